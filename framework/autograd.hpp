@@ -1,0 +1,116 @@
+// The dynamic tape: ops record one Node per result, backward() runs the graph
+// on TBB (see engine.cpp). How an op records itself:
+//
+//   Tensor y = kernels::...;                      // eager forward
+//   return record("tanh", y, {x}, [y](const Tensor& gy) -> Grads {
+//     return {gy * (1 - y * y)};                  // one gradient per input
+//   });
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <vector>
+
+#include "tensor.hpp"
+
+namespace spool {
+
+// Where a gradient lands in its input: value[i...] adds into
+// input_grad[offset + sum(i_k * strides_k)] of a contiguous buffer of the
+// input's shape. Lets slices, selects and chunks accumulate into one buffer
+// instead of each building a full-size zero tensor (DESIGN.md item 6).
+struct Placement {
+  bool active = false;
+  int64_t offset = 0;
+  Shape strides;
+};
+
+// One input's gradient. An undefined value means "no gradient" (zero).
+// A value whose shape is a broadcast of the input's shape is reduced by the
+// engine (sum over the broadcast dims).
+struct Grad {
+  Grad() = default;
+  Grad(Tensor v) : value(std::move(v)) {}  // NOLINT: implicit on purpose
+  Grad(Tensor v, Placement p) : value(std::move(v)), place(std::move(p)) {}
+  Tensor value;
+  Placement place;
+};
+using Grads = std::vector<Grad>;
+using BackwardFn = std::function<Grads(const Tensor& grad_output)>;
+
+struct Node {
+  const char* name = "";
+  uint64_t seq = 0;  // creation order: fixes the order of gradient sums
+  std::vector<std::shared_ptr<AutogradMeta>> inputs;  // null: input needs no grad
+  BackwardFn backward;
+  std::atomic<bool> released{false};
+};
+
+// Grad mode is per thread, like PyTorch's.
+struct GradMode {
+  static bool is_enabled();
+  static void set_enabled(bool on);
+};
+
+// Disables recording in this scope (this thread).
+class NoGradGuard {
+ public:
+  NoGradGuard() : prev_(GradMode::is_enabled()) { GradMode::set_enabled(false); }
+  ~NoGradGuard() { GradMode::set_enabled(prev_); }
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool prev_;
+};
+
+// Enables recording in this scope (e.g. inside a NoGradGuard).
+class EnableGradGuard {
+ public:
+  EnableGradGuard() : prev_(GradMode::is_enabled()) { GradMode::set_enabled(true); }
+  ~EnableGradGuard() { GradMode::set_enabled(prev_); }
+
+ private:
+  bool prev_;
+};
+
+// True when an op over these inputs must be recorded.
+inline bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor* t : inputs)
+    if (t->requires_grad()) return true;
+  return false;
+}
+bool any_requires_grad(const std::vector<Tensor>& inputs);
+
+uint64_t next_node_seq();
+
+namespace detail {
+Tensor attach_node(const char* name, Tensor& out, std::vector<std::shared_ptr<AutogradMeta>> inputs,
+                   BackwardFn fn);
+std::vector<std::shared_ptr<AutogradMeta>> metas_of(std::initializer_list<const Tensor*> inputs);
+std::vector<std::shared_ptr<AutogradMeta>> metas_of(const std::vector<Tensor>& inputs);
+}  // namespace detail
+
+// Records `out` as the result of op `name` over `inputs`; `fn` maps the
+// gradient of `out` to one Grad per input. Does nothing (and never builds the
+// std::function) when no input requires grad or grad mode is off.
+template <typename F>
+Tensor record(const char* name, Tensor out, std::initializer_list<const Tensor*> inputs, F&& fn) {
+  if (!any_requires_grad(inputs)) return out;
+  return detail::attach_node(name, out, detail::metas_of(inputs), BackwardFn(std::forward<F>(fn)));
+}
+template <typename F>
+Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, F&& fn) {
+  if (!any_requires_grad(inputs)) return out;
+  return detail::attach_node(name, out, detail::metas_of(inputs), BackwardFn(std::forward<F>(fn)));
+}
+
+// Runs backward from several roots at once (like torch.autograd.backward).
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads = {},
+              bool retain_graph = false);
+
+}  // namespace spool

@@ -1,0 +1,77 @@
+// Custom ops from user code, the role of torch::autograd::Function:
+//
+//   struct Cube : spool::Function<Cube> {
+//     static constexpr const char* name = "cube";
+//     static Tensor forward(AutogradContext& ctx, const Tensor& x) {
+//       ctx.save_for_backward({x});
+//       return x * x * x;                       // computed without recording
+//     }
+//     static Grads backward(AutogradContext& ctx, const Tensor& gy) {
+//       Tensor x = ctx.saved(0);
+//       return {gy * 3 * x * x};                // one entry per tensor argument
+//     }
+//   };
+//   Tensor y = Cube::apply(x);
+#pragma once
+
+#include <any>
+#include <map>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "autograd.hpp"
+
+namespace spool {
+
+class AutogradContext {
+ public:
+  void save_for_backward(std::vector<Tensor> tensors) { saved_ = std::move(tensors); }
+  const Tensor& saved(size_t i) const {
+    SPOOL_CHECK(i < saved_.size(), "AutogradContext::saved", "index {} but {} tensors were saved", i, saved_.size());
+    return saved_[i];
+  }
+  const std::vector<Tensor>& saved_tensors() const { return saved_; }
+  // Non-tensor values the backward needs (sizes, flags, scalars).
+  std::map<std::string, std::any> saved_data;
+
+ private:
+  std::vector<Tensor> saved_;
+};
+
+namespace detail {
+template <typename T>
+void collect_tensor(std::vector<Tensor>& out, const T& arg) {
+  if constexpr (std::is_same_v<std::decay_t<T>, Tensor>) out.push_back(arg);
+}
+template <typename D, typename = void>
+struct function_name {
+  static constexpr const char* value = "custom_function";
+};
+template <typename D>
+struct function_name<D, std::void_t<decltype(D::name)>> {
+  static constexpr const char* value = D::name;
+};
+}  // namespace detail
+
+template <typename Derived>
+struct Function {
+  // Runs Derived::forward without recording, then records one node whose
+  // backward is Derived::backward; it returns one Grad per Tensor argument.
+  template <typename... Args>
+  static Tensor apply(Args&&... args) {
+    auto ctx = std::make_shared<AutogradContext>();
+    Tensor out;
+    {
+      NoGradGuard no_grad;
+      out = Derived::forward(*ctx, args...);
+    }
+    std::vector<Tensor> tensors;
+    (detail::collect_tensor(tensors, args), ...);
+    out = out.detach();
+    return record(detail::function_name<Derived>::value, out, tensors,
+                  [ctx](const Tensor& gy) -> Grads { return Derived::backward(*ctx, gy); });
+  }
+};
+
+}  // namespace spool

@@ -1,0 +1,83 @@
+// Element types: float32 (default), float64, int64 (indices, labels), bool (masks).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace spool {
+
+enum class ScalarType : uint8_t { Float32, Float64, Int64, Bool };
+
+inline constexpr ScalarType kFloat32 = ScalarType::Float32;
+inline constexpr ScalarType kFloat64 = ScalarType::Float64;
+inline constexpr ScalarType kInt64 = ScalarType::Int64;
+inline constexpr ScalarType kBool = ScalarType::Bool;
+inline constexpr ScalarType kFloat = kFloat32;
+inline constexpr ScalarType kDouble = kFloat64;
+inline constexpr ScalarType kLong = kInt64;
+
+inline constexpr size_t element_size(ScalarType t) {
+  switch (t) {
+    case kFloat32: return 4;
+    case kFloat64: return 8;
+    case kInt64: return 8;
+    case kBool: return 1;
+  }
+  return 0;
+}
+
+inline constexpr std::string_view dtype_name(ScalarType t) {
+  switch (t) {
+    case kFloat32: return "float32";
+    case kFloat64: return "float64";
+    case kInt64: return "int64";
+    case kBool: return "bool";
+  }
+  return "?";
+}
+
+inline constexpr bool is_floating(ScalarType t) { return t == kFloat32 || t == kFloat64; }
+
+template <typename T> struct dtype_of;
+template <> struct dtype_of<float> { static constexpr ScalarType value = kFloat32; };
+template <> struct dtype_of<double> { static constexpr ScalarType value = kFloat64; };
+template <> struct dtype_of<int64_t> { static constexpr ScalarType value = kInt64; };
+template <> struct dtype_of<bool> { static constexpr ScalarType value = kBool; };
+
+// Calls f(T{}) with T the C++ type of `t`; `op` names the caller in errors.
+#define SPOOL_DISPATCH_FLOAT(t, op, ...)                                          \
+  [&] {                                                                           \
+    switch (t) {                                                                  \
+      case ::spool::kFloat32: { using scalar_t = float; return __VA_ARGS__(); }   \
+      case ::spool::kFloat64: { using scalar_t = double; return __VA_ARGS__(); }  \
+      default:                                                                    \
+        ::spool::detail::fail(op, "expected a floating tensor, got {}",          \
+                              ::spool::dtype_name(t));                            \
+    }                                                                             \
+  }()
+
+#define SPOOL_DISPATCH_NUMERIC(t, op, ...)                                        \
+  [&] {                                                                           \
+    switch (t) {                                                                  \
+      case ::spool::kFloat32: { using scalar_t = float; return __VA_ARGS__(); }   \
+      case ::spool::kFloat64: { using scalar_t = double; return __VA_ARGS__(); }  \
+      case ::spool::kInt64: { using scalar_t = int64_t; return __VA_ARGS__(); }   \
+      default:                                                                    \
+        ::spool::detail::fail(op, "expected a numeric tensor, got {}",           \
+                              ::spool::dtype_name(t));                            \
+    }                                                                             \
+  }()
+
+#define SPOOL_DISPATCH_ALL(t, op, ...)                                            \
+  [&] {                                                                           \
+    switch (t) {                                                                  \
+      case ::spool::kFloat32: { using scalar_t = float; return __VA_ARGS__(); }   \
+      case ::spool::kFloat64: { using scalar_t = double; return __VA_ARGS__(); }  \
+      case ::spool::kInt64: { using scalar_t = int64_t; return __VA_ARGS__(); }   \
+      case ::spool::kBool: { using scalar_t = bool; return __VA_ARGS__(); }       \
+    }                                                                             \
+    ::spool::detail::fail(op, "unknown dtype");                                   \
+  }()
+
+}  // namespace spool

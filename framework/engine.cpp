@@ -1,0 +1,289 @@
+// The backward scheduler (DESIGN.md items 2-3). backward() finds every tensor
+// reachable from the roots, counts how many recorded consumers each one has,
+// and runs a tensor's node once all its consumers have delivered their
+// gradients. Gradients from several consumers are summed in node creation
+// order, never in finishing order, so results are bitwise equal at any
+// thread count. Small graphs run on the calling thread; larger ones run as
+// TBB tasks so independent branches proceed at once.
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include "autograd.hpp"
+#include "kernels.hpp"
+#include "threading.hpp"
+
+namespace spool {
+
+namespace {
+thread_local bool grad_enabled = true;
+std::atomic<uint64_t> node_counter{0};
+}  // namespace
+
+bool GradMode::is_enabled() { return grad_enabled; }
+void GradMode::set_enabled(bool on) { grad_enabled = on; }
+uint64_t next_node_seq() { return node_counter.fetch_add(1, std::memory_order_relaxed); }
+
+bool any_requires_grad(const std::vector<Tensor>& inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor& t : inputs)
+    if (t.requires_grad()) return true;
+  return false;
+}
+
+namespace detail {
+
+std::vector<std::shared_ptr<AutogradMeta>> metas_of(std::initializer_list<const Tensor*> inputs) {
+  std::vector<std::shared_ptr<AutogradMeta>> metas;
+  metas.reserve(inputs.size());
+  for (const Tensor* t : inputs) metas.push_back(t->requires_grad() ? t->impl().autograd : nullptr);
+  return metas;
+}
+
+std::vector<std::shared_ptr<AutogradMeta>> metas_of(const std::vector<Tensor>& inputs) {
+  std::vector<std::shared_ptr<AutogradMeta>> metas;
+  metas.reserve(inputs.size());
+  for (const Tensor& t : inputs) metas.push_back(t.requires_grad() ? t.impl().autograd : nullptr);
+  return metas;
+}
+
+Tensor attach_node(const char* name, Tensor& out, std::vector<std::shared_ptr<AutogradMeta>> inputs, BackwardFn fn) {
+  auto node = std::make_shared<Node>();
+  node->name = name;
+  node->seq = next_node_seq();
+  node->inputs = std::move(inputs);
+  node->backward = std::move(fn);
+  auto meta = std::make_shared<AutogradMeta>();
+  meta->requires_grad = true;
+  meta->grad_fn = std::move(node);
+  meta->sizes = out.sizes();
+  meta->dtype = out.dtype();
+  // A result may alias an input's buffer (views): give it its own impl.
+  if (out.impl().autograd) out = Tensor(std::make_shared<TensorImpl>(out.impl()));
+  out.impl().autograd = std::move(meta);
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+struct Contribution {
+  uint64_t seq;
+  uint32_t slot;
+  Grad grad;
+};
+
+// Per-tensor state of one backward run.
+struct Pending {
+  AutogradMeta* meta = nullptr;
+  std::atomic<int> deps{0};  // consumers that have not delivered yet
+  std::mutex mu;
+  std::vector<Contribution> contributions;
+};
+
+class GraphTask {
+ public:
+  GraphTask(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain)
+      : retain_(retain) {
+    discover(roots);
+    for (size_t i = 0; i < roots.size(); ++i) {
+      Pending& p = *pending_[index_.at(roots[i].autograd_meta())];
+      p.contributions.push_back({UINT64_MAX, static_cast<uint32_t>(i), Grad(grads[i])});
+    }
+  }
+
+  void run() {
+    std::vector<Pending*> ready;
+    for (auto& p : pending_)
+      if (p->deps.load() == 0) ready.push_back(p.get());
+    if (pending_.size() < kParallelMin || num_threads() == 1) {
+      run_serial(std::move(ready));
+    } else {
+      run_parallel(ready);
+    }
+  }
+
+ private:
+  static constexpr size_t kParallelMin = 24;
+
+  void discover(const std::vector<Tensor>& roots) {
+    std::vector<AutogradMeta*> stack;
+    for (const Tensor& r : roots) visit(r.autograd_meta(), stack);
+    while (!stack.empty()) {
+      AutogradMeta* m = stack.back();
+      stack.pop_back();
+      if (!m->grad_fn) continue;
+      SPOOL_CHECK(!m->grad_fn->released.load(), "backward",
+                  "trying to backward through the graph a second time (op {}); the saved tensors were freed after "
+                  "the first backward. Pass retain_graph=true to the first backward",
+                  m->grad_fn->name);
+      for (auto& in : m->grad_fn->inputs) {
+        if (!in) continue;
+        visit(in.get(), stack);
+        pending_[index_.at(in.get())]->deps.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
+
+  void visit(AutogradMeta* m, std::vector<AutogradMeta*>& stack) {
+    if (index_.emplace(m, pending_.size()).second) {
+      pending_.push_back(std::make_unique<Pending>());
+      pending_.back()->meta = m;
+      stack.push_back(m);
+    }
+  }
+
+  // Sums the contributions (in creation order of their consumers), applies
+  // hooks, stores .grad where asked, and returns the node's input gradients.
+  void process(Pending& p, const std::function<void(Pending&)>& on_ready) {
+    NoGradGuard no_grad;
+    AutogradMeta& m = *p.meta;
+    Tensor g = sum_contributions(p);
+    for (auto& hook : m.hooks) {
+      Tensor r = hook(g);
+      if (r.defined()) g = r;
+    }
+    if (!m.grad_fn || m.retains_grad) accumulate_grad(m, g);
+    if (!m.grad_fn) return;
+    Node& node = *m.grad_fn;
+    Grads grads;
+    if (g.defined()) {
+      SPOOL_CHECK(static_cast<bool>(node.backward), "backward", "node {} has no backward (already released)",
+                  node.name);
+      grads = node.backward(g);
+      SPOOL_CHECK(grads.size() == node.inputs.size(), "backward",
+                  "op {} returned {} gradients for {} inputs", node.name, grads.size(), node.inputs.size());
+    }
+    if (!retain_) {
+      node.released = true;
+      node.backward = nullptr;  // frees the saved tensors now
+    }
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      AutogradMeta* in = node.inputs[i].get();
+      if (!in) continue;
+      Pending& q = *pending_[index_.at(in)];
+      if (!grads.empty() && grads[i].value.defined()) {
+        check_grad(node, i, *in, grads[i]);
+        std::lock_guard<std::mutex> lock(q.mu);
+        q.contributions.push_back({node.seq, static_cast<uint32_t>(i), std::move(grads[i])});
+      }
+      if (q.deps.fetch_sub(1, std::memory_order_acq_rel) == 1) on_ready(q);
+    }
+  }
+
+  static void check_grad(const Node& node, size_t i, const AutogradMeta& in, const Grad& g) {
+    SPOOL_CHECK(g.value.dtype() == in.dtype, "backward", "op {} returned a {} gradient for {} input {}", node.name,
+                dtype_name(g.value.dtype()), dtype_name(in.dtype), i);
+    if (!g.place.active && g.value.sizes() != in.sizes)
+      broadcast_shapes(g.value.sizes(), in.sizes, node.name);  // throws when not reducible
+  }
+
+  static Tensor sum_contributions(Pending& p) {
+    auto& cs = p.contributions;
+    const Shape& sizes = p.meta->sizes;
+    if (cs.empty()) return Tensor();
+    std::sort(cs.begin(), cs.end(), [](const Contribution& a, const Contribution& b) {
+      return a.seq != b.seq ? a.seq < b.seq : a.slot < b.slot;
+    });
+    Tensor out;
+    if (cs.size() == 1 && !cs[0].grad.place.active) {
+      out = kernels::sum_to(cs[0].grad.value, sizes);
+    } else {
+      size_t first = 0;
+      if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
+        out = kernels::contiguous_copy(cs[0].grad.value);
+        first = 1;
+      } else {
+        out = zeros(sizes, p.meta->dtype);
+      }
+      for (size_t i = first; i < cs.size(); ++i) {
+        const Grad& g = cs[i].grad;
+        if (g.place.active) {
+          kernels::add_placed(out, g.value, g.place);
+        } else {
+          kernels::add_into(out, kernels::sum_to(g.value, sizes));
+        }
+      }
+    }
+    cs.clear();
+    cs.shrink_to_fit();
+    return out;
+  }
+
+  static void accumulate_grad(AutogradMeta& m, const Tensor& g) {
+    if (!g.defined()) return;
+    if (!m.grad) {
+      // Steal the buffer when nothing else holds it; otherwise copy so that a
+      // later in-place accumulation cannot write into someone else's tensor.
+      const bool owned = g.impl_ptr().use_count() <= 2 && g.impl().storage.use_count() == 1 && g.is_contiguous();
+      Tensor mine = owned ? g.detach() : kernels::contiguous_copy(g);
+      m.grad = mine.impl_ptr();
+    } else {
+      kernels::add_into(Tensor(m.grad), g);
+    }
+  }
+
+  void run_serial(std::vector<Pending*> ready) {
+    // Latest-created first, like PyTorch: frees activations early.
+    auto later = [](Pending* a, Pending* b) { return seq_of(a) < seq_of(b); };
+    std::make_heap(ready.begin(), ready.end(), later);
+    const std::function<void(Pending&)> push = [&](Pending& q) {
+      ready.push_back(&q);
+      std::push_heap(ready.begin(), ready.end(), later);
+    };
+    while (!ready.empty()) {
+      std::pop_heap(ready.begin(), ready.end(), later);
+      Pending* p = ready.back();
+      ready.pop_back();
+      process(*p, push);
+    }
+  }
+
+  void run_parallel(const std::vector<Pending*>& ready) {
+    tbb::task_group tg;
+    std::function<void(Pending&)> spawn = [&](Pending& q) { tg.run([&, q = &q] { process(*q, spawn); }); };
+    tbb::this_task_arena::isolate([&] {
+      for (Pending* p : ready) spawn(*p);
+      tg.wait();
+    });
+  }
+
+  static uint64_t seq_of(const Pending* p) { return p->meta->grad_fn ? p->meta->grad_fn->seq : 0; }
+
+  bool retain_;
+  std::unordered_map<AutogradMeta*, size_t> index_;
+  std::vector<std::unique_ptr<Pending>> pending_;
+};
+
+}  // namespace
+
+void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain_graph) {
+  SPOOL_CHECK(grads.empty() || grads.size() == roots.size(), "backward", "{} gradients given for {} tensors",
+              grads.size(), roots.size());
+  std::vector<Tensor> seeds;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Tensor& r = roots[i];
+    SPOOL_CHECK(r.requires_grad(), "backward",
+                "tensor of shape {} does not require grad and has no grad_fn (did you call requires_grad_() on the "
+                "inputs, or run under NoGradGuard?)",
+                r.sizes());
+    if (grads.empty() || !grads[i].defined()) {
+      SPOOL_CHECK(r.numel() == 1, "backward",
+                  "grad can be implicitly created only for scalar outputs; got shape {}, pass a gradient", r.sizes());
+      seeds.push_back(ones(r.sizes(), r.dtype()));
+    } else {
+      SPOOL_CHECK(grads[i].sizes() == r.sizes() && grads[i].dtype() == r.dtype(), "backward",
+                  "gradient of shape {} ({}) given for a tensor of shape {} ({})", grads[i].sizes(),
+                  dtype_name(grads[i].dtype()), r.sizes(), dtype_name(r.dtype()));
+      seeds.push_back(grads[i]);
+    }
+  }
+  GraphTask(roots, seeds, retain_graph).run();
+}
+
+}  // namespace spool

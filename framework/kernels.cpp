@@ -1,0 +1,122 @@
+#include "kernels.hpp"
+
+#include <cstring>
+
+#include "autograd.hpp"
+
+namespace spool::kernels {
+
+Shape broadcast_strides(const Tensor& t, const Shape& out_sizes) {
+  const Shape& s = t.sizes();
+  const int nd = out_sizes.size(), off = nd - s.size();
+  Shape st = Shape::filled(nd, 0);
+  for (int i = 0; i < s.size(); ++i) st[off + i] = s[i] == 1 ? 0 : t.strides()[i];
+  return st;
+}
+
+Tensor contiguous_copy(const Tensor& t) {
+  Tensor out = Tensor::empty(t.sizes(), t.dtype());
+  copy_into(out, t);
+  return out;
+}
+
+void copy_into(const Tensor& dst, const Tensor& src) {
+  SPOOL_CHECK(dst.dtype() == src.dtype(), "copy_", "dtype mismatch: destination {} and source {}",
+              dtype_name(dst.dtype()), dtype_name(src.dtype()));
+  broadcast_shapes(dst.sizes(), src.sizes(), "copy_");
+  SPOOL_CHECK(broadcast_shapes(dst.sizes(), src.sizes(), "copy_") == dst.sizes(), "copy_",
+              "source of shape {} cannot be broadcast to destination {}", src.sizes(), dst.sizes());
+  if (dst.is_contiguous() && src.is_contiguous() && dst.sizes() == src.sizes()) {
+    std::memcpy(dst.raw_data(), src.raw_data(), dst.numel() * element_size(dst.dtype()));
+    return;
+  }
+  SPOOL_DISPATCH_ALL(dst.dtype(), "copy_", [&] {
+    scalar_t* d = dst.data_ptr<scalar_t>();
+    const scalar_t* s = src.data_ptr<scalar_t>();
+    for_each_offset<2>(dst.sizes(), {dst.strides(), broadcast_strides(src, dst.sizes())},
+                       [&](int64_t i, int64_t j) { d[i] = s[j]; });
+  });
+}
+
+void add_into(const Tensor& dst, const Tensor& src) {
+  SPOOL_CHECK(dst.dtype() == src.dtype(), "add_", "dtype mismatch: {} and {}", dtype_name(dst.dtype()),
+              dtype_name(src.dtype()));
+  SPOOL_DISPATCH_ALL(dst.dtype(), "add_", [&] {
+    scalar_t* d = dst.data_ptr<scalar_t>();
+    const scalar_t* s = src.data_ptr<scalar_t>();
+    if (dst.is_contiguous() && src.is_contiguous() && dst.sizes() == src.sizes()) {
+      const int64_t n = dst.numel();
+      for (int64_t i = 0; i < n; ++i) d[i] = d[i] + s[i];
+      return;
+    }
+    for_each_offset<2>(dst.sizes(), {dst.strides(), broadcast_strides(src, dst.sizes())},
+                       [&](int64_t i, int64_t j) { d[i] = d[i] + s[j]; });
+  });
+}
+
+Tensor sum_to(const Tensor& t, const Shape& sizes) {
+  if (t.sizes() == sizes) return t;
+  const int nd = t.dim(), lead = nd - sizes.size();
+  SPOOL_CHECK(lead >= 0, "sum_to", "cannot reduce shape {} to {}", t.sizes(), sizes);
+  Tensor out = zeros(sizes, t.dtype());
+  // Output strides in t's index space: 0 on the dims being summed away.
+  Shape ost = Shape::filled(nd, 0);
+  const Shape cs = contiguous_strides(sizes);
+  for (int i = 0; i < sizes.size(); ++i) {
+    SPOOL_CHECK(sizes[i] == t.sizes()[lead + i] || sizes[i] == 1, "sum_to", "cannot reduce shape {} to {}",
+                t.sizes(), sizes);
+    ost[lead + i] = sizes[i] == 1 ? 0 : cs[i];
+  }
+  SPOOL_DISPATCH_ALL(t.dtype(), "sum_to", [&] {
+    scalar_t* o = out.data_ptr<scalar_t>();
+    const scalar_t* x = t.data_ptr<scalar_t>();
+    for_each_offset<2>(t.sizes(), {ost, t.strides()}, [&](int64_t i, int64_t j) { o[i] = o[i] + x[j]; });
+  });
+  return out;
+}
+
+void add_placed(const Tensor& dst, const Tensor& value, const Placement& place) {
+  SPOOL_DISPATCH_ALL(dst.dtype(), "add_placed", [&] {
+    scalar_t* d = dst.data_ptr<scalar_t>() + place.offset;
+    const scalar_t* s = value.data_ptr<scalar_t>();
+    for_each_offset<2>(value.sizes(), {place.strides, value.strides()},
+                       [&](int64_t i, int64_t j) { d[i] = d[i] + s[j]; });
+  });
+}
+
+Tensor cast(const Tensor& t, ScalarType dtype) {
+  Tensor out = Tensor::empty(t.sizes(), dtype);
+  SPOOL_DISPATCH_ALL(t.dtype(), "to", [&] {
+    using In = scalar_t;
+    const In* x = t.data_ptr<In>();
+    SPOOL_DISPATCH_ALL(dtype, "to", [&] {
+      scalar_t* o = out.data_ptr<scalar_t>();
+      int64_t j = 0;
+      for_each_offset<1>(t.sizes(), {t.strides()}, [&](int64_t i) { o[j++] = static_cast<scalar_t>(x[i]); });
+    });
+  });
+  return out;
+}
+
+void fill(const Tensor& t, double value) {
+  SPOOL_DISPATCH_ALL(t.dtype(), "fill_", [&] {
+    scalar_t* d = t.data_ptr<scalar_t>();
+    const scalar_t v = static_cast<scalar_t>(value);
+    if (t.is_contiguous()) {
+      std::fill(d, d + t.numel(), v);
+      return;
+    }
+    for_each_offset<1>(t.sizes(), {t.strides()}, [&](int64_t i) { d[i] = v; });
+  });
+}
+
+double get_as_double(const Tensor& t, int64_t flat) {
+  int64_t off = 0;
+  for (int d = t.dim() - 1; d >= 0; --d) {
+    off += (flat % t.sizes()[d]) * t.strides()[d];
+    flat /= t.sizes()[d];
+  }
+  return SPOOL_DISPATCH_ALL(t.dtype(), "get", [&] { return static_cast<double>(t.data_ptr<scalar_t>()[off]); });
+}
+
+}  // namespace spool::kernels

@@ -1,0 +1,98 @@
+#include "random.hpp"
+
+#include <cmath>
+#include <mutex>
+#include <numeric>
+#include <random>
+
+#include "autograd.hpp"
+#include "kernels.hpp"
+
+namespace spool {
+
+namespace {
+struct Generator {
+  std::mutex mu;
+  std::mt19937_64 engine{0x5eed};
+};
+Generator& gen() {
+  static Generator g;
+  return g;
+}
+// 53 random bits as a double in [0, 1).
+double next_unit(std::mt19937_64& e) { return (e() >> 11) * 0x1.0p-53; }
+
+template <typename F>
+Tensor generate(const Shape& sizes, ScalarType dtype, const char* op, F&& draw) {
+  Tensor t = Tensor::empty(sizes, dtype);
+  Generator& g = gen();
+  std::lock_guard<std::mutex> lock(g.mu);
+  SPOOL_DISPATCH_ALL(dtype, op, [&] {
+    scalar_t* d = t.data_ptr<scalar_t>();
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) d[i] = static_cast<scalar_t>(draw(g.engine));
+  });
+  return t;
+}
+}  // namespace
+
+void manual_seed(uint64_t seed) {
+  Generator& g = gen();
+  std::lock_guard<std::mutex> lock(g.mu);
+  g.engine.seed(seed);
+}
+
+Tensor uniform(const Shape& sizes, double low, double high, ScalarType dtype) {
+  SPOOL_CHECK(is_floating(dtype), "uniform", "needs a floating dtype, got {}", dtype_name(dtype));
+  return generate(sizes, dtype, "uniform", [&](std::mt19937_64& e) { return low + (high - low) * next_unit(e); });
+}
+Tensor rand(const Shape& sizes, ScalarType dtype) { return uniform(sizes, 0.0, 1.0, dtype); }
+
+Tensor normal(const Shape& sizes, double mean, double stddev, ScalarType dtype) {
+  SPOOL_CHECK(is_floating(dtype), "normal", "needs a floating dtype, got {}", dtype_name(dtype));
+  SPOOL_CHECK(stddev >= 0, "normal", "stddev must be >= 0, got {}", stddev);
+  return generate(sizes, dtype, "normal", [&](std::mt19937_64& e) {
+    // Box-Muller; one draw per element keeps the stream simple to reproduce.
+    const double u1 = 1.0 - next_unit(e), u2 = next_unit(e);
+    return mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  });
+}
+Tensor randn(const Shape& sizes, ScalarType dtype) { return normal(sizes, 0.0, 1.0, dtype); }
+
+Tensor randint(int64_t low, int64_t high, const Shape& sizes) {
+  SPOOL_CHECK(high > low, "randint", "empty range [{}, {})", low, high);
+  const auto span = static_cast<uint64_t>(high - low);
+  return generate(sizes, kInt64, "randint", [&](std::mt19937_64& e) {
+    return low + static_cast<int64_t>(next_unit(e) * static_cast<double>(span));
+  });
+}
+
+Tensor bernoulli(const Shape& sizes, double p, ScalarType dtype) {
+  SPOOL_CHECK(p >= 0 && p <= 1, "bernoulli", "p must be in [0, 1], got {}", p);
+  return generate(sizes, dtype, "bernoulli", [&](std::mt19937_64& e) { return next_unit(e) < p ? 1.0 : 0.0; });
+}
+
+Tensor randperm(int64_t n) {
+  SPOOL_CHECK(n >= 0, "randperm", "n must be >= 0, got {}", n);
+  std::vector<int64_t> v(n);
+  std::iota(v.begin(), v.end(), 0);
+  Generator& g = gen();
+  {
+    std::lock_guard<std::mutex> lock(g.mu);
+    for (int64_t i = n - 1; i > 0; --i) {
+      auto j = static_cast<int64_t>(next_unit(g.engine) * static_cast<double>(i + 1));
+      std::swap(v[i], v[j]);
+    }
+  }
+  return tensor(v, {n});
+}
+
+void uniform_(Tensor& t, double low, double high) {
+  NoGradGuard guard;
+  t.copy_(uniform(t.sizes(), low, high, t.dtype()));
+}
+void normal_(Tensor& t, double mean, double stddev) {
+  NoGradGuard guard;
+  t.copy_(normal(t.sizes(), mean, stddev, t.dtype()));
+}
+
+}  // namespace spool

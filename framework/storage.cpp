@@ -1,0 +1,99 @@
+#include "storage.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace spool {
+namespace {
+
+// Buckets are powers of two from 64 bytes to 1 GiB; a buffer is served from
+// the smallest bucket that holds it, so reuse needs no size search.
+constexpr int kMinShift = 6, kMaxShift = 30, kBuckets = kMaxShift - kMinShift + 1;
+constexpr size_t kMaxCachedBytes = size_t(2) << 30;
+
+struct Bucket {
+  std::mutex mu;
+  std::vector<void*> free;
+};
+
+struct Pool {
+  Bucket buckets[kBuckets];
+  std::atomic<size_t> hits{0}, misses{0}, cached{0};
+};
+
+Pool& pool() {
+  static Pool* p = new Pool;  // never destroyed: buffers may outlive static destruction
+  return *p;
+}
+
+int bucket_for(size_t bytes) {
+  int shift = kMinShift;
+  while ((size_t(1) << shift) < bytes) ++shift;
+  return shift <= kMaxShift ? shift - kMinShift : -1;
+}
+
+void* raw_alloc(size_t bytes) {
+  void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+}  // namespace
+
+Storage::Storage(size_t bytes) {
+  bucket_ = bucket_for(bytes == 0 ? 1 : bytes);
+  if (bucket_ < 0) {
+    bytes_ = bytes;
+    data_ = raw_alloc(bytes);
+    return;
+  }
+  bytes_ = size_t(1) << (bucket_ + kMinShift);
+  Pool& p = pool();
+  Bucket& b = p.buckets[bucket_];
+  {
+    std::lock_guard<std::mutex> lock(b.mu);
+    if (!b.free.empty()) {
+      data_ = b.free.back();
+      b.free.pop_back();
+    }
+  }
+  if (data_) {
+    p.hits.fetch_add(1, std::memory_order_relaxed);
+    p.cached.fetch_sub(bytes_, std::memory_order_relaxed);
+  } else {
+    p.misses.fetch_add(1, std::memory_order_relaxed);
+    data_ = raw_alloc(bytes_);
+  }
+}
+
+Storage::~Storage() {
+  Pool& p = pool();
+  if (bucket_ < 0 || p.cached.load(std::memory_order_relaxed) + bytes_ > kMaxCachedBytes) {
+    std::free(data_);
+    return;
+  }
+  Bucket& b = p.buckets[bucket_];
+  std::lock_guard<std::mutex> lock(b.mu);
+  b.free.push_back(data_);
+  p.cached.fetch_add(bytes_, std::memory_order_relaxed);
+}
+
+PoolStats pool_stats() {
+  Pool& p = pool();
+  return {p.hits.load(), p.misses.load(), p.cached.load()};
+}
+
+void pool_release_cached() {
+  Pool& p = pool();
+  for (auto& b : p.buckets) {
+    std::lock_guard<std::mutex> lock(b.mu);
+    for (void* ptr : b.free) std::free(ptr);
+    b.free.clear();
+  }
+  p.cached = 0;
+}
+
+}  // namespace spool

@@ -1,0 +1,171 @@
+// Activations and the softmax family. Each backward is a fused elementwise
+// kernel: these ops run once per gate per time step in a recurrent net.
+#include <cmath>
+
+#include "../framework/kernels.hpp"
+#include "ops.hpp"
+
+namespace spool {
+
+namespace {
+
+template <typename F>
+Tensor map_float(const char* op, const Tensor& a, F f) {
+  return SPOOL_DISPATCH_FLOAT(a.dtype(), op, [&] {
+    return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) { return f(x); });
+  });
+}
+
+// f(gy, saved) elementwise; gy and saved have the same shape.
+template <typename F>
+Tensor map_grad(const char* op, const Tensor& gy, const Tensor& saved, F f) {
+  return SPOOL_DISPATCH_FLOAT(gy.dtype(), op, [&] {
+    return kernels::map2<scalar_t, scalar_t, scalar_t>(gy, saved, gy.dtype(), op,
+                                                       [&](scalar_t g, scalar_t s) { return f(g, s); });
+  });
+}
+
+// Views a contiguous tensor as [outer, n, inner] around `dim`.
+struct Lanes {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+Lanes lanes_of(const Shape& sizes, int dim) {
+  Lanes l;
+  for (int i = 0; i < dim; ++i) l.outer *= sizes[i];
+  l.n = sizes.empty() ? 1 : sizes[dim];
+  for (int i = dim + 1; i < sizes.size(); ++i) l.inner *= sizes[i];
+  return l;
+}
+
+template <bool Log>
+Tensor softmax_forward(const Tensor& input, int dim) {
+  Tensor x = input.is_contiguous() ? input : kernels::contiguous_copy(input);
+  Tensor y = Tensor::empty(x.sizes(), x.dtype());
+  const Lanes l = lanes_of(x.sizes(), dim);
+  SPOOL_DISPATCH_FLOAT(x.dtype(), Log ? "log_softmax" : "softmax", [&] {
+    const scalar_t* xp = x.data_ptr<scalar_t>();
+    scalar_t* yp = y.data_ptr<scalar_t>();
+    for (int64_t o = 0; o < l.outer; ++o)
+      for (int64_t i = 0; i < l.inner; ++i) {
+        const scalar_t* xr = xp + o * l.n * l.inner + i;
+        scalar_t* yr = yp + o * l.n * l.inner + i;
+        scalar_t m = -INFINITY;
+        for (int64_t k = 0; k < l.n; ++k) m = std::max(m, xr[k * l.inner]);
+        scalar_t s = 0;
+        for (int64_t k = 0; k < l.n; ++k) s += std::exp(xr[k * l.inner] - m);
+        if constexpr (Log) {
+          const scalar_t lse = m + std::log(s);
+          for (int64_t k = 0; k < l.n; ++k) yr[k * l.inner] = xr[k * l.inner] - lse;
+        } else {
+          for (int64_t k = 0; k < l.n; ++k) yr[k * l.inner] = std::exp(xr[k * l.inner] - m) / s;
+        }
+      }
+  });
+  return y;
+}
+
+// softmax:     gx = y * (gy - sum(gy * y))
+// log_softmax: gx = gy - exp(y) * sum(gy)
+template <bool Log>
+Tensor softmax_backward(const Tensor& gy_in, const Tensor& y, int dim) {
+  Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
+  Tensor gx = Tensor::empty(y.sizes(), y.dtype());
+  const Lanes l = lanes_of(y.sizes(), dim);
+  SPOOL_DISPATCH_FLOAT(y.dtype(), "softmax_backward", [&] {
+    const scalar_t* g = gy.data_ptr<scalar_t>();
+    const scalar_t* yp = y.data_ptr<scalar_t>();
+    scalar_t* out = gx.data_ptr<scalar_t>();
+    for (int64_t o = 0; o < l.outer; ++o)
+      for (int64_t i = 0; i < l.inner; ++i) {
+        const int64_t base = o * l.n * l.inner + i;
+        scalar_t s = 0;
+        for (int64_t k = 0; k < l.n; ++k) {
+          const int64_t j = base + k * l.inner;
+          s += Log ? g[j] : g[j] * yp[j];
+        }
+        for (int64_t k = 0; k < l.n; ++k) {
+          const int64_t j = base + k * l.inner;
+          out[j] = Log ? g[j] - std::exp(yp[j]) * s : yp[j] * (g[j] - s);
+        }
+      }
+  });
+  return gx;
+}
+
+}  // namespace
+
+Tensor sigmoid(const Tensor& a) {
+  Tensor y = map_float("sigmoid", a, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + std::exp(-x)); });
+  // d/dx sigmoid = y (1 - y)
+  return record("sigmoid", y, {&a}, [y](const Tensor& gy) -> Grads {
+    return {map_grad("sigmoid_backward", gy, y, [](auto g, auto s) { return g * s * (decltype(s)(1) - s); })};
+  });
+}
+
+Tensor tanh(const Tensor& a) {
+  Tensor y = map_float("tanh", a, [](auto x) { return std::tanh(x); });
+  // d/dx tanh = 1 - y^2
+  return record("tanh", y, {&a}, [y](const Tensor& gy) -> Grads {
+    return {map_grad("tanh_backward", gy, y, [](auto g, auto s) { return g * (decltype(s)(1) - s * s); })};
+  });
+}
+
+Tensor relu(const Tensor& a) {
+  Tensor y = map_float("relu", a, [](auto x) { return x > 0 ? x : decltype(x)(0); });
+  // d/dx relu = [x > 0]
+  return record("relu", y, {&a}, [y](const Tensor& gy) -> Grads {
+    return {map_grad("relu_backward", gy, y, [](auto g, auto s) { return s > 0 ? g : decltype(g)(0); })};
+  });
+}
+
+Tensor leaky_relu(const Tensor& a, double slope) {
+  Tensor y = map_float("leaky_relu", a, [slope](auto x) { return x > 0 ? x : decltype(x)(slope) * x; });
+  // d/dx = 1 for x > 0, slope otherwise
+  return record("leaky_relu", y, {&a}, [a, slope](const Tensor& gy) -> Grads {
+    return {map_grad("leaky_relu_backward", gy, a,
+                     [slope](auto g, auto x) { return x > 0 ? g : decltype(g)(slope) * g; })};
+  });
+}
+
+Tensor gelu(const Tensor& a, std::string_view approximate) {
+  SPOOL_CHECK(approximate == "none" || approximate == "tanh", "gelu",
+              "approximate must be \"none\" or \"tanh\", got \"{}\"", approximate);
+  const bool use_tanh = approximate == "tanh";
+  constexpr double kAlpha = 0.7978845608028654;  // sqrt(2/pi)
+  constexpr double kInvSqrt2 = 0.7071067811865476, kInvSqrt2Pi = 0.3989422804014327;
+  Tensor y = map_float("gelu", a, [&](auto x) {
+    using T = decltype(x);
+    if (use_tanh) return T(0.5) * x * (T(1) + std::tanh(T(kAlpha) * (x + T(0.044715) * x * x * x)));
+    return T(0.5) * x * (T(1) + std::erf(x * T(kInvSqrt2)));
+  });
+  // exact: Phi(x) + x phi(x); tanh form: 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 c x^2)
+  return record("gelu", y, {&a}, [a, use_tanh](const Tensor& gy) -> Grads {
+    return {map_grad("gelu_backward", gy, a, [use_tanh](auto g, auto x) {
+      using T = decltype(x);
+      if (use_tanh) {
+        const T inner = T(kAlpha) * (x + T(0.044715) * x * x * x);
+        const T t = std::tanh(inner);
+        const T d_inner = T(kAlpha) * (T(1) + T(3 * 0.044715) * x * x);
+        return g * (T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * d_inner);
+      }
+      const T cdf = T(0.5) * (T(1) + std::erf(x * T(kInvSqrt2)));
+      const T pdf = T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x);
+      return g * (cdf + x * pdf);
+    })};
+  });
+}
+
+Tensor softmax(const Tensor& a, int64_t dim) {
+  const int d = wrap_dim(dim, a.dim(), "softmax");
+  Tensor y = softmax_forward<false>(a, d);
+  return record("softmax", y, {&a}, [y, d](const Tensor& gy) -> Grads { return {softmax_backward<false>(gy, y, d)}; });
+}
+
+Tensor log_softmax(const Tensor& a, int64_t dim) {
+  const int d = wrap_dim(dim, a.dim(), "log_softmax");
+  Tensor y = softmax_forward<true>(a, d);
+  return record("log_softmax", y, {&a},
+                [y, d](const Tensor& gy) -> Grads { return {softmax_backward<true>(gy, y, d)}; });
+}
+
+}  // namespace spool

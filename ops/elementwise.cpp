@@ -1,0 +1,234 @@
+// Elementwise arithmetic, comparisons, where and masked_fill. Broadcast
+// gradients are returned at the output's shape: the engine sums them down to
+// each input's shape.
+#include <cmath>
+
+#include "../framework/kernels.hpp"
+#include "ops.hpp"
+
+namespace spool {
+
+namespace {
+
+void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  SPOOL_CHECK(a.dtype() == b.dtype(), op, "dtype mismatch: {} (shape {}) and {} (shape {})", dtype_name(a.dtype()),
+              a.sizes(), dtype_name(b.dtype()), b.sizes());
+}
+
+template <typename F>
+Tensor binary_numeric(const char* op, const Tensor& a, const Tensor& b, F f) {
+  check_same_dtype(op, a, b);
+  return SPOOL_DISPATCH_NUMERIC(a.dtype(), op, [&] {
+    return kernels::map2<scalar_t, scalar_t, scalar_t>(a, b, a.dtype(), op,
+                                                       [&](scalar_t x, scalar_t y) { return f(x, y); });
+  });
+}
+
+template <typename F>
+Tensor scalar_numeric(const char* op, const Tensor& a, double s, F f) {
+  return SPOOL_DISPATCH_NUMERIC(a.dtype(), op, [&] {
+    const auto c = static_cast<scalar_t>(s);
+    return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) { return f(x, c); });
+  });
+}
+
+template <typename F>
+Tensor unary_float(const char* op, const Tensor& a, F f) {
+  return SPOOL_DISPATCH_FLOAT(a.dtype(), op,
+                              [&] { return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) { return f(x); }); });
+}
+
+template <typename F>
+Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
+  check_same_dtype(op, a, b);
+  return SPOOL_DISPATCH_ALL(a.dtype(), op, [&] {
+    return kernels::map2<scalar_t, scalar_t, bool>(a, b, kBool, op, [&](scalar_t x, scalar_t y) { return f(x, y); });
+  });
+}
+
+Tensor scalar_like(const Tensor& a, double v) { return scalar_tensor(v, a.dtype()); }
+
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b) {
+  Tensor y = binary_numeric("add", a, b, [](auto x, auto z) { return x + z; });
+  // d/da = 1, d/db = 1
+  return record("add", y, {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, gy}; });
+}
+
+Tensor sub(const Tensor& a, const Tensor& b) {
+  Tensor y = binary_numeric("sub", a, b, [](auto x, auto z) { return x - z; });
+  // d/da = 1, d/db = -1
+  return record("sub", y, {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, neg(gy)}; });
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor y = binary_numeric("mul", a, b, [](auto x, auto z) { return x * z; });
+  // d/da = b, d/db = a
+  return record("mul", y, {&a, &b}, [a, b](const Tensor& gy) -> Grads {
+    return {a.requires_grad() ? gy * b : Tensor(), b.requires_grad() ? gy * a : Tensor()};
+  });
+}
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  Tensor y = binary_numeric("div", a, b, [](auto x, auto z) { return x / z; });
+  // d/da = 1/b, d/db = -a/b^2 = -y/b
+  return record("div", y, {&a, &b}, [b, y](const Tensor& gy) -> Grads {
+    Tensor ga = gy / b;
+    return {ga, b.requires_grad() ? neg(ga * y) : Tensor()};
+  });
+}
+
+Tensor add(const Tensor& a, double s) {
+  Tensor y = scalar_numeric("add", a, s, [](auto x, auto c) { return x + c; });
+  return record("add", y, {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
+}
+
+Tensor sub(const Tensor& a, double s) { return add(a, -s); }
+
+Tensor mul(const Tensor& a, double s) {
+  Tensor y = scalar_numeric("mul", a, s, [](auto x, auto c) { return x * c; });
+  return record("mul", y, {&a}, [s](const Tensor& gy) -> Grads { return {gy * s}; });
+}
+
+Tensor div(const Tensor& a, double s) {
+  Tensor y = scalar_numeric("div", a, s, [](auto x, auto c) { return x / c; });
+  return record("div", y, {&a}, [s](const Tensor& gy) -> Grads { return {gy / s}; });
+}
+
+Tensor rsub(const Tensor& a, double s) {
+  Tensor y = scalar_numeric("rsub", a, s, [](auto x, auto c) { return c - x; });
+  return record("rsub", y, {&a}, [](const Tensor& gy) -> Grads { return {neg(gy)}; });
+}
+
+Tensor rdiv(const Tensor& a, double s) {
+  Tensor y = scalar_numeric("rdiv", a, s, [](auto x, auto c) { return c / x; });
+  // d/da (s/a) = -s/a^2 = -y/a
+  return record("rdiv", y, {&a}, [a, y](const Tensor& gy) -> Grads { return {neg(gy * y / a)}; });
+}
+
+Tensor neg(const Tensor& a) {
+  Tensor y = scalar_numeric("neg", a, 0.0, [](auto x, auto) { return -x; });
+  return record("neg", y, {&a}, [](const Tensor& gy) -> Grads { return {neg(gy)}; });
+}
+
+Tensor exp(const Tensor& a) {
+  Tensor y = unary_float("exp", a, [](auto x) { return std::exp(x); });
+  // d/dx e^x = e^x
+  return record("exp", y, {&a}, [y](const Tensor& gy) -> Grads { return {gy * y}; });
+}
+
+Tensor log(const Tensor& a) {
+  Tensor y = unary_float("log", a, [](auto x) { return std::log(x); });
+  // d/dx log x = 1/x
+  return record("log", y, {&a}, [a](const Tensor& gy) -> Grads { return {gy / a}; });
+}
+
+Tensor sqrt(const Tensor& a) {
+  Tensor y = unary_float("sqrt", a, [](auto x) { return std::sqrt(x); });
+  // d/dx sqrt x = 1 / (2 sqrt x)
+  return record("sqrt", y, {&a}, [y](const Tensor& gy) -> Grads { return {gy / (y * 2.0)}; });
+}
+
+Tensor abs(const Tensor& a) {
+  Tensor y = scalar_numeric("abs", a, 0.0, [](auto x, auto) { return x < 0 ? -x : x; });
+  // d/dx |x| = sign(x) (0 at 0, as PyTorch)
+  return record("abs", y, {&a}, [a](const Tensor& gy) -> Grads {
+    Tensor sign = unary_float("sign", a, [](auto x) { return decltype(x)((x > 0) - (x < 0)); });
+    return {gy * sign};
+  });
+}
+
+Tensor square(const Tensor& a) { return mul(a, a); }
+
+Tensor pow(const Tensor& a, double e) {
+  Tensor y = unary_float("pow", a, [e](auto x) { return std::pow(x, decltype(x)(e)); });
+  // d/dx x^e = e x^(e-1)
+  return record("pow", y, {&a}, [a, e](const Tensor& gy) -> Grads {
+    if (e == 0) return {zeros_like(gy)};
+    return {gy * pow(a, e - 1) * e};
+  });
+}
+
+Tensor pow(const Tensor& a, const Tensor& b) {
+  check_same_dtype("pow", a, b);
+  Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "pow", [&] {
+    return kernels::map2<scalar_t, scalar_t, scalar_t>(a, b, a.dtype(), "pow",
+                                                       [](scalar_t x, scalar_t z) { return std::pow(x, z); });
+  });
+  // d/da = b a^(b-1), d/db = a^b log a
+  return record("pow", y, {&a, &b}, [a, b, y](const Tensor& gy) -> Grads {
+    return {a.requires_grad() ? gy * b * pow(a, b - 1.0) : Tensor(),
+            b.requires_grad() ? gy * y * log(a) : Tensor()};
+  });
+}
+
+Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
+  SPOOL_CHECK(lo || hi, "clamp", "at least one of min and max must be given");
+  const double l = lo.value_or(-INFINITY), h = hi.value_or(INFINITY);
+  Tensor y = SPOOL_DISPATCH_NUMERIC(a.dtype(), "clamp", [&] {
+    return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) {
+      return static_cast<scalar_t>(std::min(std::max(static_cast<double>(x), l), h));
+    });
+  });
+  // Gradient passes where lo <= x <= hi.
+  return record("clamp", y, {&a}, [a, l, h](const Tensor& gy) -> Grads {
+    Tensor pass = unary_float("clamp_mask", a, [&](auto x) { return decltype(x)(x >= l && x <= h); });
+    return {gy * pass};
+  });
+}
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  SPOOL_CHECK(cond.dtype() == kBool, "where", "condition must be bool, got {}", dtype_name(cond.dtype()));
+  check_same_dtype("where", a, b);
+  Tensor y = SPOOL_DISPATCH_ALL(a.dtype(), "where", [&] {
+    return kernels::map3<bool, scalar_t, scalar_t, scalar_t>(cond, a, b, a.dtype(), "where",
+                                                             [](bool c, scalar_t x, scalar_t z) { return c ? x : z; });
+  });
+  return record("where", y, {&cond, &a, &b}, [cond](const Tensor& gy) -> Grads {
+    Tensor zero = scalar_like(gy, 0.0);
+    return {Tensor(), where(cond, gy, zero), where(cond, zero, gy)};
+  });
+}
+
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
+  SPOOL_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be bool, got {}", dtype_name(mask.dtype()));
+  SPOOL_CHECK(broadcast_shapes(a.sizes(), mask.sizes(), "masked_fill") == a.sizes(), "masked_fill",
+              "mask of shape {} does not broadcast to input shape {}", mask.sizes(), a.sizes());
+  Tensor y = SPOOL_DISPATCH_ALL(a.dtype(), "masked_fill", [&] {
+    const auto v = static_cast<scalar_t>(value);
+    return kernels::map2<scalar_t, bool, scalar_t>(a, mask, a.dtype(), "masked_fill",
+                                                   [v](scalar_t x, bool m) { return m ? v : x; });
+  });
+  // No gradient flows to filled positions.
+  return record("masked_fill", y, {&a}, [mask](const Tensor& gy) -> Grads { return {masked_fill(gy, mask, 0.0)}; });
+}
+
+Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", a, b, [](auto x, auto y) { return x == y; }); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", a, b, [](auto x, auto y) { return x != y; }); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", a, b, [](auto x, auto y) { return x < y; }); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare("le", a, b, [](auto x, auto y) { return x <= y; }); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", a, b, [](auto x, auto y) { return x > y; }); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", a, b, [](auto x, auto y) { return x >= y; }); }
+Tensor eq(const Tensor& a, double b) { return eq(a, scalar_like(a, b)); }
+Tensor lt(const Tensor& a, double b) { return lt(a, scalar_like(a, b)); }
+Tensor gt(const Tensor& a, double b) { return gt(a, scalar_like(a, b)); }
+
+Tensor logical_not(const Tensor& a) {
+  SPOOL_CHECK(a.dtype() == kBool, "logical_not", "expected bool, got {}", dtype_name(a.dtype()));
+  return kernels::map1<bool, bool>(a, kBool, [](bool x) { return !x; });
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
+  const Shape sizes = broadcast_shapes(a.sizes(), b.sizes(), "allclose");
+  Tensor x = kernels::cast(a, kFloat64), y = kernels::cast(b, kFloat64);
+  Tensor close = kernels::map2<double, double, bool>(x, y, kBool, "allclose", [=](double p, double q) {
+    return std::fabs(p - q) <= atol + rtol * std::fabs(q) || (std::isnan(p) && std::isnan(q));
+  });
+  (void)sizes;
+  for (bool c : close.to_vector<bool>())
+    if (!c) return false;
+  return true;
+}
+
+}  // namespace spool

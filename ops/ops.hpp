@@ -1,0 +1,167 @@
+// Every generic op, each with its backward (see the family files beside this
+// one). Names and argument order follow PyTorch.
+//
+//   Tensor y = spool::softmax(spool::matmul(x, w) + b, -1);
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "../framework/autograd.hpp"
+#include "../framework/tensor.hpp"
+
+namespace spool {
+
+// ---- elementwise.cpp: arithmetic with NumPy broadcasting ----
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor add(const Tensor& a, double b);
+Tensor sub(const Tensor& a, double b);
+Tensor mul(const Tensor& a, double b);
+Tensor div(const Tensor& a, double b);
+Tensor rsub(const Tensor& a, double b);  // b - a
+Tensor rdiv(const Tensor& a, double b);  // b / a
+Tensor neg(const Tensor& a);
+Tensor exp(const Tensor& a);
+Tensor log(const Tensor& a);
+Tensor sqrt(const Tensor& a);
+Tensor abs(const Tensor& a);
+Tensor square(const Tensor& a);
+Tensor pow(const Tensor& a, double exponent);
+Tensor pow(const Tensor& a, const Tensor& exponent);
+// Limits values to [min, max]; either bound may be absent.
+Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max);
+// cond ? a : b, elementwise with broadcasting; cond is bool.
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+// a with `value` where mask (bool, broadcastable to a) is true.
+Tensor masked_fill(const Tensor& a, const Tensor& mask, double value);
+// Comparisons give bool tensors (not recorded).
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, double b);
+Tensor lt(const Tensor& a, double b);
+Tensor gt(const Tensor& a, double b);
+Tensor logical_not(const Tensor& a);
+// Elementwise closeness, like torch.allclose.
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
+
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator+(const Tensor& a, double b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, double b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, double b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, double b) { return div(a, b); }
+inline Tensor operator+(double a, const Tensor& b) { return add(b, a); }
+inline Tensor operator-(double a, const Tensor& b) { return rsub(b, a); }
+inline Tensor operator*(double a, const Tensor& b) { return mul(b, a); }
+inline Tensor operator/(double a, const Tensor& b) { return rdiv(b, a); }
+inline Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+inline Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+inline Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+inline Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+
+// ---- activation.cpp ----
+Tensor sigmoid(const Tensor& a);
+Tensor tanh(const Tensor& a);
+Tensor relu(const Tensor& a);
+Tensor leaky_relu(const Tensor& a, double negative_slope = 0.01);
+// approximate: "none" (erf) or "tanh".
+Tensor gelu(const Tensor& a, std::string_view approximate = "none");
+Tensor softmax(const Tensor& a, int64_t dim);
+Tensor log_softmax(const Tensor& a, int64_t dim);
+
+// ---- reduce.cpp ----
+struct ValuesIndices {
+  Tensor values, indices;  // auto [values, indices] = spool::max(x, 1);
+};
+Tensor sum(const Tensor& a);
+Tensor sum(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor mean(const Tensor& a);
+Tensor mean(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor max(const Tensor& a);
+Tensor min(const Tensor& a);
+ValuesIndices max(const Tensor& a, int64_t dim, bool keepdim = false);
+ValuesIndices min(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor argmax(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim = false);
+
+// ---- matmul.cpp ----
+// 1-D, 2-D and batched (broadcast) products, as torch.matmul.
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);
+// x @ weight^T + bias, weight [out, in]; bias may be undefined.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+// beta * bias + alpha * (a @ b)
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta = 1.0, double alpha = 1.0);
+
+// ---- shape.cpp: views where possible, copies where needed ----
+Tensor reshape(const Tensor& a, const Shape& sizes);  // one size may be -1
+Tensor view(const Tensor& a, const Shape& sizes);     // needs a contiguous-compatible input
+Tensor flatten(const Tensor& a, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1);
+Tensor permute(const Tensor& a, const Shape& dims);
+Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
+// a[..., start:end:step, ...] along dim, Python slice semantics for start/end.
+Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
+Tensor select(const Tensor& a, int64_t dim, int64_t index);
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
+Tensor gather(const Tensor& a, int64_t dim, const Tensor& index);
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& a, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim = 0);
+Tensor squeeze(const Tensor& a);
+Tensor squeeze(const Tensor& a, int64_t dim);
+Tensor unsqueeze(const Tensor& a, int64_t dim);
+Tensor expand(const Tensor& a, const Shape& sizes);  // -1 keeps a size
+
+// ---- nn.cpp ----
+// weight[indices]; rows at padding_idx get no gradient.
+Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx = std::nullopt);
+// Zeroes elements with probability p and scales the rest by 1/(1-p) when training.
+Tensor dropout(const Tensor& a, double p = 0.5, bool training = true);
+// Normalizes over the trailing `normalized_shape` dims; weight and bias optional.
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), double eps = 1e-5);
+
+// ---- loss.cpp ----
+enum class Reduction { None, Mean, Sum };
+Reduction reduction_from_string(std::string_view name);  // "none" | "mean" | "sum"
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+
+struct CrossEntropyOptions {
+  Reduction reduction = Reduction::Mean;
+  int64_t ignore_index = -100;
+  double label_smoothing = 0.0;
+};
+// input [N, C] or [N, C, d...] logits; target int64 [N] or [N, d...] class indices.
+//   spool::cross_entropy(logits, y, {.ignore_index = 0, .label_smoothing = 0.1});
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options = {});
+
+struct NllLossOptions {
+  Reduction reduction = Reduction::Mean;
+  int64_t ignore_index = -100;
+};
+Tensor nll_loss(const Tensor& input, const Tensor& target, const NllLossOptions& options = {});
+
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+
+struct BceWithLogitsOptions {
+  Reduction reduction = Reduction::Mean;
+  Tensor pos_weight;  // optional, broadcast over the last dim
+};
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const BceWithLogitsOptions& options = {});
+
+}  // namespace spool

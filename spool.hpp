@@ -1,0 +1,14 @@
+// The one header user code includes: #include <spool/spool.hpp>
+#pragma once
+
+#include <spool/framework/autograd.hpp>
+#include <spool/framework/custom_function.hpp>
+#include <spool/framework/dtype.hpp>
+#include <spool/framework/error.hpp>
+#include <spool/framework/format.hpp>
+#include <spool/framework/gradcheck.hpp>
+#include <spool/framework/random.hpp>
+#include <spool/framework/shape.hpp>
+#include <spool/framework/tensor.hpp>
+#include <spool/framework/threading.hpp>
+#include <spool/ops/ops.hpp>
