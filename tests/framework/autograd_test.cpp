@@ -1,0 +1,180 @@
+#include <thread>
+
+#include "test_util.hpp"
+
+using namespace spool;
+using spool::testing::check_close;
+
+TEST_CASE("autograd: backward of a scalar fills leaf grads") {
+  Tensor x = tensor({1.0, 2.0, 3.0}).requires_grad_();
+  Tensor w = tensor({0.5, -1.0, 2.0}).requires_grad_();
+  Tensor y = (x * w + x * x).sum();
+  CHECK(y.grad_fn_name() == "sum");
+  y.backward();
+  check_close(x.grad(), {0.5 + 2, -1.0 + 4, 2.0 + 6});
+  check_close(w.grad(), {1, 2, 3});
+  CHECK(x.is_leaf());
+  CHECK_FALSE(y.is_leaf());
+  CHECK_FALSE(y.grad().defined());  // non-leaf grads are not kept by default
+}
+
+TEST_CASE("autograd: explicit output gradient") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  Tensor y = x * 3.0;
+  y.backward(tensor({1.0, 10.0}));
+  check_close(x.grad(), {3, 30});
+}
+
+TEST_CASE("autograd: gradients accumulate across backward calls until zeroed") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  (x * 2.0).sum().backward();
+  (x * 2.0).sum().backward();
+  check_close(x.grad(), {4, 4});
+  x.grad().zero_();
+  (x * x).sum().backward();
+  check_close(x.grad(), {2, 4});
+  x.set_grad(Tensor());
+  CHECK_FALSE(x.grad().defined());
+}
+
+TEST_CASE("autograd: retain_graph allows a second backward, otherwise it is an error") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  Tensor y = (x.exp()).sum();
+  y.backward(Tensor(), /*retain_graph=*/true);
+  y.backward();
+  check_close(x.grad(), {2 * std::exp(1.0), 2 * std::exp(2.0)});
+  CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("second time"), Error);
+}
+
+TEST_CASE("autograd: backward on a non-scalar without gradient is an error") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  CHECK_THROWS_WITH_AS((x * 2.0).backward(), doctest::Contains("scalar outputs"), Error);
+  CHECK_THROWS_AS((x * 2.0).backward(tensor({1.0, 2.0, 3.0})), Error);
+  CHECK_THROWS_WITH_AS(tensor({1.0}).backward(), doctest::Contains("does not require grad"), Error);
+}
+
+TEST_CASE("autograd: detach and NoGradGuard stop recording") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  Tensor d = x.detach();
+  CHECK_FALSE(d.requires_grad());
+  CHECK(d.raw_data() == x.raw_data());  // same buffer
+  {
+    NoGradGuard guard;
+    Tensor y = x * 2.0;
+    CHECK_FALSE(y.requires_grad());
+    CHECK_FALSE(GradMode::is_enabled());
+  }
+  CHECK(GradMode::is_enabled());
+  Tensor z = (x * d).sum();
+  z.backward();
+  check_close(x.grad(), {1, 2});
+}
+
+TEST_CASE("autograd: hooks see and may replace a gradient; retain_grad keeps non-leaf grads") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  Tensor h = x * 2.0;
+  h.retain_grad();
+  std::vector<double> seen;
+  h.register_hook([&](const Tensor& g) {
+    seen = g.to_vector<double>();
+    return g * 10.0;
+  });
+  (h * h).sum().backward();
+  CHECK(seen == std::vector<double>{4, 8});
+  check_close(h.grad(), {40, 80});
+  check_close(x.grad(), {80, 160});
+}
+
+TEST_CASE("autograd: requires_grad only on floating leaves") {
+  CHECK_THROWS_AS(tensor(std::vector<int64_t>{1, 2}).requires_grad_(), Error);
+  Tensor x = tensor({1.0}).requires_grad_();
+  Tensor y = x * 2.0;
+  CHECK_THROWS_AS(y.requires_grad_(false), Error);
+}
+
+TEST_CASE("autograd: in-place change of a tensor that requires grad is an error") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  CHECK_THROWS_WITH_AS(x.fill_(0.0), doctest::Contains("fill_"), Error);
+  {
+    NoGradGuard guard;
+    x.fill_(3.0);  // optimizer-style update
+  }
+  check_close(x, {3, 3});
+}
+
+TEST_CASE("autograd: a 10,000-step chain does not overflow the stack") {
+  Tensor x = tensor({0.5}, {1}, kFloat64).requires_grad_();
+  Tensor h = x;
+  for (int i = 0; i < 10000; ++i) h = h * 0.9999 + 0.0001;
+  h.sum().backward();
+  check_close(x.grad(), {std::pow(0.9999, 10000)}, 1e-4);
+}
+
+TEST_CASE("autograd: slices of one tensor accumulate into one gradient buffer") {
+  // The T per-step selects of a sequence add into one buffer at their offsets.
+  Tensor seq = spool::testing::leaf({5, 2, 3}, 4);
+  Tensor total = zeros({2, 3}, kFloat64);
+  for (int t = 0; t < 5; ++t) total = total + select(seq, 0, t) * static_cast<double>(t + 1);
+  total.sum().backward();
+  std::vector<double> want;
+  for (int t = 0; t < 5; ++t)
+    for (int i = 0; i < 6; ++i) want.push_back(t + 1);
+  check_close(seq.grad(), want);
+}
+
+namespace {
+// A seeded two-branch network: forward + backward, returning all gradients.
+std::vector<float> two_branch_grads(int threads) {
+  set_num_threads(threads);
+  manual_seed(42);
+  Tensor x = randn({64, 96});
+  Tensor w1 = randn({96, 128}).requires_grad_();
+  Tensor w2 = randn({96, 128}).requires_grad_();
+  Tensor v = randn({128, 16}).requires_grad_();
+  Tensor shared = tanh(matmul(x, w1));
+  Tensor a = sigmoid(matmul(shared, v));
+  Tensor b = relu(matmul(tanh(matmul(x, w2)) * shared, v));
+  Tensor loss = (a * b).sum() + softmax(b, 1).mean();
+  loss.backward();
+  std::vector<float> out;
+  for (const Tensor* t : {&w1, &w2, &v}) {
+    auto g = t->grad().to_vector<float>();
+    out.insert(out.end(), g.begin(), g.end());
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("autograd: gradients are bitwise equal at 1, 2 and 4 threads") {
+  auto g1 = two_branch_grads(1);
+  auto g2 = two_branch_grads(2);
+  auto g4 = two_branch_grads(4);
+  set_num_threads(std::max(1u, std::thread::hardware_concurrency()));
+  REQUIRE(g1.size() == g2.size());
+  CHECK(std::memcmp(g1.data(), g2.data(), g1.size() * sizeof(float)) == 0);
+  CHECK(std::memcmp(g1.data(), g4.data(), g1.size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("autograd: several roots at once") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  Tensor a = x * 2.0, b = x * x;
+  spool::backward({a.sum(), b}, {Tensor(), tensor({1.0, 1.0})});
+  check_close(x.grad(), {4, 6});
+}
+
+TEST_CASE("autograd: two threads can run forward and backward on separate graphs of one model") {
+  Tensor w = spool::testing::leaf({8, 8}, 3).to(kFloat32).detach().requires_grad_();
+  auto run = [&](uint64_t seed, std::vector<float>& out) {
+    Tensor x = full({4, 8}, static_cast<double>(seed) * 0.1);
+    Tensor y = tanh(matmul(x, w)).sum();
+    NoGradGuard guard;  // only forward here: read the model concurrently
+    out = y.to_vector<float>();
+  };
+  std::vector<float> r1, r2;
+  std::thread t1([&] { run(1, r1); }), t2([&] { run(2, r2); });
+  t1.join();
+  t2.join();
+  CHECK(r1.size() == 1);
+  CHECK(r2.size() == 1);
+  CHECK(r1[0] != r2[0]);
+}

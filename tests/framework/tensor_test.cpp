@@ -1,0 +1,85 @@
+#include <sstream>
+
+#include "test_util.hpp"
+
+using namespace spool;
+using spool::testing::check_close;
+
+TEST_CASE("tensor: creation functions") {
+  CHECK(zeros({2, 3}).sizes() == Shape{2, 3});
+  CHECK(zeros({2, 3}).dtype() == kFloat32);
+  CHECK(ones({2}, kFloat64).to_vector<double>() == std::vector<double>{1, 1});
+  CHECK(full({2}, 7.0, kInt64).to_vector<int64_t>() == std::vector<int64_t>{7, 7});
+  CHECK(arange(5).to_vector<int64_t>() == std::vector<int64_t>{0, 1, 2, 3, 4});
+  CHECK(arange(1.0, 2.0, 0.25, kFloat32).to_vector<float>() == std::vector<float>{1, 1.25, 1.5, 1.75});
+  Tensor t = tensor({1, 2, 3, 4, 5, 6}, {2, 3});
+  CHECK(t.at<float>({1, 2}) == 6);
+  CHECK(t.at<float>({-1, 0}) == 4);
+  CHECK(t.size(-1) == 3);
+  CHECK(t.numel() == 6);
+  CHECK(scalar_tensor(2.5).dim() == 0);
+  CHECK(scalar_tensor(2.5).item<double>() == 2.5);
+  CHECK_THROWS_WITH_AS(tensor({1, 2, 3}, {2, 2}), doctest::Contains("3 values do not fill shape [2, 2]"), Error);
+  CHECK_THROWS_AS(t.item<float>(), Error);
+  CHECK_THROWS_AS(t.at<float>({2, 0}), Error);
+  CHECK_THROWS_AS(zeros({-1}), Error);
+}
+
+TEST_CASE("tensor: manual_seed makes random ops reproducible") {
+  manual_seed(3);
+  auto a = randn({100}).to_vector<float>();
+  auto u = rand({10}).to_vector<float>();
+  manual_seed(3);
+  CHECK(randn({100}).to_vector<float>() == a);
+  CHECK(rand({10}).to_vector<float>() == u);
+  for (float v : u) CHECK((v >= 0 && v < 1));
+  double m = 0, s = 0;
+  manual_seed(5);
+  auto big = randn({20000}, kFloat64).to_vector<double>();
+  for (double v : big) m += v;
+  m /= big.size();
+  for (double v : big) s += (v - m) * (v - m);
+  s = std::sqrt(s / big.size());
+  CHECK(std::fabs(m) < 0.03);
+  CHECK(std::fabs(s - 1) < 0.03);
+  auto p = randperm(10).to_vector<int64_t>();
+  std::sort(p.begin(), p.end());
+  CHECK(p == arange(10).to_vector<int64_t>());
+}
+
+TEST_CASE("tensor: dtype conversion, copy_ and contiguous") {
+  Tensor a = tensor({1.5, -2.5, 3.0});
+  CHECK(a.to(kInt64).to_vector<int64_t>() == std::vector<int64_t>{1, -2, 3});
+  CHECK(a.to(kFloat64).dtype() == kFloat64);
+  Tensor b = zeros({2, 3});
+  b.copy_(tensor({1.0, 2.0, 3.0}));  // broadcasts
+  CHECK(b.to_vector<float>() == std::vector<float>{1, 2, 3, 1, 2, 3});
+  Tensor t = b.t();
+  CHECK_FALSE(t.is_contiguous());
+  Tensor c = t.contiguous();
+  CHECK(c.is_contiguous());
+  CHECK(c.to_vector<float>() == std::vector<float>{1, 1, 2, 2, 3, 3});
+  CHECK_THROWS_AS(b.copy_(zeros({4})), Error);
+}
+
+TEST_CASE("tensor: printing follows PyTorch's repr") {
+  CHECK(fmt::format("{}", tensor({1.0, 2.5, -3.0})) == "tensor([ 1.0000,  2.5000, -3.0000])");
+  CHECK(fmt::format("{}", tensor({1, 2, 3, 4}, {2, 2})) == "tensor([[1., 2.],\n        [3., 4.]])");
+  CHECK(fmt::format("{}", arange(3)) == "tensor([0, 1, 2])");
+  CHECK(fmt::format("{}", scalar_tensor(2.0, kFloat64)) == "tensor(2., dtype=float64)");
+  Tensor x = tensor({1.0}).requires_grad_();
+  CHECK(fmt::format("{}", x) == "tensor([1.], requires_grad=True)");
+  CHECK(fmt::format("{}", x * 2.0) == "tensor([2.], grad_fn=<mul>)");
+  std::ostringstream os;
+  os << tensor(std::vector<bool>{true, false});
+  CHECK(os.str() == "tensor([True, False])");
+}
+
+TEST_CASE("tensor: the buffer pool reuses freed buffers") {
+  { Tensor warm = zeros({1000}); }
+  auto before = pool_stats();
+  for (int i = 0; i < 10; ++i) Tensor t = zeros({1000});
+  auto after = pool_stats();
+  CHECK(after.hits - before.hits == 10);
+  CHECK(after.misses == before.misses);
+}

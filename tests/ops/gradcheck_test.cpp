@@ -1,0 +1,196 @@
+// Table-driven gradcheck (float64 central differences) of every op, with
+// broadcast and non-contiguous inputs. Adding an op adds a row.
+#include "test_util.hpp"
+
+using namespace spool;
+using spool::testing::leaf;
+using spool::testing::positive_leaf;
+using spool::testing::transposed_leaf;
+
+namespace {
+
+struct Row {
+  const char* name;
+  std::function<Tensor(const std::vector<Tensor>&)> fn;
+  std::function<std::vector<Tensor>()> inputs;
+};
+
+Tensor idx(std::vector<int64_t> v, Shape s = {}) { return tensor(v, s); }
+Tensor mask(std::vector<bool> v, Shape s) { return tensor(v, s); }
+
+// Inputs kept away from kinks (abs, relu, clamp) by shifting.
+Tensor away_from_zero(const Shape& s, uint64_t seed) {
+  manual_seed(seed);
+  Tensor x = randn(s, kFloat64);
+  Tensor sign = where(x < zeros_like(x), full_like(x, -1.0), full_like(x, 1.0));
+  return (x + sign * 0.2).detach().requires_grad_();
+}
+
+std::vector<Row> rows() {
+  using V = std::vector<Tensor>;
+  return {
+      {"add", [](const V& v) { return v[0] + v[1]; }, [] { return V{leaf({3, 4}, 1), leaf({3, 4}, 2)}; }},
+      {"add broadcast", [](const V& v) { return v[0] + v[1]; }, [] { return V{leaf({2, 1, 3}, 1), leaf({4, 1}, 2)}; }},
+      {"add non-contiguous", [](const V& v) { return v[0] + v[1]; },
+       [] { return V{transposed_leaf(3, 4, 1), leaf({4}, 2)}; }},
+      {"sub broadcast", [](const V& v) { return v[0] - v[1]; }, [] { return V{leaf({3, 1}, 1), leaf({1, 4}, 2)}; }},
+      {"mul broadcast", [](const V& v) { return v[0] * v[1]; }, [] { return V{leaf({3, 4}, 1), leaf({4}, 2)}; }},
+      {"mul same input", [](const V& v) { return v[0] * v[0]; }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"div broadcast", [](const V& v) { return v[0] / v[1]; },
+       [] { return V{leaf({3, 4}, 1), positive_leaf({3, 1}, 2)}; }},
+      {"scalar ops", [](const V& v) { return ((v[0] + 1.5) * 2.0 - 0.5) / 3.0; }, [] { return V{leaf({5}, 1)}; }},
+      {"rsub rdiv", [](const V& v) { return (2.0 - v[0]) + 3.0 / v[1]; },
+       [] { return V{leaf({5}, 1), positive_leaf({5}, 2)}; }},
+      {"neg", [](const V& v) { return -v[0]; }, [] { return V{leaf({2, 3}, 1)}; }},
+      {"exp", [](const V& v) { return exp(v[0]); }, [] { return V{transposed_leaf(3, 2, 1)}; }},
+      {"log", [](const V& v) { return log(v[0]); }, [] { return V{positive_leaf({2, 3}, 1)}; }},
+      {"sqrt", [](const V& v) { return sqrt(v[0]); }, [] { return V{positive_leaf({2, 3}, 1)}; }},
+      {"abs", [](const V& v) { return abs(v[0]); }, [] { return V{away_from_zero({2, 3}, 1)}; }},
+      {"pow scalar", [](const V& v) { return pow(v[0], 2.5); }, [] { return V{positive_leaf({2, 3}, 1)}; }},
+      {"pow tensor", [](const V& v) { return pow(v[0], v[1]); },
+       [] { return V{positive_leaf({2, 3}, 1), leaf({3}, 2)}; }},
+      {"clamp", [](const V& v) { return clamp(v[0], -0.5, 0.7); },
+       [] {
+         Tensor x = tensor({-1.2, -0.3, 0.1, 0.5, 0.9, 1.4}, {2, 3}, kFloat64);
+         return V{x.requires_grad_()};
+       }},
+      {"sigmoid", [](const V& v) { return sigmoid(v[0]); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"tanh", [](const V& v) { return tanh(v[0]); }, [] { return V{transposed_leaf(3, 4, 1)}; }},
+      {"relu", [](const V& v) { return relu(v[0]); }, [] { return V{away_from_zero({3, 4}, 1)}; }},
+      {"leaky_relu", [](const V& v) { return leaky_relu(v[0], 0.1); }, [] { return V{away_from_zero({3, 4}, 1)}; }},
+      {"gelu", [](const V& v) { return gelu(v[0]); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"gelu tanh", [](const V& v) { return gelu(v[0], "tanh"); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"softmax", [](const V& v) { return softmax(v[0], 1); }, [] { return V{leaf({3, 5}, 1)}; }},
+      {"softmax dim 0 non-contiguous", [](const V& v) { return softmax(v[0], 0); },
+       [] { return V{transposed_leaf(4, 3, 1)}; }},
+      {"log_softmax", [](const V& v) { return log_softmax(v[0], -1); }, [] { return V{leaf({2, 3, 4}, 1)}; }},
+      {"logsumexp", [](const V& v) { return logsumexp(v[0], 1); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"where", [](const V& v) { return where(mask({true, false, false, true}, {4}), v[0], v[1]); },
+       [] { return V{leaf({3, 4}, 1), leaf({3, 1}, 2)}; }},
+      {"masked_fill", [](const V& v) { return masked_fill(v[0], mask({true, false, true, false}, {1, 4}), 2.0); },
+       [] { return V{leaf({3, 4}, 1)}; }},
+      {"sum all", [](const V& v) { return sum(v[0]); }, [] { return V{transposed_leaf(3, 4, 1)}; }},
+      {"sum dim", [](const V& v) { return sum(v[0], 1); }, [] { return V{leaf({2, 3, 4}, 1)}; }},
+      {"sum dim keepdim", [](const V& v) { return sum(v[0], 0, true); }, [] { return V{leaf({2, 3, 4}, 1)}; }},
+      {"mean", [](const V& v) { return mean(v[0]) + mean(v[0], -1); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"max min dim", [](const V& v) { return max(v[0], 1).values + min(v[0], 1, false).values; },
+       [] { return V{leaf({3, 5}, 1)}; }},
+      {"max min all", [](const V& v) { return max(v[0]) * min(v[0]); }, [] { return V{leaf({3, 5}, 1)}; }},
+      {"matmul 2d", [](const V& v) { return matmul(v[0], v[1]); }, [] { return V{leaf({3, 4}, 1), leaf({4, 5}, 2)}; }},
+      {"matmul transposed operands", [](const V& v) { return matmul(v[0], v[1]); },
+       [] { return V{transposed_leaf(3, 4, 1), transposed_leaf(4, 2, 2)}; }},
+      {"matmul batched broadcast", [](const V& v) { return matmul(v[0], v[1]); },
+       [] { return V{leaf({2, 3, 4}, 1), leaf({4, 5}, 2)}; }},
+      {"matmul batch broadcast both", [](const V& v) { return matmul(v[0], v[1]); },
+       [] { return V{leaf({1, 3, 4}, 1), leaf({2, 4, 2}, 2)}; }},
+      {"matmul vector", [](const V& v) { return matmul(v[0], v[1]) + matmul(v[1], v[2]).sum(); },
+       [] { return V{leaf({4}, 1), leaf({4, 5}, 2), leaf({5}, 3)}; }},
+      {"linear", [](const V& v) { return linear(v[0], v[1], v[2]); },
+       [] { return V{leaf({3, 4}, 1), leaf({5, 4}, 2), leaf({5}, 3)}; }},
+      {"linear 3d no bias", [](const V& v) { return linear(v[0], v[1]); },
+       [] { return V{leaf({2, 3, 4}, 1), leaf({5, 4}, 2)}; }},
+      {"addmm", [](const V& v) { return addmm(v[0], v[1], v[2], 0.5, 2.0); },
+       [] { return V{leaf({5}, 1), leaf({3, 4}, 2), leaf({4, 5}, 3)}; }},
+      {"transpose permute", [](const V& v) { return permute(transpose(v[0], 0, 2), {1, 0, 2}) * 2.0; },
+       [] { return V{leaf({2, 3, 4}, 1)}; }},
+      {"reshape view", [](const V& v) { return reshape(v[0], {4, -1}) + view(v[1], {4, 3}); },
+       [] { return V{transposed_leaf(3, 4, 1), leaf({12}, 2)}; }},
+      {"narrow slice select", [](const V& v) {
+         return narrow(v[0], 1, 1, 2).sum() + slice(v[0], 0, 0, 4, 2).sum(1) .sum() + select(v[0], 1, -1) ;
+       },
+       [] { return V{leaf({4, 3}, 1)}; }},
+      {"many slices of one tensor", [](const V& v) {
+         Tensor acc = select(v[0], 0, 0);
+         for (int t = 1; t < 6; ++t) acc = acc * 0.5 + tanh(select(v[0], 0, t));
+         return acc;
+       },
+       [] { return V{leaf({6, 3}, 1)}; }},
+      {"index_select", [](const V& v) { return index_select(v[0], 1, idx({2, 0, 2})); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"gather", [](const V& v) { return gather(v[0], 1, idx({0, 2, 1, 1, 3, 0}, {3, 2})); },
+       [] { return V{leaf({3, 4}, 1)}; }},
+      {"cat", [](const V& v) { return cat({v[0], v[1], v[0]}, 1); }, [] { return V{leaf({2, 3}, 1), leaf({2, 2}, 2)}; }},
+      {"stack", [](const V& v) { return stack({v[0], v[1]}, 1); }, [] { return V{leaf({2, 3}, 1), leaf({2, 3}, 2)}; }},
+      {"split chunk", [](const V& v) {
+         auto s = split(v[0], 2, 1);
+         auto c = chunk(v[0], 2, 0);
+         return s[0].sum() * s[2].sum() + c[1].sum() * 3.0;
+       },
+       [] { return V{leaf({4, 5}, 1)}; }},
+      {"squeeze unsqueeze", [](const V& v) { return unsqueeze(squeeze(v[0]), 0) * squeeze(v[0], 1); },
+       [] { return V{leaf({3, 1, 4}, 1)}; }},
+      {"expand", [](const V& v) { return expand(v[0], {2, 3, -1}) * 1.5; }, [] { return V{leaf({3, 1}, 1)}; }},
+      {"embedding", [](const V& v) { return embedding(v[0], idx({1, 3, 1, 0, 3, 5}, {2, 3}), 2); },
+       [] { return V{leaf({6, 4}, 1)}; }},
+      {"layer_norm", [](const V& v) { return layer_norm(v[0], {4}, v[1], v[2]); },
+       [] { return V{leaf({3, 4}, 1), leaf({4}, 2), leaf({4}, 3)}; }},
+      {"layer_norm no affine 2 dims", [](const V& v) { return layer_norm(v[0], {3, 4}); },
+       [] { return V{leaf({2, 3, 4}, 1)}; }},
+      {"dropout", [](const V& v) {
+         manual_seed(7);  // the same mask on every evaluation
+         return dropout(v[0], 0.3, true);
+       },
+       [] { return V{leaf({4, 5}, 1)}; }},
+      {"mse_loss", [](const V& v) { return mse_loss(v[0], v[1]); },
+       [] { return V{leaf({3, 4}, 1), leaf({3, 4}, 2).detach()}; }},
+      {"l1_loss", [](const V& v) { return l1_loss(v[0], v[1], Reduction::Sum); },
+       [] { return V{away_from_zero({3, 4}, 1), zeros({3, 4}, kFloat64)}; }},
+      {"cross_entropy", [](const V& v) { return cross_entropy(v[0], idx({1, 0, 4, 2})); }, [] { return V{leaf({4, 5}, 1)}; }},
+      {"cross_entropy smoothing ignore", [](const V& v) {
+         return cross_entropy(v[0], idx({1, 0, 4, 2}), {.ignore_index = 4, .label_smoothing = 0.2});
+       },
+       [] { return V{leaf({4, 5}, 1)}; }},
+      {"cross_entropy spatial none", [](const V& v) {
+         return cross_entropy(v[0], idx({1, 0, 2, 2, 1, 0}, {2, 3}), {.reduction = Reduction::None});
+       },
+       [] { return V{leaf({2, 3, 3}, 1)}; }},
+      {"nll_loss", [](const V& v) { return nll_loss(v[0], idx({1, 0, 4}), {.reduction = Reduction::Sum}); },
+       [] { return V{leaf({3, 5}, 1)}; }},
+      {"binary_cross_entropy", [](const V& v) { return binary_cross_entropy(sigmoid(v[0]), v[1]); },
+       [] {
+         manual_seed(3);
+         return V{leaf({3, 4}, 1), rand({3, 4}, kFloat64)};
+       }},
+      {"bce_with_logits pos_weight", [](const V& v) {
+         return binary_cross_entropy_with_logits(v[0], v[1], {.pos_weight = tensor({0.5, 2.0, 1.0, 3.0}, {4}, kFloat64)});
+       },
+       [] {
+         manual_seed(3);
+         return V{leaf({3, 4}, 1), rand({3, 4}, kFloat64)};
+       }},
+      {"to float64 round trip", [](const V& v) { return v[0].to(kFloat32).to(kFloat64) * 0 + v[0] * 2.0; },
+       [] { return V{leaf({3}, 1)}; }},
+      {"clone contiguous", [](const V& v) { return v[0].clone() * v[0].contiguous(); },
+       [] { return V{transposed_leaf(2, 3, 1)}; }},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck: every op in float64") {
+  for (const Row& row : rows()) {
+    SUBCASE(row.name) {
+      auto inputs = row.inputs();
+      auto result = gradcheck(row.fn, inputs);
+      INFO(row.name << ": " << result.report);
+      CHECK(result.ok);
+    }
+  }
+}
+
+TEST_CASE("gradcheck: reports a wrong backward") {
+  struct WrongSquare : Function<WrongSquare> {
+    static Tensor forward(AutogradContext& ctx, const Tensor& x) {
+      ctx.save_for_backward({x});
+      return x * x;
+    }
+    static Grads backward(AutogradContext& ctx, const Tensor& gy) { return {gy * ctx.saved(0) * 3.0}; }
+  };
+  auto r = gradcheck([](const std::vector<Tensor>& v) { return WrongSquare::apply(v[0]); }, {leaf({3}, 1)});
+  CHECK_FALSE(r.ok);
+  CHECK(r.report.find("input 0") != std::string::npos);
+}
+
+TEST_CASE("gradcheck: rejects float32 inputs") {
+  Tensor x = randn({3}).requires_grad_();
+  CHECK_THROWS_AS(gradcheck([](const std::vector<Tensor>& v) { return v[0] * 2.0; }, {x}), Error);
+}
