@@ -72,7 +72,7 @@ TEST_CASE("tensor: printing follows PyTorch's repr") {
   CHECK(fmt::format("{}", x * 2.0) == "tensor([2.], grad_fn=<mul>)");
   std::ostringstream os;
   os << tensor(std::vector<bool>{true, false});
-  CHECK(os.str() == "tensor([True, False])");
+  CHECK(os.str() == "tensor([ True, False])");  // right-aligned, as PyTorch
 }
 
 TEST_CASE("tensor: the buffer pool reuses freed buffers") {

@@ -1,0 +1,252 @@
+#!/usr/bin/python3
+"""Writes tests/fixtures/ops.json: PyTorch's forward values and input
+gradients for every spool op, which tests/ops/fixture_test.cpp compares
+against (rtol 1e-5 in float32).
+
+Run from the repository root with Debian's python3-torch (`tools/setup --torch`):
+    tools/make_fixtures.py
+Each case records the op name and its non-tensor arguments, the inputs, which
+inputs require grad, the outputs, a random upstream gradient per output, and
+d(sum(outputs * upstream))/d(input).
+"""
+import json
+import math
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+CASES = []
+
+
+def encode(t):
+    t = t.detach()
+    dtype = {torch.float32: "float32", torch.float64: "float64",
+             torch.int64: "int64", torch.bool: "bool"}[t.dtype]
+    data = t.reshape(-1).tolist()
+    return {"dtype": dtype, "shape": list(t.shape), "data": data}
+
+
+def case(name, op, fn, inputs, kwargs=None, grad=None):
+    """Runs fn(*inputs, **kwargs) and records outputs and input gradients.
+    `grad` lists which inputs require grad (default: every floating input)."""
+    kwargs = kwargs or {}
+    if grad is None:
+        grad = [t.is_floating_point() for t in inputs]
+    leaves = [t.detach().clone().requires_grad_(g) for t, g in zip(inputs, grad)]
+    out = fn(*leaves, **kwargs)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    upstream = [torch.randn(o.shape, dtype=o.dtype) for o in outs]
+    diff = [(o, u) for o, u in zip(outs, upstream) if o.requires_grad]
+    if diff:
+        torch.autograd.backward([o for o, _ in diff], [u for _, u in diff])
+    grads = []
+    for t, g in zip(leaves, grad):
+        grads.append(encode(t.grad if t.grad is not None else torch.zeros_like(t)) if g else None)
+    CASES.append({"name": name, "op": op, "kwargs": kwargs,
+                  "inputs": [encode(t) for t in inputs], "requires_grad": grad,
+                  "outputs": [encode(o) for o in outs],
+                  "upstream": [encode(u) for u in upstream], "grads": grads})
+
+
+def away_from_zero(*shape, margin=0.1):
+    x = torch.randn(*shape)
+    return x + margin * torch.sign(x)
+
+
+def positive(*shape):
+    return torch.rand(*shape) * 1.5 + 0.5
+
+
+def elementwise():
+    shapes = {"same": ([3, 4], [3, 4]), "row": ([3, 4], [4]),
+              "column": ([3, 1], [1, 4]), "3d": ([2, 1, 3], [4, 1])}
+    ops = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div}
+    for op, fn in ops.items():
+        for label, (sa, sb) in shapes.items():
+            b = positive(*sb) if op == "div" else torch.randn(*sb)
+            case(f"{op}_{label}", op, fn, [torch.randn(*sa), b])
+    scalar_ops = {"add_scalar": lambda a, other: a + other, "sub_scalar": lambda a, other: a - other,
+                  "mul_scalar": lambda a, other: a * other, "div_scalar": lambda a, other: a / other,
+                  "rsub_scalar": lambda a, other: other - a, "rdiv_scalar": lambda a, other: other / a}
+    for op, fn in scalar_ops.items():
+        a = positive(3, 4) if op == "rdiv_scalar" else torch.randn(3, 4)
+        case(op, op, fn, [a], {"other": 1.75})
+    case("neg", "neg", torch.neg, [torch.randn(3, 4)])
+    case("exp", "exp", torch.exp, [torch.randn(3, 4)])
+    case("log", "log", torch.log, [positive(3, 4)])
+    case("sqrt", "sqrt", torch.sqrt, [positive(3, 4)])
+    case("abs", "abs", torch.abs, [away_from_zero(3, 4)])
+    case("sigmoid", "sigmoid", torch.sigmoid, [torch.randn(3, 4)])
+    case("tanh", "tanh", torch.tanh, [torch.randn(3, 4)])
+    case("relu", "relu", torch.relu, [away_from_zero(3, 4)])
+    for e in (2.0, 0.5, -1.5, 3.0):
+        case(f"pow_scalar_{e}", "pow_scalar", lambda a, exponent: a.pow(exponent), [positive(3, 4)],
+             {"exponent": e})
+    case("pow_tensor_broadcast", "pow", torch.pow, [positive(3, 4), torch.randn(4)])
+    x = away_from_zero(3, 4) * 1.5
+    x = torch.where((x - 0.5).abs() < 0.05, x + 0.2, x)
+    x = torch.where((x + 0.5).abs() < 0.05, x - 0.2, x)
+    for label, lo, hi in (("both", -0.5, 0.5), ("min", -0.5, None), ("max", None, 0.5)):
+        case(f"clamp_{label}", "clamp", lambda a, min, max: torch.clamp(a, min, max), [x],
+             {"min": lo, "max": hi})
+    case("leaky_relu", "leaky_relu", lambda a, negative_slope: F.leaky_relu(a, negative_slope),
+         [away_from_zero(3, 4)], {"negative_slope": 0.2})
+    for approx in ("none", "tanh"):
+        case(f"gelu_{approx}", "gelu", lambda a, approximate: F.gelu(a, approximate=approximate),
+             [torch.randn(3, 4) * 2], {"approximate": approx})
+    for op, fn in (("softmax", torch.softmax), ("log_softmax", torch.log_softmax)):
+        for shape in ([3, 5], [2, 3, 4]):
+            for dim in (0, 1, -1):
+                case(f"{op}_{'x'.join(map(str, shape))}_dim{dim}", op, lambda a, dim: fn(a, dim),
+                     [torch.randn(*shape) * 2], {"dim": dim})
+    cond = torch.rand(3, 4) > 0.5
+    case("where_broadcast", "where", torch.where, [cond, torch.randn(3, 4), torch.randn(4)])
+    mask = torch.tensor([[True, False, True, False]])
+    case("masked_fill_broadcast", "masked_fill", lambda a, m, value: a.masked_fill(m, value),
+         [torch.randn(3, 4), mask], {"value": -2.5})
+
+
+def reductions():
+    for op in ("sum", "mean"):
+        fn = getattr(torch, op)
+        case(f"{op}_all", op, lambda a, dim, keepdim: fn(a), [torch.randn(3, 4)], {"dim": None, "keepdim": False})
+        for dim in (0, 1, -1):
+            for keep in (False, True):
+                case(f"{op}_dim{dim}_keep{keep}", op, lambda a, dim, keepdim: fn(a, dim, keepdim),
+                     [torch.randn(2, 3, 4)], {"dim": dim, "keepdim": keep})
+    for op in ("max", "min"):
+        fn = getattr(torch, op)
+        # distinct values: no ties
+        distinct = lambda *s: (torch.randperm(math.prod(s)).float() / 7.0).reshape(*s)
+        case(f"{op}_all", op, lambda a, dim, keepdim: fn(a), [distinct(3, 4)], {"dim": None, "keepdim": False})
+        for dim in (0, 1):
+            for keep in (False, True):
+                case(f"{op}_dim{dim}_keep{keep}", op, lambda a, dim, keepdim: fn(a, dim, keepdim)[0],
+                     [distinct(3, 4)], {"dim": dim, "keepdim": keep})
+
+
+def products():
+    for label, sa, sb in (("2d", [3, 4], [4, 5]), ("batched", [2, 3, 4], [2, 4, 5]),
+                          ("broadcast_2d_rhs", [2, 3, 4], [4, 5]), ("broadcast_batch", [1, 3, 4], [2, 4, 2]),
+                          ("vector_lhs", [4], [4, 5]), ("vector_rhs", [3, 4], [4])):
+        case(f"matmul_{label}", "matmul", torch.matmul, [torch.randn(*sa), torch.randn(*sb)])
+    case("matmul_2d_float64", "matmul", torch.matmul,
+         [torch.randn(3, 4, dtype=torch.float64), torch.randn(4, 5, dtype=torch.float64)])
+    for shape in ([3, 4], [2, 3, 4]):
+        case(f"linear_{len(shape)}d", "linear", F.linear, [torch.randn(*shape), torch.randn(5, 4), torch.randn(5)])
+    case("linear_no_bias", "linear", F.linear, [torch.randn(3, 4), torch.randn(5, 4)])
+    for bshape in ([5], [3, 5]):
+        case(f"addmm_bias{len(bshape)}d", "addmm", lambda c, a, b, beta, alpha: torch.addmm(c, a, b, beta=beta, alpha=alpha),
+             [torch.randn(*bshape), torch.randn(3, 4), torch.randn(4, 5)], {"beta": 0.5, "alpha": 2.0})
+
+
+def shapes():
+    x = lambda: torch.randn(2, 3, 4)
+    case("transpose", "transpose", lambda a, dim0, dim1: a.transpose(dim0, dim1), [x()], {"dim0": 0, "dim1": 2})
+    case("permute", "permute", lambda a, dims: a.permute(dims), [x()], {"dims": [2, 0, 1]})
+    case("reshape", "reshape", lambda a, shape: a.reshape(shape), [x()], {"shape": [4, -1]})
+    case("narrow", "narrow", lambda a, dim, start, length: a.narrow(dim, start, length), [x()],
+         {"dim": 2, "start": 1, "length": 2})
+    def slice_fn(a, dim, start, end, step):
+        index = [slice(None)] * a.dim()
+        index[dim] = slice(start, end, step)
+        return a[tuple(index)]
+    case("slice_step2", "slice", slice_fn, [torch.randn(5, 3)], {"dim": 0, "start": 0, "end": 5, "step": 2})
+    case("slice_dim1", "slice", slice_fn, [torch.randn(2, 6)], {"dim": 1, "start": 1, "end": 5, "step": 1})
+    case("select", "select", lambda a, dim, index: a.select(dim, index), [x()], {"dim": 1, "index": 2})
+    case("select_negative", "select", lambda a, dim, index: a.select(dim, index), [x()], {"dim": 2, "index": -1})
+    case("index_select", "index_select", lambda a, i, dim: a.index_select(dim, i),
+         [torch.randn(4, 3), torch.tensor([2, 0, 2])], {"dim": 0})
+    case("gather", "gather", lambda a, i, dim: a.gather(dim, i),
+         [torch.randn(3, 4), torch.tensor([[0, 3], [1, 1], [2, 0]])], {"dim": 1})
+    case("cat_dim1", "cat", lambda a, b, c, dim: torch.cat([a, b, c], dim),
+         [torch.randn(2, 3), torch.randn(2, 1), torch.randn(2, 2)], {"dim": 1})
+    case("cat_dim0", "cat", lambda a, b, c, dim: torch.cat([a, b, c], dim),
+         [torch.randn(1, 3), torch.randn(2, 3), torch.randn(2, 3)], {"dim": 0})
+    case("stack", "stack", lambda a, b, dim: torch.stack([a, b], dim),
+         [torch.randn(2, 3), torch.randn(2, 3)], {"dim": 1})
+    case("split_uneven", "split", lambda a, split_size, dim: a.split(split_size, dim),
+         [torch.randn(5, 3)], {"split_size": 2, "dim": 0})
+    case("chunk", "chunk", lambda a, chunks, dim: a.chunk(chunks, dim),
+         [torch.randn(2, 7)], {"chunks": 3, "dim": 1})
+    case("squeeze_all", "squeeze", lambda a, dim: a.squeeze(), [torch.randn(3, 1, 4, 1)], {"dim": None})
+    case("squeeze_dim", "squeeze", lambda a, dim: a.squeeze(dim), [torch.randn(3, 1, 4)], {"dim": 1})
+    case("unsqueeze", "unsqueeze", lambda a, dim: a.unsqueeze(dim), [torch.randn(3, 4)], {"dim": -1})
+    case("expand", "expand", lambda a, sizes: a.expand(sizes), [torch.randn(3, 1)], {"sizes": [2, 3, -1]})
+    case("expand_inner", "expand", lambda a, sizes: a.expand(sizes), [torch.randn(3, 1)], {"sizes": [3, 4]})
+
+
+def nn():
+    idx = torch.tensor([[1, 3, 1, 0], [5, 3, 2, 2]])
+    for pad in (None, 3):
+        case(f"embedding_pad{pad}", "embedding", lambda w, i, padding_idx: F.embedding(i, w, padding_idx=padding_idx),
+             [torch.randn(6, 3), idx], {"padding_idx": pad})
+    case("layer_norm_affine", "layer_norm",
+         lambda x, w, b, normalized_shape, eps: F.layer_norm(x, normalized_shape, w, b, eps),
+         [torch.randn(3, 5) * 2 + 1, torch.randn(5), torch.randn(5)], {"normalized_shape": [5], "eps": 1e-5})
+    case("layer_norm_2dims", "layer_norm",
+         lambda x, w, b, normalized_shape, eps: F.layer_norm(x, normalized_shape, w, b, eps),
+         [torch.randn(2, 3, 4), torch.randn(3, 4), torch.randn(3, 4)], {"normalized_shape": [3, 4], "eps": 1e-5})
+    case("layer_norm_no_affine", "layer_norm",
+         lambda x, normalized_shape, eps: F.layer_norm(x, normalized_shape, eps=eps),
+         [torch.randn(3, 5)], {"normalized_shape": [5], "eps": 1e-5})
+    case("dropout_eval", "dropout", lambda a, p, training: F.dropout(a, p, training), [torch.randn(3, 4)],
+         {"p": 0.5, "training": False})
+
+
+def losses():
+    for r in ("mean", "sum", "none"):
+        case(f"mse_loss_{r}", "mse_loss", lambda a, t, reduction: F.mse_loss(a, t, reduction=reduction),
+             [torch.randn(3, 4), torch.randn(3, 4)], {"reduction": r}, grad=[True, False])
+        case(f"l1_loss_{r}", "l1_loss", lambda a, t, reduction: F.l1_loss(a, t, reduction=reduction),
+             [torch.randn(3, 4) + 0.5, torch.randn(3, 4) - 0.5], {"reduction": r}, grad=[True, False])
+        ce = lambda a, t, reduction, ignore_index, label_smoothing: F.cross_entropy(
+            a, t, reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing)
+        target = torch.tensor([1, 2, 4, 2])
+        for label, ignore, smooth in (("plain", -100, 0.0), ("ignore", 2, 0.0), ("smooth", -100, 0.1),
+                                      ("smooth_ignore", 2, 0.1)):
+            case(f"cross_entropy_{label}_{r}", "cross_entropy", ce, [torch.randn(4, 5), target],
+                 {"reduction": r, "ignore_index": ignore, "label_smoothing": smooth})
+        case(f"cross_entropy_spatial_{r}", "cross_entropy", ce,
+             [torch.randn(2, 5, 3), torch.tensor([[0, 4, 2], [1, 1, 3]])],
+             {"reduction": r, "ignore_index": -100, "label_smoothing": 0.0})
+        nll = lambda a, t, reduction, ignore_index: F.nll_loss(a, t, reduction=reduction, ignore_index=ignore_index)
+        case(f"nll_loss_{r}", "nll_loss", nll, [torch.log_softmax(torch.randn(4, 5), 1), torch.tensor([0, 3, 3, 1])],
+             {"reduction": r, "ignore_index": 1})
+        case(f"binary_cross_entropy_{r}", "binary_cross_entropy",
+             lambda a, t, reduction: F.binary_cross_entropy(a, t, reduction=reduction),
+             [torch.rand(3, 4) * 0.9 + 0.05, torch.rand(3, 4)], {"reduction": r}, grad=[True, False])
+        bce = lambda a, t, reduction, pos_weight: F.binary_cross_entropy_with_logits(
+            a, t, reduction=reduction, pos_weight=None if pos_weight is None else torch.tensor(pos_weight))
+        for pw in (None, [0.5, 2.0, 1.0, 3.0]):
+            case(f"bce_with_logits_{'pw' if pw else 'plain'}_{r}", "binary_cross_entropy_with_logits", bce,
+                 [torch.randn(3, 4) * 2, torch.rand(3, 4)], {"reduction": r, "pos_weight": pw}, grad=[True, False])
+
+
+def float64():
+    d = torch.float64
+    case("tanh_float64", "tanh", torch.tanh, [torch.randn(3, 4, dtype=d)])
+    case("softmax_float64", "softmax", lambda a, dim: torch.softmax(a, dim), [torch.randn(3, 5, dtype=d)], {"dim": 1})
+    case("cross_entropy_float64", "cross_entropy",
+         lambda a, t, reduction, ignore_index, label_smoothing: F.cross_entropy(a, t, reduction=reduction),
+         [torch.randn(4, 5, dtype=d), torch.tensor([0, 1, 4, 2])],
+         {"reduction": "mean", "ignore_index": -100, "label_smoothing": 0.0})
+
+
+def main():
+    for family in (elementwise, reductions, products, shapes, nn, losses, float64):
+        family()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(root, "tests", "fixtures", "ops.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({"generator": "tools/make_fixtures.py", "torch_version": torch.__version__, "cases": CASES},
+                  f, separators=(",", ":"))
+    print(f"wrote {len(CASES)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
