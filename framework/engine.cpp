@@ -78,12 +78,23 @@ struct Contribution {
   Grad grad;
 };
 
-// Per-tensor state of one backward run.
+// Per-tensor state of one backward run. Most tensors have one consumer, so
+// the first contribution is stored inline.
 struct Pending {
   AutogradMeta* meta = nullptr;
   std::atomic<int> deps{0};  // consumers that have not delivered yet
   std::mutex mu;
-  std::vector<Contribution> contributions;
+  int count = 0;
+  Contribution first;
+  std::vector<Contribution> more;
+
+  void add(Contribution c) {
+    if (count++ == 0) {
+      first = std::move(c);
+    } else {
+      more.push_back(std::move(c));
+    }
+  }
 };
 
 class GraphTask {
@@ -91,17 +102,16 @@ class GraphTask {
   GraphTask(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain)
       : retain_(retain) {
     discover(roots);
-    for (size_t i = 0; i < roots.size(); ++i) {
-      Pending& p = *pending_[index_.at(roots[i].autograd_meta())];
-      p.contributions.push_back({UINT64_MAX, static_cast<uint32_t>(i), Grad(grads[i])});
-    }
+    for (size_t i = 0; i < roots.size(); ++i)
+      pending_[index_.at(roots[i].autograd_meta())].add({UINT64_MAX, static_cast<uint32_t>(i), Grad(grads[i])});
   }
 
   void run() {
     std::vector<Pending*> ready;
-    for (auto& p : pending_)
-      if (p->deps.load() == 0) ready.push_back(p.get());
-    if (pending_.size() < kParallelMin || num_threads() == 1) {
+    for (size_t i = 0; i < size_; ++i)
+      if (pending_[i].deps.load() == 0) ready.push_back(&pending_[i]);
+    if (size_ < kParallelMin || num_threads() == 1) {
+      serial_ = true;
       run_serial(std::move(ready));
     } else {
       run_parallel(ready);
@@ -112,34 +122,36 @@ class GraphTask {
   static constexpr size_t kParallelMin = 24;
 
   void discover(const std::vector<Tensor>& roots) {
-    std::vector<AutogradMeta*> stack;
-    for (const Tensor& r : roots) visit(r.autograd_meta(), stack);
-    while (!stack.empty()) {
-      AutogradMeta* m = stack.back();
-      stack.pop_back();
+    std::vector<AutogradMeta*> order;
+    order.reserve(128);
+    index_.reserve(128);
+    for (const Tensor& r : roots) visit(r.autograd_meta(), order);
+    for (size_t i = 0; i < order.size(); ++i) {
+      AutogradMeta* m = order[i];
       if (!m->grad_fn) continue;
       SPOOL_CHECK(!m->grad_fn->released.load(), "backward",
                   "trying to backward through the graph a second time (op {}); the saved tensors were freed after "
                   "the first backward. Pass retain_graph=true to the first backward",
                   m->grad_fn->name);
-      for (auto& in : m->grad_fn->inputs) {
-        if (!in) continue;
-        visit(in.get(), stack);
-        pending_[index_.at(in.get())]->deps.fetch_add(1, std::memory_order_relaxed);
-      }
+      for (auto& in : m->grad_fn->inputs)
+        if (in) visit(in.get(), order);
+    }
+    size_ = order.size();
+    pending_ = std::make_unique<Pending[]>(size_);
+    for (size_t i = 0; i < size_; ++i) {
+      pending_[i].meta = order[i];
+      if (!order[i]->grad_fn) continue;
+      for (auto& in : order[i]->grad_fn->inputs)
+        if (in) pending_[index_.at(in.get())].deps.fetch_add(1, std::memory_order_relaxed);
     }
   }
 
-  void visit(AutogradMeta* m, std::vector<AutogradMeta*>& stack) {
-    if (index_.emplace(m, pending_.size()).second) {
-      pending_.push_back(std::make_unique<Pending>());
-      pending_.back()->meta = m;
-      stack.push_back(m);
-    }
+  void visit(AutogradMeta* m, std::vector<AutogradMeta*>& order) {
+    if (index_.emplace(m, order.size()).second) order.push_back(m);
   }
 
   // Sums the contributions (in creation order of their consumers), applies
-  // hooks, stores .grad where asked, and returns the node's input gradients.
+  // hooks, stores .grad where asked, and hands the node's input gradients on.
   void process(Pending& p, const std::function<void(Pending&)>& on_ready) {
     NoGradGuard no_grad;
     AutogradMeta& m = *p.meta;
@@ -166,11 +178,16 @@ class GraphTask {
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       AutogradMeta* in = node.inputs[i].get();
       if (!in) continue;
-      Pending& q = *pending_[index_.at(in)];
+      Pending& q = pending_[index_.at(in)];
       if (!grads.empty() && grads[i].value.defined()) {
         check_grad(node, i, *in, grads[i]);
-        std::lock_guard<std::mutex> lock(q.mu);
-        q.contributions.push_back({node.seq, static_cast<uint32_t>(i), std::move(grads[i])});
+        Contribution c{node.seq, static_cast<uint32_t>(i), std::move(grads[i])};
+        if (serial_) {
+          q.add(std::move(c));
+        } else {
+          std::lock_guard<std::mutex> lock(q.mu);
+          q.add(std::move(c));
+        }
       }
       if (q.deps.fetch_sub(1, std::memory_order_acq_rel) == 1) on_ready(q);
     }
@@ -184,34 +201,37 @@ class GraphTask {
   }
 
   static Tensor sum_contributions(Pending& p) {
-    auto& cs = p.contributions;
     const Shape& sizes = p.meta->sizes;
-    if (cs.empty()) return Tensor();
+    if (p.count == 0) return Tensor();
+    if (p.count == 1 && !p.first.grad.place.active) {
+      Tensor out = kernels::sum_to(p.first.grad.value, sizes);
+      p.first.grad = Grad();
+      return out;
+    }
+    std::vector<Contribution> cs;
+    cs.reserve(p.count);
+    cs.push_back(std::move(p.first));
+    for (auto& c : p.more) cs.push_back(std::move(c));
+    p.more.clear();
     std::sort(cs.begin(), cs.end(), [](const Contribution& a, const Contribution& b) {
       return a.seq != b.seq ? a.seq < b.seq : a.slot < b.slot;
     });
     Tensor out;
-    if (cs.size() == 1 && !cs[0].grad.place.active) {
-      out = kernels::sum_to(cs[0].grad.value, sizes);
+    size_t start = 0;
+    if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
+      out = kernels::contiguous_copy(cs[0].grad.value);
+      start = 1;
     } else {
-      size_t first = 0;
-      if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
-        out = kernels::contiguous_copy(cs[0].grad.value);
-        first = 1;
+      out = zeros(sizes, p.meta->dtype);
+    }
+    for (size_t i = start; i < cs.size(); ++i) {
+      const Grad& g = cs[i].grad;
+      if (g.place.active) {
+        kernels::add_placed(out, g.value, g.place);
       } else {
-        out = zeros(sizes, p.meta->dtype);
-      }
-      for (size_t i = first; i < cs.size(); ++i) {
-        const Grad& g = cs[i].grad;
-        if (g.place.active) {
-          kernels::add_placed(out, g.value, g.place);
-        } else {
-          kernels::add_into(out, kernels::sum_to(g.value, sizes));
-        }
+        kernels::add_into(out, kernels::sum_to(g.value, sizes));
       }
     }
-    cs.clear();
-    cs.shrink_to_fit();
     return out;
   }
 
@@ -220,7 +240,7 @@ class GraphTask {
     if (!m.grad) {
       // Steal the buffer when nothing else holds it; otherwise copy so that a
       // later in-place accumulation cannot write into someone else's tensor.
-      const bool owned = g.impl_ptr().use_count() <= 2 && g.impl().storage.use_count() == 1 && g.is_contiguous();
+      const bool owned = g.impl_ptr().use_count() == 1 && g.impl().storage.use_count() == 1 && g.is_contiguous();
       Tensor mine = owned ? g.detach() : kernels::contiguous_copy(g);
       m.grad = mine.impl_ptr();
     } else {
@@ -256,8 +276,10 @@ class GraphTask {
   static uint64_t seq_of(const Pending* p) { return p->meta->grad_fn ? p->meta->grad_fn->seq : 0; }
 
   bool retain_;
+  bool serial_ = false;
   std::unordered_map<AutogradMeta*, size_t> index_;
-  std::vector<std::unique_ptr<Pending>> pending_;
+  std::unique_ptr<Pending[]> pending_;
+  size_t size_ = 0;
 };
 
 }  // namespace

@@ -29,6 +29,27 @@ Pool& pool() {
   return *p;
 }
 
+// Each thread keeps a few buffers per bucket without locking; the shared
+// lists behind it are used when a thread's cache is empty or full.
+constexpr size_t kLocalPerBucket = 32;
+struct LocalCache {
+  std::vector<void*> free[kBuckets];
+  ~LocalCache() {
+    Pool& p = pool();
+    for (int b = 0; b < kBuckets; ++b) {
+      std::lock_guard<std::mutex> lock(p.buckets[b].mu);
+      for (void* ptr : free[b]) {
+        p.buckets[b].free.push_back(ptr);
+        p.cached.fetch_add(size_t(1) << (b + kMinShift), std::memory_order_relaxed);
+      }
+    }
+  }
+};
+LocalCache& local_cache() {
+  thread_local LocalCache cache;
+  return cache;
+}
+
 int bucket_for(size_t bytes) {
   int shift = kMinShift;
   while ((size_t(1) << shift) < bytes) ++shift;
@@ -52,6 +73,13 @@ Storage::Storage(size_t bytes) {
   }
   bytes_ = size_t(1) << (bucket_ + kMinShift);
   Pool& p = pool();
+  auto& local = local_cache().free[bucket_];
+  if (!local.empty()) {
+    data_ = local.back();
+    local.pop_back();
+    p.hits.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   Bucket& b = p.buckets[bucket_];
   {
     std::lock_guard<std::mutex> lock(b.mu);
@@ -71,6 +99,14 @@ Storage::Storage(size_t bytes) {
 
 Storage::~Storage() {
   Pool& p = pool();
+  if (bucket_ >= 0) {
+    auto& local = local_cache().free[bucket_];
+    if (local.size() < kLocalPerBucket) {
+      if (local.capacity() == 0) local.reserve(kLocalPerBucket);
+      local.push_back(data_);
+      return;
+    }
+  }
   if (bucket_ < 0 || p.cached.load(std::memory_order_relaxed) + bytes_ > kMaxCachedBytes) {
     std::free(data_);
     return;
@@ -88,6 +124,10 @@ PoolStats pool_stats() {
 
 void pool_release_cached() {
   Pool& p = pool();
+  for (auto& local : local_cache().free) {
+    for (void* ptr : local) std::free(ptr);
+    local.clear();
+  }
   for (auto& b : p.buckets) {
     std::lock_guard<std::mutex> lock(b.mu);
     for (void* ptr : b.free) std::free(ptr);

@@ -25,7 +25,8 @@ class Storage {
 };
 
 struct PoolStats {
-  size_t hits = 0, misses = 0, cached_bytes = 0;
+  size_t hits = 0, misses = 0;
+  size_t cached_bytes = 0;  // in the shared lists (per-thread caches not counted)
 };
 // Counters of the buffer pool, for tests and benchmarks.
 PoolStats pool_stats();

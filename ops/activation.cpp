@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "../framework/kernels.hpp"
+#include "../framework/simd.hpp"
 #include "ops.hpp"
 
 namespace spool {
@@ -95,7 +96,11 @@ Tensor softmax_backward(const Tensor& gy_in, const Tensor& y, int dim) {
 }  // namespace
 
 Tensor sigmoid(const Tensor& a) {
-  Tensor y = map_float("sigmoid", a, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + std::exp(-x)); });
+  Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "sigmoid", [&] {
+    return kernels::map1_simd<scalar_t>(
+        a, [](auto v) { return decltype(v)(1) / (decltype(v)(1) + xsimd::exp(-v)); },
+        [](scalar_t x) { return scalar_t(1) / (scalar_t(1) + std::exp(-x)); });
+  });
   // d/dx sigmoid = y (1 - y)
   return record("sigmoid", y, {&a}, [y](const Tensor& gy) -> Grads {
     return {map_grad("sigmoid_backward", gy, y, [](auto g, auto s) { return g * s * (decltype(s)(1) - s); })};
@@ -103,7 +108,9 @@ Tensor sigmoid(const Tensor& a) {
 }
 
 Tensor tanh(const Tensor& a) {
-  Tensor y = map_float("tanh", a, [](auto x) { return std::tanh(x); });
+  Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "tanh", [&] {
+    return kernels::map1_simd<scalar_t>(a, [](auto v) { return xsimd::tanh(v); }, [](scalar_t x) { return std::tanh(x); });
+  });
   // d/dx tanh = 1 - y^2
   return record("tanh", y, {&a}, [y](const Tensor& gy) -> Grads {
     return {map_grad("tanh_backward", gy, y, [](auto g, auto s) { return g * (decltype(s)(1) - s * s); })};
@@ -131,8 +138,9 @@ Tensor gelu(const Tensor& a, std::string_view approximate) {
   SPOOL_CHECK(approximate == "none" || approximate == "tanh", "gelu",
               "approximate must be \"none\" or \"tanh\", got \"{}\"", approximate);
   const bool use_tanh = approximate == "tanh";
-  constexpr double kAlpha = 0.7978845608028654;  // sqrt(2/pi)
-  constexpr double kInvSqrt2 = 0.7071067811865476, kInvSqrt2Pi = 0.3989422804014327;
+  static constexpr double kAlpha = 0.7978845608028654;  // sqrt(2/pi)
+  static constexpr double kInvSqrt2 = 0.7071067811865476;
+  static constexpr double kInvSqrt2Pi = 0.3989422804014327;
   Tensor y = map_float("gelu", a, [&](auto x) {
     using T = decltype(x);
     if (use_tanh) return T(0.5) * x * (T(1) + std::tanh(T(kAlpha) * (x + T(0.044715) * x * x * x)));

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "../framework/kernels.hpp"
+#include "../framework/simd.hpp"
 #include "ops.hpp"
 
 namespace spool {
@@ -113,7 +114,9 @@ Tensor neg(const Tensor& a) {
 }
 
 Tensor exp(const Tensor& a) {
-  Tensor y = unary_float("exp", a, [](auto x) { return std::exp(x); });
+  Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "exp", [&] {
+    return kernels::map1_simd<scalar_t>(a, [](auto v) { return xsimd::exp(v); }, [](scalar_t x) { return std::exp(x); });
+  });
   // d/dx e^x = e^x
   return record("exp", y, {&a}, [y](const Tensor& gy) -> Grads { return {gy * y}; });
 }

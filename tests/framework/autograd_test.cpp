@@ -178,3 +178,13 @@ TEST_CASE("autograd: two threads can run forward and backward on separate graphs
   CHECK(r2.size() == 1);
   CHECK(r1[0] != r2[0]);
 }
+
+TEST_CASE("autograd: leaves that receive one shared gradient get separate buffers") {
+  Tensor a = tensor({1.0, 2.0}).requires_grad_();
+  Tensor b = tensor({3.0, 4.0}).requires_grad_();
+  (a + b).sum().backward();  // add hands the same gradient to both inputs
+  CHECK(a.grad().raw_data() != b.grad().raw_data());
+  (a * 2.0 + b).sum().backward();
+  check_close(a.grad(), {3, 3});
+  check_close(b.grad(), {2, 2});
+}
