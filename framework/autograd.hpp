@@ -89,6 +89,21 @@ bool any_requires_grad(const std::vector<Tensor>& inputs);
 uint64_t next_node_seq();
 
 namespace detail {
+// Node numbering for forward branches run concurrently (parallel_invoke).
+struct SeqRange {
+  uint64_t begin = 0, end = 0;
+};
+SeqRange reserve_seq_range();
+class SeqRangeScope {
+ public:
+  explicit SeqRangeScope(SeqRange r);
+  ~SeqRangeScope();
+  SeqRangeScope(const SeqRangeScope&) = delete;
+  SeqRangeScope& operator=(const SeqRangeScope&) = delete;
+
+ private:
+  SeqRange saved_;
+};
 Tensor attach_node(const char* name, Tensor& out, std::vector<std::shared_ptr<AutogradMeta>> inputs,
                    BackwardFn fn);
 std::vector<std::shared_ptr<AutogradMeta>> metas_of(std::initializer_list<const Tensor*> inputs);

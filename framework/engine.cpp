@@ -22,11 +22,40 @@ namespace spool {
 namespace {
 thread_local bool grad_enabled = true;
 std::atomic<uint64_t> node_counter{0};
+// A forward branch run by parallel_invoke numbers its nodes from a range of
+// its own, so creation order (and so gradient summation order) does not
+// depend on how the branches' threads interleave.
+thread_local uint64_t range_next = 0, range_end = 0;
+constexpr uint64_t kTopRange = uint64_t(1) << 36;
 }  // namespace
 
 bool GradMode::is_enabled() { return grad_enabled; }
 void GradMode::set_enabled(bool on) { grad_enabled = on; }
-uint64_t next_node_seq() { return node_counter.fetch_add(1, std::memory_order_relaxed); }
+uint64_t next_node_seq() {
+  if (range_next < range_end) return range_next++;
+  return node_counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+namespace detail {
+SeqRange reserve_seq_range() {
+  if (range_next < range_end) {
+    const uint64_t half = (range_end - range_next) / 2;
+    SeqRange r{range_next, range_next + half};
+    range_next += half;
+    return r;
+  }
+  const uint64_t base = node_counter.fetch_add(kTopRange, std::memory_order_relaxed);
+  return {base, base + kTopRange};
+}
+SeqRangeScope::SeqRangeScope(SeqRange r) : saved_{range_next, range_end} {
+  range_next = r.begin;
+  range_end = r.end;
+}
+SeqRangeScope::~SeqRangeScope() {
+  range_next = saved_.begin;
+  range_end = saved_.end;
+}
+}  // namespace detail
 
 bool any_requires_grad(const std::vector<Tensor>& inputs) {
   if (!GradMode::is_enabled()) return false;

@@ -53,13 +53,19 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 
 void parallel_invoke(const std::function<void()>& a, const std::function<void()>& b) {
   const bool grad = GradMode::is_enabled();
-  auto wrap = [grad](const std::function<void()>& f) {
-    return [grad, &f] {
+  const detail::SeqRange r = detail::reserve_seq_range();
+  const uint64_t mid = r.begin + (r.end - r.begin) / 2;
+  auto wrap = [grad](const std::function<void()>& f, detail::SeqRange range) {
+    return [grad, &f, range] {
+      const bool saved = GradMode::is_enabled();
       GradMode::set_enabled(grad);
+      detail::SeqRangeScope scope(range);
       f();
+      GradMode::set_enabled(saved);
     };
   };
-  tbb::this_task_arena::isolate([&] { tbb::parallel_invoke(wrap(a), wrap(b)); });
+  tbb::this_task_arena::isolate(
+      [&] { tbb::parallel_invoke(wrap(a, {r.begin, mid}), wrap(b, {mid, r.end})); });
 }
 
 void init_blas_once() {

@@ -132,9 +132,14 @@ std::vector<float> two_branch_grads(int threads) {
   Tensor w2 = randn({96, 128}).requires_grad_();
   Tensor v = randn({128, 16}).requires_grad_();
   Tensor shared = tanh(matmul(x, w1));
-  Tensor a = sigmoid(matmul(shared, v));
-  Tensor b = relu(matmul(tanh(matmul(x, w2)) * shared, v));
-  Tensor loss = (a * b).sum() + softmax(b, 1).mean();
+  Tensor a, b, c;
+  // Forward branches on two threads; v has consumers in both.
+  parallel_invoke([&] { a = sigmoid(matmul(shared, v)) + tanh(matmul(shared * 0.5, v)); },
+                  [&] {
+                    b = relu(matmul(tanh(matmul(x, w2)) * shared, v));
+                    c = matmul(shared, v) * 0.25;
+                  });
+  Tensor loss = (a * b).sum() + softmax(b, 1).mean() + c.sum();
   loss.backward();
   std::vector<float> out;
   for (const Tensor* t : {&w1, &w2, &v}) {
