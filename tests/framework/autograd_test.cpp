@@ -193,3 +193,35 @@ TEST_CASE("autograd: leaves that receive one shared gradient get separate buffer
   check_close(a.grad(), {3, 3});
   check_close(b.grad(), {2, 2});
 }
+
+TEST_CASE("autograd: a large matmul split across TBB blocks is exact and thread-count independent") {
+  // 300 x 260 x 280: above the split threshold, with a ragged last block.
+  auto product = [](int threads) {
+    set_num_threads(threads);
+    manual_seed(9);
+    Tensor a = randn({300, 260}, kFloat64).requires_grad_();
+    Tensor b = randn({280, 260}, kFloat64).requires_grad_();
+    Tensor y = matmul(a, b.t());  // transposed operand: no copy
+    y.backward(ones_like(y));
+    return std::vector<Tensor>{y, a, b};
+  };
+  auto r1 = product(1), r2 = product(2);
+  set_num_threads(std::max(1u, std::thread::hardware_concurrency()));
+  const Tensor &y = r1[0], &a = r1[1], &b = r1[2];
+  // Reference for a few entries by plain loops.
+  for (auto [i, j] : {std::pair{0, 0}, {299, 279}, {150, 17}}) {
+    double s = 0;
+    for (int k = 0; k < 260; ++k) s += a.at<double>({i, k}) * b.at<double>({j, k});
+    CHECK(y.at<double>({i, j}) == doctest::Approx(s).epsilon(1e-12));
+  }
+  // d(sum y)/da[i,k] = sum_j b[j,k]
+  double col = 0;
+  for (int j = 0; j < 280; ++j) col += b.at<double>({j, 5});
+  CHECK(a.grad().at<double>({7, 5}) == doctest::Approx(col).epsilon(1e-12));
+  auto same = [](const Tensor& p, const Tensor& q) {
+    return std::memcmp(p.raw_data(), q.raw_data(), p.numel() * sizeof(double)) == 0;
+  };
+  CHECK(same(r1[0], r2[0]));
+  CHECK(same(r1[1].grad(), r2[1].grad()));
+  CHECK(same(r1[2].grad(), r2[2].grad()));
+}
