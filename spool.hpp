@@ -12,3 +12,4 @@
 #include <spool/framework/tensor.hpp>
 #include <spool/framework/threading.hpp>
 #include <spool/ops/ops.hpp>
+#include <spool/layers/layers.hpp>

@@ -5,32 +5,12 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
-#include "test_util.hpp"
+#include "fixture_util.hpp"
 
 using namespace spool;
-using json = nlohmann::json;
+using namespace spool::testing;
 
 namespace {
-
-ScalarType dtype_from(const std::string& s) {
-  if (s == "float32") return kFloat32;
-  if (s == "float64") return kFloat64;
-  if (s == "int64") return kInt64;
-  if (s == "bool") return kBool;
-  throw Error("fixture: unknown dtype " + s);
-}
-
-Tensor tensor_from(const json& j) {
-  const ScalarType dt = dtype_from(j.at("dtype"));
-  Shape shape(j.at("shape").get<std::vector<int64_t>>());
-  const json& data = j.at("data");
-  Tensor t = Tensor::empty(shape, dt);
-  SPOOL_DISPATCH_ALL(dt, "fixture", [&] {
-    scalar_t* p = t.data_ptr<scalar_t>();
-    for (size_t i = 0; i < data.size(); ++i) p[i] = data[i].get<scalar_t>();
-  });
-  return t;
-}
 
 std::optional<double> opt_double(const json& kw, const char* key) {
   if (!kw.contains(key) || kw[key].is_null()) return std::nullopt;
@@ -195,26 +175,10 @@ const std::map<std::string, OpFn>& op_table() {
   return table;
 }
 
-void check_tensor(const Tensor& got, const json& want, const std::string& what) {
-  Tensor w = tensor_from(want);
-  INFO(what << ": got shape " << fmt::format("{}", got.sizes()) << ", want " << fmt::format("{}", w.sizes()));
-  REQUIRE(got.sizes() == w.sizes());
-  CHECK(got.dtype() == w.dtype());
-  // rtol 1e-5 as the issue asks; a small atol absorbs summation-order noise near zero.
-  const double rtol = 1e-5, atol = w.dtype() == kFloat64 ? 1e-12 : 1e-6;
-  auto g = got.to_vector<double>(), e = w.to_vector<double>();
-  for (size_t i = 0; i < g.size(); ++i) {
-    INFO(what << " element " << i << ": got " << g[i] << ", want " << e[i]);
-    CHECK(std::fabs(g[i] - e[i]) <= atol + rtol * std::fabs(e[i]));
-  }
-}
-
 }  // namespace
 
 TEST_CASE("fixtures: every op matches PyTorch, forward and backward") {
-  std::ifstream in(SPOOL_FIXTURES_DIR "/ops.json");
-  REQUIRE(in.good());
-  const json fixture = json::parse(in);
+  const json fixture = load_fixture("ops.json");
   const auto& cases = fixture.at("cases");
   REQUIRE(cases.size() > 100);
   std::set<std::string> ops_seen;

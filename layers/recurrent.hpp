@@ -1,0 +1,92 @@
+// RNN, LSTM and GRU stacks: any number of layers, bidirectional, batch_first,
+// optional initial states and variable-length batches. Parameter names,
+// shapes, gate order and initialization are PyTorch's, so a PyTorch
+// state_dict loads unchanged.
+//
+//   nn::LSTM lstm(nn::LSTMOptions(32, 64).num_layers(2).bidirectional(true).batch_first(true));
+//   auto [output, h_n, c_n] = lstm(x);                  // x [B, T, 32]
+//   auto r = lstm(x, {.lengths = lengths});             // padded batch + lengths
+//
+// Shapes (T steps, B batch, D = 2 if bidirectional else 1, H hidden):
+//   input [T, B, I] ([B, T, I] with batch_first, or unbatched [T, I])
+//   output [T, B, D*H]; h_n and c_n [num_layers * D, B, H]
+// Keras names: return_sequences=True is `output`; return_state=True is h_n / c_n.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "recurrent_cell.hpp"
+
+namespace spool::nn {
+
+struct RNNOptions {
+  RNNOptions(int64_t input_size, int64_t hidden_size) : input_size_(input_size), hidden_size_(hidden_size) {}
+  RNNOptions& num_layers(int64_t n) { return num_layers_ = n, *this; }
+  RNNOptions& nonlinearity(std::string n) { return nonlinearity_ = std::move(n), *this; }  // RNN only
+  RNNOptions& bias(bool on) { return bias_ = on, *this; }
+  RNNOptions& batch_first(bool on) { return batch_first_ = on, *this; }
+  RNNOptions& dropout(double p) { return dropout_ = p, *this; }  // between layers, in training
+  RNNOptions& bidirectional(bool on) { return bidirectional_ = on, *this; }
+  int64_t input_size_, hidden_size_, num_layers_ = 1;
+  std::string nonlinearity_ = "tanh";
+  bool bias_ = true, batch_first_ = false, bidirectional_ = false;
+  double dropout_ = 0.0;
+};
+using LSTMOptions = RNNOptions;
+using GRUOptions = RNNOptions;
+
+// Optional inputs besides the sequence.
+struct RecurrentInput {
+  Tensor h0, c0;  // [num_layers * D, B, H]; zeros when absent; c0 only for LSTM
+  Tensor lengths;  // int64 [B], each in [1, T]; sorted or not
+};
+
+struct RecurrentOutput {
+  Tensor output, h_n, c_n;  // c_n only for LSTM
+};
+
+class RecurrentStack : public Module {
+ public:
+  RecurrentStack() = default;
+  RecurrentOutput forward(const Tensor& input, const RecurrentInput& extra = {});
+  RecurrentOutput operator()(const Tensor& input, const RecurrentInput& extra = {}) { return forward(input, extra); }
+  Tensor forward_tensor(const Tensor& x) override { return forward(x).output; }
+  std::string extra_repr() const override;
+
+  RNNOptions options{0, 0};
+
+ protected:
+  RecurrentStack(const char* name, CellKind kind, const RNNOptions& options);
+
+ private:
+  struct Weights {
+    Tensor w_ih, w_hh, b_ih, b_hh;
+  };
+  // One direction of one layer over the whole sequence.
+  void run_direction(const Tensor& x, const Weights& w, bool reverse, const std::vector<Tensor>& masks,
+                     CellState& state, Tensor& output) const;
+  CellKind kind_ = CellKind::RnnTanh;
+  std::vector<Weights> weights_;  // [layer * D + direction]
+};
+
+class RNN : public RecurrentStack {
+ public:
+  RNN() = default;
+  explicit RNN(const RNNOptions& options);
+  RNN(int64_t input_size, int64_t hidden_size) : RNN(RNNOptions(input_size, hidden_size)) {}
+};
+class LSTM : public RecurrentStack {
+ public:
+  LSTM() = default;
+  explicit LSTM(const LSTMOptions& options) : RecurrentStack("LSTM", CellKind::Lstm, options) {}
+  LSTM(int64_t input_size, int64_t hidden_size) : LSTM(LSTMOptions(input_size, hidden_size)) {}
+};
+class GRU : public RecurrentStack {
+ public:
+  GRU() = default;
+  explicit GRU(const GRUOptions& options) : RecurrentStack("GRU", CellKind::Gru, options) {}
+  GRU(int64_t input_size, int64_t hidden_size) : GRU(GRUOptions(input_size, hidden_size)) {}
+};
+
+}  // namespace spool::nn

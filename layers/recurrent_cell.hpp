@@ -1,0 +1,73 @@
+// One time step of the recurrent cells, composed from generic ops (no
+// hand-written backward), and the cell modules. Gate orders follow PyTorch:
+// LSTM i, f, g, o; GRU r, z, n.
+//
+//   LSTM: i, f, g, o = chunk(x W_ih^T + b_ih + h W_hh^T + b_hh, 4)
+//         c' = sigmoid(f) c + sigmoid(i) tanh(g);  h' = sigmoid(o) tanh(c')
+//   GRU:  r = sigmoid(x_r + h_r);  z = sigmoid(x_z + h_z)
+//         n = tanh(x_n + r h_n);   h' = (1 - z) n + z h
+//   RNN:  h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)   (or relu)
+#pragma once
+
+#include <string>
+
+#include "module.hpp"
+
+namespace spool::nn {
+
+enum class CellKind { RnnTanh, RnnRelu, Lstm, Gru };
+
+// Gates per hidden unit: 1 (RNN), 4 (LSTM), 3 (GRU).
+int64_t gate_count(CellKind kind);
+
+struct CellState {
+  Tensor h, c;  // c only for LSTM
+};
+
+// One step from the input projection x_proj = x W_ih^T + b_ih ([B, G*H]);
+// b_hh may be undefined.
+CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
+                    const Tensor& b_hh);
+
+// Weight and bias initialization shared by cells and stacks: every tensor
+// U(-1/sqrt(H), 1/sqrt(H)), as PyTorch.
+Tensor recurrent_init(const Shape& shape, int64_t hidden_size);
+
+// RNNCell / LSTMCell / GRUCell: input [B, I] (or [I]), state [B, H].
+class RecurrentCell : public Module {
+ public:
+  RecurrentCell() = default;
+  // h (and c for LSTM) default to zeros. Returns the new state.
+  CellState forward(const Tensor& input, const CellState& state = {});
+  CellState operator()(const Tensor& input, const CellState& state = {}) { return forward(input, state); }
+  Tensor forward_tensor(const Tensor& x) override { return forward(x).h; }
+  std::string extra_repr() const override;
+
+  Tensor weight_ih, weight_hh, bias_ih, bias_hh;
+  int64_t input_size = 0, hidden_size = 0;
+
+ protected:
+  RecurrentCell(const char* name, CellKind kind, int64_t input_size, int64_t hidden_size, bool bias);
+  CellKind kind_ = CellKind::RnnTanh;
+};
+
+class RNNCell : public RecurrentCell {
+ public:
+  RNNCell() = default;
+  // nonlinearity: "tanh" or "relu"
+  RNNCell(int64_t input_size, int64_t hidden_size, bool bias = true, const std::string& nonlinearity = "tanh");
+};
+class LSTMCell : public RecurrentCell {
+ public:
+  LSTMCell() = default;
+  LSTMCell(int64_t input_size, int64_t hidden_size, bool bias = true)
+      : RecurrentCell("LSTMCell", CellKind::Lstm, input_size, hidden_size, bias) {}
+};
+class GRUCell : public RecurrentCell {
+ public:
+  GRUCell() = default;
+  GRUCell(int64_t input_size, int64_t hidden_size, bool bias = true)
+      : RecurrentCell("GRUCell", CellKind::Gru, input_size, hidden_size, bias) {}
+};
+
+}  // namespace spool::nn

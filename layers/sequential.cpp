@@ -1,0 +1,13 @@
+#include "sequential.hpp"
+
+namespace spool::nn {
+
+Tensor Sequential::forward(const Tensor& x) {
+  check_defined("Sequential");
+  Tensor h = x;
+  for (Module* m : steps_) h = m->forward_tensor(h);
+  note_output_shape(h.sizes());
+  return h;
+}
+
+}  // namespace spool::nn

@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""Writes tests/fixtures/recurrent.json: PyTorch's outputs, final states and
+every gradient (parameters, input, initial states) for RNN (tanh, relu), LSTM
+and GRU stacks and cells at several configurations, which
+tests/layers/recurrent_fixture_test.cpp compares against (rtol 1e-5).
+
+Run from the repository root with Debian's python3-torch:
+    tools/make_layer_fixtures.py
+Variable lengths go through pack_padded_sequence / pad_packed_sequence
+(enforce_sorted=False), so padded steps output zeros as in spool.
+"""
+import json
+import os
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+torch.manual_seed(0)
+CASES = []
+
+
+def enc(t):
+    t = t.detach()
+    dtype = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64"}[t.dtype]
+    return {"dtype": dtype, "shape": list(t.shape), "data": t.reshape(-1).tolist()}
+
+
+def make(kind, I, H, layers, bidirectional, batch_first):
+    common = dict(num_layers=layers, bidirectional=bidirectional, batch_first=batch_first)
+    if kind.startswith("rnn"):
+        return nn.RNN(I, H, nonlinearity=kind.split("_")[1], **common)
+    return {"lstm": nn.LSTM, "gru": nn.GRU}[kind](I, H, **common)
+
+
+def stack_case(kind, layers, bidirectional, batch_first, with_state, lengths):
+    I, H, T, B = 3, 4, 5, 3
+    D = 2 if bidirectional else 1
+    model = make(kind, I, H, layers, bidirectional, batch_first)
+    x = torch.randn(B, T, I) if batch_first else torch.randn(T, B, I)
+    x.requires_grad_()
+    h0 = torch.randn(layers * D, B, H, requires_grad=True) if with_state else None
+    c0 = torch.randn(layers * D, B, H, requires_grad=True) if with_state and kind == "lstm" else None
+    state = None
+    if with_state:
+        state = (h0, c0) if kind == "lstm" else h0
+    inp = x
+    if lengths is not None:
+        inp = pack_padded_sequence(x, torch.tensor(lengths), batch_first=batch_first, enforce_sorted=False)
+    out, hn = model(inp, state)
+    if lengths is not None:
+        out, _ = pad_packed_sequence(out, batch_first=batch_first, total_length=T)
+    h_n, c_n = hn if kind == "lstm" else (hn, None)
+    g_out, g_h = torch.randn_like(out), torch.randn_like(h_n)
+    loss = (out * g_out).sum() + (h_n * g_h).sum()
+    g_c = None
+    if c_n is not None:
+        g_c = torch.randn_like(c_n)
+        loss = loss + (c_n * g_c).sum()
+    loss.backward()
+    name = f"{kind}_L{layers}_{'bi' if bidirectional else 'uni'}_{'bf' if batch_first else 'tf'}" \
+           f"{'_state' if with_state else ''}{'_lengths' if lengths else ''}"
+    CASES.append({
+        "name": name, "kind": kind, "cell": False, "input_size": I, "hidden_size": H, "num_layers": layers,
+        "bidirectional": bidirectional, "batch_first": batch_first,
+        "params": {n: enc(p) for n, p in model.named_parameters()},
+        "param_grads": {n: enc(p.grad) for n, p in model.named_parameters()},
+        "input": enc(x), "input_grad": enc(x.grad),
+        "h0": enc(h0) if h0 is not None else None, "h0_grad": enc(h0.grad) if h0 is not None else None,
+        "c0": enc(c0) if c0 is not None else None, "c0_grad": enc(c0.grad) if c0 is not None else None,
+        "lengths": lengths,
+        "output": enc(out), "h_n": enc(h_n), "c_n": enc(c_n) if c_n is not None else None,
+        "g_output": enc(g_out), "g_h_n": enc(g_h), "g_c_n": enc(g_c) if g_c is not None else None,
+    })
+
+
+def cell_case(kind):
+    I, H, B = 3, 4, 2
+    cls = {"rnn_tanh": nn.RNNCell, "rnn_relu": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}[kind]
+    model = cls(I, H, nonlinearity=kind.split("_")[1]) if kind.startswith("rnn") else cls(I, H)
+    x = torch.randn(B, I, requires_grad=True)
+    h0 = torch.randn(B, H, requires_grad=True)
+    c0 = torch.randn(B, H, requires_grad=True) if kind == "lstm" else None
+    res = model(x, (h0, c0)) if kind == "lstm" else model(x, h0)
+    h, c = res if kind == "lstm" else (res, None)
+    g_h = torch.randn_like(h)
+    loss = (h * g_h).sum()
+    g_c = None
+    if c is not None:
+        g_c = torch.randn_like(c)
+        loss = loss + (c * g_c).sum()
+    loss.backward()
+    CASES.append({
+        "name": f"{kind}_cell", "kind": kind, "cell": True, "input_size": I, "hidden_size": H,
+        "params": {n: enc(p) for n, p in model.named_parameters()},
+        "param_grads": {n: enc(p.grad) for n, p in model.named_parameters()},
+        "input": enc(x), "input_grad": enc(x.grad),
+        "h0": enc(h0), "h0_grad": enc(h0.grad),
+        "c0": enc(c0) if c0 is not None else None, "c0_grad": enc(c0.grad) if c0 is not None else None,
+        "output": enc(h), "c_n": enc(c) if c is not None else None,
+        "g_output": enc(g_h), "g_c_n": enc(g_c) if g_c is not None else None,
+    })
+
+
+def main():
+    for kind in ("rnn_tanh", "rnn_relu", "lstm", "gru"):
+        stack_case(kind, 1, False, False, False, None)
+        stack_case(kind, 3, True, True, True, None)
+        stack_case(kind, 1, True, False, False, [5, 2, 4])
+        stack_case(kind, 3, False, False, True, [3, 5, 1])
+        stack_case(kind, 2, True, True, True, [2, 5, 3])
+        cell_case(kind)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(root, "tests", "fixtures", "recurrent.json")
+    with open(path, "w") as f:
+        json.dump({"generator": "tools/make_layer_fixtures.py", "torch_version": torch.__version__,
+                   "cases": CASES}, f, separators=(",", ":"))
+    print(f"wrote {len(CASES)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
+
+
+if __name__ == "__main__":
+    main()
