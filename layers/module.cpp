@@ -125,6 +125,12 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
   for (auto& [n, t] : named_parameters(recurse)) out.push_back(t);
   return out;
 }
+Tensor Module::parameter(const std::string& name) const {
+  for (auto& [n, t] : named_parameters())
+    if (n == name) return t;
+  detail::fail("Module::parameter", "{} has no parameter named \"{}\"", type_name(), name);
+}
+
 std::vector<Tensor> Module::buffers(bool recurse) const {
   std::vector<Tensor> out;
   for (auto& [n, t] : named_buffers(recurse)) out.push_back(t);

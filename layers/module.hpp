@@ -55,6 +55,8 @@ class Module {
 
   std::vector<Tensor> parameters(bool recurse = true) const;
   std::vector<std::pair<std::string, Tensor>> named_parameters(bool recurse = true) const;
+  // One parameter by dotted name ("lstm.weight_ih_l0"); throws if absent.
+  Tensor parameter(const std::string& name) const;
   std::vector<Tensor> buffers(bool recurse = true) const;
   std::vector<std::pair<std::string, Tensor>> named_buffers(bool recurse = true) const;
   std::vector<std::shared_ptr<Module>> children() const;

@@ -1,0 +1,93 @@
+#include "test_util.hpp"
+
+using namespace spool;
+
+TEST_CASE("recurrent: gradcheck of float64 cells") {
+  for (const char* kind : {"rnn", "lstm", "gru"}) {
+    SUBCASE(kind) {
+      manual_seed(5);
+      std::shared_ptr<nn::RecurrentCell> cell;
+      if (std::string(kind) == "rnn") cell = std::make_shared<nn::RNNCell>(3, 4);
+      if (std::string(kind) == "lstm") cell = std::make_shared<nn::LSTMCell>(3, 4);
+      if (std::string(kind) == "gru") cell = std::make_shared<nn::GRUCell>(3, 4);
+      std::vector<Tensor> inputs{spool::testing::leaf({2, 3}, 1), spool::testing::leaf({2, 4}, 2)};
+      if (std::string(kind) == "lstm") inputs.push_back(spool::testing::leaf({2, 4}, 3));
+      for (const Tensor& p : cell->parameters()) inputs.push_back(p.to(kFloat64).detach().requires_grad_());
+      auto fn = [&](const std::vector<Tensor>& v) {
+        // Swap the float64 copies in as the cell's parameters.
+        nn::CellState prev{v[1], v.size() > 6 ? v[2] : Tensor()};
+        const size_t p = v.size() - 4;
+        nn::CellKind k = std::string(kind) == "lstm" ? nn::CellKind::Lstm
+                         : std::string(kind) == "gru" ? nn::CellKind::Gru
+                                                      : nn::CellKind::RnnTanh;
+        nn::CellState next = nn::cell_step(k, linear(v[0], v[p], v[p + 2]), prev, v[p + 1], v[p + 3]);
+        return next.c.defined() ? next.h * 2.0 + next.c : next.h;
+      };
+      auto r = gradcheck(fn, inputs);
+      INFO(r.report);
+      CHECK(r.ok);
+    }
+  }
+}
+
+TEST_CASE("recurrent: padded steps change no state, output zeros and get no gradient") {
+  manual_seed(2);
+  nn::LSTM lstm(nn::LSTMOptions(3, 4).bidirectional(true));
+  Tensor x = randn({5, 2, 3}).requires_grad_();
+  Tensor lengths = tensor(std::vector<int64_t>{5, 3});
+  auto r = lstm(x, {.lengths = lengths});
+  // Sequence 1 alone, truncated to its 3 steps, gives the same final states.
+  auto alone = lstm(narrow(select(x, 1, 1), 0, 0, 3).unsqueeze(1).detach());
+  CHECK(allclose(select(r.h_n, 1, 1), select(alone.h_n, 1, 0), 1e-5, 1e-6));
+  CHECK(allclose(select(r.c_n, 1, 1), select(alone.c_n, 1, 0), 1e-5, 1e-6));
+  CHECK(r.output.narrow(0, 3, 2).select(1, 1).abs().sum().item<float>() == 0.0f);
+  r.output.sum().backward();
+  CHECK(x.grad().narrow(0, 3, 2).select(1, 1).abs().sum().item<float>() == 0.0f);
+  CHECK(x.grad().narrow(0, 0, 3).select(1, 1).abs().sum().item<float>() > 0.0f);
+}
+
+TEST_CASE("recurrent: dropout between layers only in training") {
+  manual_seed(4);
+  nn::GRU gru(nn::GRUOptions(3, 4).num_layers(2).dropout(0.5));
+  Tensor x = randn({4, 2, 3});
+  gru.eval();
+  Tensor a = gru(x).output, b = gru(x).output;
+  CHECK(allclose(a, b));
+  gru.train();
+  Tensor c = gru(x).output;
+  CHECK_FALSE(allclose(a, c));
+}
+
+TEST_CASE("recurrent: bad input gives clear errors") {
+  nn::LSTM lstm(nn::LSTMOptions(3, 4).num_layers(2));
+  Tensor x = zeros({5, 2, 3});
+  CHECK_THROWS_WITH_AS(lstm(zeros({5, 2, 3, 1})), doctest::Contains("input must be 3-D"), Error);
+  CHECK_THROWS_WITH_AS(lstm(zeros({5, 2, 4})), doctest::Contains("input has 4 features, expected input_size 3"), Error);
+  CHECK_THROWS_WITH_AS(lstm(x, {.h0 = zeros({1, 2, 4})}), doctest::Contains("h0 must have shape [2, 2, 4]"), Error);
+  CHECK_THROWS_WITH_AS(lstm(x, {.c0 = zeros({2, 3, 4})}), doctest::Contains("c0 must have shape [2, 2, 4]"), Error);
+  CHECK_THROWS_WITH_AS(lstm(x, {.lengths = tensor(std::vector<int64_t>{6, 2})}), doctest::Contains("length 6"), Error);
+  CHECK_THROWS_WITH_AS(lstm(x, {.lengths = tensor(std::vector<int64_t>{0, 2})}), doctest::Contains("length 0"), Error);
+  CHECK_THROWS_WITH_AS(lstm(x, {.lengths = tensor(std::vector<int64_t>{-1, 2})}), doctest::Contains("length -1"),
+                       Error);
+  CHECK_THROWS_WITH_AS(lstm(x, {.lengths = tensor(std::vector<int64_t>{5, 2, 1})}),
+                       doctest::Contains("3 lengths given for a batch of 2"), Error);
+  CHECK_THROWS_WITH_AS(lstm(x, {.lengths = tensor({5.0, 2.0})}), doctest::Contains("int64"), Error);
+  nn::GRU gru(3, 4);
+  CHECK_THROWS_WITH_AS(gru(x, {.c0 = zeros({1, 2, 4})}), doctest::Contains("c0 is only for LSTM"), Error);
+  CHECK_THROWS_AS(nn::RNN(nn::RNNOptions(3, 4).nonlinearity("sigmoid")), Error);
+  CHECK_THROWS_AS(nn::LSTM(nn::LSTMOptions(3, 0)), Error);
+  nn::LSTMCell cell(3, 4);
+  CHECK_THROWS_WITH_AS(cell(zeros({2, 5})), doctest::Contains("input has 5 features, expected 3"), Error);
+  CHECK_THROWS_WITH_AS(cell(zeros({2, 3}), {zeros({2, 5}), {}}), doctest::Contains("h must have shape [2, 4]"), Error);
+}
+
+TEST_CASE("recurrent: unbatched input") {
+  manual_seed(6);
+  nn::RNN rnn(nn::RNNOptions(3, 4).num_layers(2));
+  Tensor x = randn({5, 3});
+  auto r = rnn(x);
+  CHECK(r.output.sizes() == Shape{5, 4});
+  CHECK(r.h_n.sizes() == Shape{2, 4});
+  auto batched = rnn(x.unsqueeze(1));
+  CHECK(allclose(r.output, batched.output.squeeze(1)));
+}
