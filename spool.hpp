@@ -8,6 +8,7 @@
 #include <spool/framework/format.hpp>
 #include <spool/framework/gradcheck.hpp>
 #include <spool/framework/random.hpp>
+#include <spool/framework/safetensors.hpp>
 #include <spool/framework/shape.hpp>
 #include <spool/framework/tensor.hpp>
 #include <spool/framework/threading.hpp>

@@ -8,6 +8,7 @@
 
 #include "../framework/autograd.hpp"
 #include "../framework/error.hpp"
+#include "../framework/safetensors.hpp"
 
 namespace spool::nn {
 
@@ -192,6 +193,18 @@ LoadResult Module::load_state_dict(const StateDict& dict, bool strict) {
   for (auto& [name, t] : own)
     if (dict.contains(name)) t.copy_(dict.at(name));
   return result;
+}
+
+void Module::save(const std::string& path) const {
+  NamedTensors items;
+  for (auto& [name, t] : state_dict()) items.emplace_back(name, t);
+  save_safetensors(path, items, {{"format", "pt"}, {"saved_by", "spool"}});
+}
+
+LoadResult Module::load(const std::string& path, bool strict) {
+  StateDict dict;
+  for (auto& [name, t] : load_safetensors(path)) dict.insert(name, t);
+  return load_state_dict(dict, strict);
 }
 
 std::string Module::repr() const {

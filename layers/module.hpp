@@ -77,6 +77,11 @@ class Module {
   // both ways; shapes and dtypes must always match.
   LoadResult load_state_dict(const StateDict& dict, bool strict = true);
 
+  // state_dict to a safetensors file (atomic write), and back; files written
+  // by tools/export_torch.py from a PyTorch model load unchanged.
+  void save(const std::string& path) const;
+  LoadResult load(const std::string& path, bool strict = true);
+
   // PyTorch-style repr: "Linear(in_features=4, out_features=2, bias=True)".
   std::string repr() const;
   // Keras-style table: layers, output shapes seen in the last forward, parameter counts.

@@ -1,0 +1,92 @@
+#include <filesystem>
+#include <fstream>
+
+#include "test_util.hpp"
+
+using namespace spool;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / "spool_safetensors_test";
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+std::string header_file(const std::string& header, const std::string& data) {
+  std::string out(8, '\0');
+  uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+  return out + header + data;
+}
+}  // namespace
+
+TEST_CASE("safetensors: round trip of every dtype, with metadata") {
+  manual_seed(1);
+  NamedTensors in{{"w", randn({3, 4})},
+                  {"d", randn({2}, kFloat64)},
+                  {"i", tensor(std::vector<int64_t>{1, -2, 3})},
+                  {"m", tensor(std::vector<bool>{true, false})},
+                  {"s", scalar_tensor(4.5)},
+                  {"t", randn({4, 3}).t()}};  // non-contiguous: saved in logical order
+  const auto path = scratch("round_trip.safetensors").string();
+  save_safetensors(path, in, {{"note", "hello"}});
+  std::map<std::string, std::string> meta;
+  auto out = load_safetensors(path, &meta);
+  CHECK(meta.at("note") == "hello");
+  REQUIRE(out.size() == in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    CHECK(out[i].first == in[i].first);
+    CHECK(out[i].second.dtype() == in[i].second.dtype());
+    CHECK(out[i].second.sizes() == in[i].second.sizes());
+    CHECK(out[i].second.to_vector<double>() == in[i].second.to_vector<double>());
+  }
+  CHECK_FALSE(fs::exists(path + ".tmp-" + std::to_string(::getpid())));
+}
+
+TEST_CASE("safetensors: a failed save leaves the previous file intact") {
+  const auto path = scratch("keep.safetensors");
+  save_safetensors(path.string(), {{"a", ones({2})}});
+  // Saving over a directory's path fails at the rename; the old file is untouched.
+  const auto dir_path = scratch("a_directory");
+  fs::create_directories(dir_path / "inner");
+  CHECK_THROWS_AS(save_safetensors(dir_path.string(), {{"a", zeros({2})}}), Error);
+  CHECK(load_safetensors(path.string())[0].second.to_vector<float>() == std::vector<float>{1, 1});
+  CHECK_THROWS_WITH_AS(save_safetensors((scratch("missing_dir") / "x" / "f").string(), {{"a", zeros({1})}}),
+                       doctest::Contains("cannot create"), Error);
+  CHECK_THROWS_WITH_AS(save_safetensors(path.string(), {{"a", zeros({1})}, {"a", zeros({1})}}),
+                       doctest::Contains("appears twice"), Error);
+}
+
+TEST_CASE("safetensors: truncated and corrupted files are clear errors") {
+  const std::string good_header = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+  const std::string data(8, '\0');
+  CHECK_NOTHROW(parse_safetensors(header_file(good_header, data)));
+  CHECK_THROWS_WITH_AS(parse_safetensors("abc"), doctest::Contains("too short"), Error);
+  CHECK_THROWS_WITH_AS(parse_safetensors(header_file(good_header, data).substr(0, 20)),
+                       doctest::Contains("does not fit"), Error);
+  CHECK_THROWS_WITH_AS(parse_safetensors(header_file(good_header, data.substr(0, 5))),
+                       doctest::Contains("outside the 5 data bytes"), Error);
+  CHECK_THROWS_WITH_AS(parse_safetensors(header_file("{not json", data)), doctest::Contains("not valid JSON"), Error);
+  CHECK_THROWS_WITH_AS(parse_safetensors(header_file("[1,2]", data)), doctest::Contains("JSON object"), Error);
+  CHECK_THROWS_WITH_AS(
+      parse_safetensors(header_file(R"({"a":{"dtype":"Q7","shape":[2],"data_offsets":[0,8]}})", data)),
+      doctest::Contains("unsupported dtype"), Error);
+  CHECK_THROWS_WITH_AS(
+      parse_safetensors(header_file(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", data)),
+      doctest::Contains("8 bytes for shape [3]"), Error);
+  CHECK_THROWS_WITH_AS(
+      parse_safetensors(header_file(R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", data)),
+      doctest::Contains("invalid shape"), Error);
+  CHECK_THROWS_WITH_AS(parse_safetensors(header_file(R"({"a":{"dtype":"F32","shape":[2]}})", data)),
+                       doctest::Contains("needs dtype, shape and data_offsets"), Error);
+  CHECK_THROWS_WITH_AS(
+      parse_safetensors(header_file(
+          R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+          data)),
+      doctest::Contains("overlap"), Error);
+  CHECK_THROWS_WITH_AS(
+      parse_safetensors(header_file(R"({"a":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", std::string("\x01\x07", 2))),
+      doctest::Contains("not 0 or 1"), Error);
+  CHECK_THROWS_WITH_AS(load_safetensors(scratch("nope.safetensors").string()), doctest::Contains("cannot open"), Error);
+}
