@@ -293,14 +293,37 @@ class GraphTask {
     }
   }
 
+  // A task keeps running the chain it is on and spawns a task only where
+  // the graph branches into work big enough to pay for a thread hand-off
+  // (the two directions of a BiLSTM, not the four gates of one cell step).
   void run_parallel(const std::vector<Pending*>& ready) {
     tbb::task_group tg;
-    std::function<void(Pending&)> spawn = [&](Pending& q) { tg.run([&, q = &q] { process(*q, spawn); }); };
+    std::function<void(Pending*)> chain = [&](Pending* first) {
+      std::vector<Pending*> local{first}, next;
+      const std::function<void(Pending&)> collect = [&](Pending& q) { next.push_back(&q); };
+      while (!local.empty()) {
+        Pending* p = local.back();
+        local.pop_back();
+        next.clear();
+        process(*p, collect);
+        std::sort(next.begin(), next.end(), [](Pending* a, Pending* b) { return seq_of(a) < seq_of(b); });
+        for (size_t i = 0; i + 1 < next.size(); ++i) {
+          Pending* q = next[i];
+          if (q->meta->sizes.numel() >= kSpawnMinElements) {
+            tg.run([&chain, q] { chain(q); });
+          } else {
+            local.push_back(q);
+          }
+        }
+        if (!next.empty()) local.push_back(next.back());  // latest first, on this thread
+      }
+    };
     tbb::this_task_arena::isolate([&] {
-      for (Pending* p : ready) spawn(*p);
+      for (Pending* p : ready) tg.run([&chain, p] { chain(p); });
       tg.wait();
     });
   }
+  static constexpr int64_t kSpawnMinElements = 16384;
 
   static uint64_t seq_of(const Pending* p) { return p->meta->grad_fn ? p->meta->grad_fn->seq : 0; }
 

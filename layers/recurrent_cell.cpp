@@ -15,9 +15,8 @@ int64_t gate_count(CellKind kind) {
   }
 }
 
-CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
+CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_t,
                     const Tensor& b_hh) {
-  const Tensor w_t = transpose(w_hh, 0, 1);
   const Tensor h_proj = b_hh.defined() ? addmm(b_hh, prev.h, w_t) : matmul(prev.h, w_t);
   switch (kind) {
     case CellKind::RnnTanh: return {tanh(x_proj + h_proj), {}};
@@ -79,7 +78,7 @@ CellState RecurrentCell::forward(const Tensor& input, const CellState& state) {
   };
   CellState prev{prepare(state.h, "h"), kind_ == CellKind::Lstm ? prepare(state.c, "c") : Tensor()};
   SPOOL_CHECK(kind_ == CellKind::Lstm || !state.c.defined(), name, "only LSTMCell takes a cell state c");
-  CellState next = cell_step(kind_, linear(x, weight_ih, bias_ih), prev, weight_hh, bias_hh);
+  CellState next = cell_step(kind_, linear(x, weight_ih, bias_ih), prev, transpose(weight_hh, 0, 1), bias_hh);
   if (unbatched) {
     next.h = squeeze(next.h, 0);
     if (next.c.defined()) next.c = squeeze(next.c, 0);

@@ -24,9 +24,11 @@ struct CellState {
   Tensor h, c;  // c only for LSTM
 };
 
-// One step from the input projection x_proj = x W_ih^T + b_ih ([B, G*H]);
-// b_hh may be undefined.
-CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
+// One step from the input projection x_proj = x W_ih^T + b_ih ([B, G*H]).
+// w_hh_t is W_hh^T ([H, G*H]), transposed once per sequence so that the T
+// per-step weight gradients add up in one contiguous buffer; b_hh may be
+// undefined.
+CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh_t,
                     const Tensor& b_hh);
 
 // Weight and bias initialization shared by cells and stacks: every tensor

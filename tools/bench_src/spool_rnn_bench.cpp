@@ -1,0 +1,41 @@
+// One training step (forward + backward of the summed output) of spool's
+// LSTM / GRU / BiLSTM. Usage: spool_rnn_bench CONFIG THREADS | spool_rnn_bench peak
+// Prints "RESULT <config> <ms per step> <GFLOP/s> <peak MB>".
+#include <spool/spool.hpp>
+
+#include "rnn_configs.hpp"
+#include "timing.hpp"
+
+using namespace spool;
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "peak") {
+    // The machine's sgemm peak with both cores: a large product split across TBB.
+    set_num_threads(2);
+    Tensor a = randn({2048, 2048}), b = randn({2048, 2048});
+    NoGradGuard g;
+    const double ns = bench::ns_per_op([&] { Tensor c = matmul(a, b); }, 1, 5, 0.5);
+    std::printf("RESULT sgemm_peak_gflops %.1f\n", 2.0 * 2048 * 2048 * 2048 / ns);
+    return 0;
+  }
+  if (argc != 3) return std::fprintf(stderr, "usage: spool_rnn_bench CONFIG THREADS | peak\n"), 2;
+  const bench::RnnConfig* c = bench::find_config(argv[1]);
+  if (!c) return std::fprintf(stderr, "unknown config %s\n", argv[1]), 2;
+  set_num_threads(std::atoi(argv[2]));
+  manual_seed(0);
+  auto opts = nn::RNNOptions(c->I, c->H).bidirectional(c->bidirectional);
+  std::shared_ptr<nn::RecurrentStack> model;
+  if (std::string(c->cell) == "lstm") {
+    model = std::make_shared<nn::LSTM>(opts);
+  } else {
+    model = std::make_shared<nn::GRU>(opts);
+  }
+  Tensor x = randn({c->T, c->B, c->I});
+  auto step = [&] {
+    model->zero_grad();
+    model->forward(x).output.sum().backward();
+  };
+  const double ms = bench::ns_per_op(step, 1, 7, 0.3) / 1e6;
+  std::printf("RESULT %s %.3f %.1f %.0f\n", c->name, ms, bench::step_flops(*c) / (ms * 1e6), bench::peak_rss_mb());
+  return 0;
+}
