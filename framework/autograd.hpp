@@ -28,6 +28,15 @@ struct Placement {
   Shape strides;
 };
 
+// A gradient left as a product alpha * a @ b (2-D, any strides). The engine
+// runs it straight into the input's gradient buffer with BLAS beta = 1, so
+// the T per-step gradients of a recurrent weight need neither T temporaries
+// nor T additions.
+struct DeferredProduct {
+  Tensor a, b;
+  double alpha = 1.0;
+};
+
 // One input's gradient. An undefined value means "no gradient" (zero).
 // A value whose shape is a broadcast of the input's shape is reduced by the
 // engine (sum over the broadcast dims).
@@ -35,8 +44,15 @@ struct Grad {
   Grad() = default;
   Grad(Tensor v) : value(std::move(v)) {}  // NOLINT: implicit on purpose
   Grad(Tensor v, Placement p) : value(std::move(v)), place(std::move(p)) {}
+  static Grad product(Tensor a, Tensor b, double alpha = 1.0) {
+    Grad g;
+    g.deferred = std::make_shared<DeferredProduct>(DeferredProduct{std::move(a), std::move(b), alpha});
+    return g;
+  }
+  bool defined() const { return value.defined() || deferred != nullptr; }
   Tensor value;
   Placement place;
+  std::shared_ptr<DeferredProduct> deferred;
 };
 using Grads = std::vector<Grad>;
 using BackwardFn = std::function<Grads(const Tensor& grad_output)>;

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "autograd.hpp"
+#include "blas.hpp"
 #include "kernels.hpp"
 #include "threading.hpp"
 
@@ -117,6 +118,14 @@ struct Pending {
   Contribution first;
   std::vector<Contribution> more;
 
+  void reset() {
+    meta = nullptr;
+    deps.store(0, std::memory_order_relaxed);
+    count = 0;
+    first = Contribution{};
+    more.clear();
+  }
+
   void add(Contribution c) {
     if (count++ == 0) {
       first = std::move(c);
@@ -126,20 +135,62 @@ struct Pending {
   }
 };
 
+// Buffers of a backward run, kept per thread and reused: a training step's
+// backward then allocates no per-node bookkeeping (a re-entrant backward,
+// from a hook, gets fresh ones).
+struct Scratch {
+  bool busy = false;
+  std::unordered_map<AutogradMeta*, size_t> index;
+  std::vector<AutogradMeta*> order;
+  std::unique_ptr<Pending[]> pending;
+  size_t capacity = 0;
+
+  Pending* prepare(size_t n) {
+    if (n > capacity) {
+      capacity = std::max(n, capacity * 2);
+      pending = std::make_unique<Pending[]>(capacity);
+    }
+    return pending.get();
+  }
+};
+
 class GraphTask {
  public:
   GraphTask(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain)
       : retain_(retain) {
-    discover(roots);
+    thread_local Scratch shared;
+    if (!shared.busy) {
+      scratch_ = &shared;
+    } else {
+      own_ = std::make_unique<Scratch>();
+      scratch_ = own_.get();
+    }
+    scratch_->busy = true;
+    scratch_->index.clear();
+    scratch_->order.clear();
+    try {
+      discover(roots);
+    } catch (...) {
+      scratch_->busy = false;  // the destructor does not run for a throwing constructor
+      throw;
+    }
     for (size_t i = 0; i < roots.size(); ++i)
-      pending_[index_.at(roots[i].autograd_meta())].add({UINT64_MAX, static_cast<uint32_t>(i), Grad(grads[i])});
+      pending_[scratch_->index.at(roots[i].autograd_meta())].add({UINT64_MAX, static_cast<uint32_t>(i), Grad(grads[i])});
   }
+
+  ~GraphTask() {
+    for (size_t i = 0; i < size_; ++i) pending_[i].reset();  // drop leftover gradients now
+    scratch_->busy = false;
+  }
+  GraphTask(const GraphTask&) = delete;
+  GraphTask& operator=(const GraphTask&) = delete;
 
   void run() {
     std::vector<Pending*> ready;
     for (size_t i = 0; i < size_; ++i)
       if (pending_[i].deps.load() == 0) ready.push_back(&pending_[i]);
-    if (size_ < kParallelMin || num_threads() == 1) {
+    // Branches too small to hand to another thread: stay on this one.
+    if (size_ < kParallelMin || max_numel_ < kSpawnMinElements || num_threads() == 1) {
       serial_ = true;
       run_serial(std::move(ready));
     } else {
@@ -151,9 +202,7 @@ class GraphTask {
   static constexpr size_t kParallelMin = 24;
 
   void discover(const std::vector<Tensor>& roots) {
-    std::vector<AutogradMeta*> order;
-    order.reserve(128);
-    index_.reserve(128);
+    std::vector<AutogradMeta*>& order = scratch_->order;
     for (const Tensor& r : roots) visit(r.autograd_meta(), order);
     for (size_t i = 0; i < order.size(); ++i) {
       AutogradMeta* m = order[i];
@@ -166,17 +215,19 @@ class GraphTask {
         if (in) visit(in.get(), order);
     }
     size_ = order.size();
-    pending_ = std::make_unique<Pending[]>(size_);
+    pending_ = scratch_->prepare(size_);
+    for (size_t i = 0; i < size_; ++i) pending_[i].reset();
     for (size_t i = 0; i < size_; ++i) {
+      max_numel_ = std::max(max_numel_, order[i]->sizes.numel());
       pending_[i].meta = order[i];
       if (!order[i]->grad_fn) continue;
       for (auto& in : order[i]->grad_fn->inputs)
-        if (in) pending_[index_.at(in.get())].deps.fetch_add(1, std::memory_order_relaxed);
+        if (in) pending_[scratch_->index.at(in.get())].deps.fetch_add(1, std::memory_order_relaxed);
     }
   }
 
   void visit(AutogradMeta* m, std::vector<AutogradMeta*>& order) {
-    if (index_.emplace(m, order.size()).second) order.push_back(m);
+    if (scratch_->index.emplace(m, order.size()).second) order.push_back(m);
   }
 
   // Sums the contributions (in creation order of their consumers), applies
@@ -207,8 +258,8 @@ class GraphTask {
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       AutogradMeta* in = node.inputs[i].get();
       if (!in) continue;
-      Pending& q = pending_[index_.at(in)];
-      if (!grads.empty() && grads[i].value.defined()) {
+      Pending& q = pending_[scratch_->index.at(in)];
+      if (!grads.empty() && grads[i].defined()) {
         check_grad(node, i, *in, grads[i]);
         Contribution c{node.seq, static_cast<uint32_t>(i), std::move(grads[i])};
         if (serial_) {
@@ -223,6 +274,16 @@ class GraphTask {
   }
 
   static void check_grad(const Node& node, size_t i, const AutogradMeta& in, const Grad& g) {
+    if (g.deferred) {
+      const DeferredProduct& d = *g.deferred;
+      const bool is_2d = d.a.dim() == 2 && d.b.dim() == 2;
+      const Shape result = is_2d ? Shape{d.a.size(0), d.b.size(1)} : Shape{};
+      SPOOL_CHECK(is_2d && result == in.sizes &&
+                      d.a.dtype() == in.dtype && d.b.dtype() == in.dtype,
+                  "backward", "op {} returned a product {} @ {} for input {} of shape {}", node.name, d.a.sizes(),
+                  d.b.sizes(), i, in.sizes);
+      return;
+    }
     SPOOL_CHECK(g.value.dtype() == in.dtype, "backward", "op {} returned a {} gradient for {} input {}", node.name,
                 dtype_name(g.value.dtype()), dtype_name(in.dtype), i);
     if (!g.place.active && g.value.sizes() != in.sizes)
@@ -232,6 +293,13 @@ class GraphTask {
   static Tensor sum_contributions(Pending& p) {
     const Shape& sizes = p.meta->sizes;
     if (p.count == 0) return Tensor();
+    if (p.count == 1 && p.first.grad.deferred) {
+      Tensor out = Tensor::empty(sizes, p.meta->dtype);
+      const DeferredProduct& d = *p.first.grad.deferred;
+      kernels::gemm_into(out, d.a, d.b, d.alpha, 0.0);
+      p.first.grad = Grad();
+      return out;
+    }
     if (p.count == 1 && !p.first.grad.place.active) {
       Tensor out = kernels::sum_to(p.first.grad.value, sizes);
       p.first.grad = Grad();
@@ -247,7 +315,11 @@ class GraphTask {
     });
     Tensor out;
     size_t start = 0;
-    if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
+    if (cs[0].grad.deferred) {
+      out = Tensor::empty(sizes, p.meta->dtype);
+      kernels::gemm_into(out, cs[0].grad.deferred->a, cs[0].grad.deferred->b, cs[0].grad.deferred->alpha, 0.0);
+      start = 1;
+    } else if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
       out = kernels::contiguous_copy(cs[0].grad.value);
       start = 1;
     } else {
@@ -255,7 +327,9 @@ class GraphTask {
     }
     for (size_t i = start; i < cs.size(); ++i) {
       const Grad& g = cs[i].grad;
-      if (g.place.active) {
+      if (g.deferred) {
+        kernels::gemm_into(out, g.deferred->a, g.deferred->b, g.deferred->alpha, 1.0);
+      } else if (g.place.active) {
         kernels::add_placed(out, g.value, g.place);
       } else {
         kernels::add_into(out, kernels::sum_to(g.value, sizes));
@@ -329,9 +403,11 @@ class GraphTask {
 
   bool retain_;
   bool serial_ = false;
-  std::unordered_map<AutogradMeta*, size_t> index_;
-  std::unique_ptr<Pending[]> pending_;
+  std::unique_ptr<Scratch> own_;
+  Scratch* scratch_ = nullptr;
+  Pending* pending_ = nullptr;
   size_t size_ = 0;
+  int64_t max_numel_ = 0;
 };
 
 }  // namespace

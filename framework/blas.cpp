@@ -1,0 +1,100 @@
+// OpenBLAS calls on strided 2-D tensors. Operands that are transposed views
+// go to BLAS with the transpose flag instead of being copied; large products
+// are split into fixed row (or column) blocks that TBB runs, with BLAS itself
+// single-threaded (DESIGN.md item 4).
+#include "blas.hpp"
+
+#include <cblas.h>
+
+#include "kernels.hpp"
+#include "threading.hpp"
+
+namespace spool::kernels {
+
+namespace {
+
+// A matrix as BLAS sees it: pointer, transpose flag and leading dimension.
+struct BlasOperand {
+  Tensor keep;  // owns a contiguous copy when one was needed
+  const void* data = nullptr;
+  bool trans = false;
+  int64_t ld = 0;
+};
+
+// m = a.size(-2) rows, k = a.size(-1) cols of a 2-D (view of a) tensor.
+BlasOperand blas_operand(const Tensor& t) {
+  const int64_t rows = t.size(0), cols = t.size(1);
+  const int64_t s0 = t.strides()[0], s1 = t.strides()[1];
+  BlasOperand op;
+  if ((s1 == 1 || cols == 1) && s0 >= std::max<int64_t>(cols, 1)) {
+    op = {t, t.raw_data(), false, std::max<int64_t>(s0, 1)};
+  } else if ((s0 == 1 || rows == 1) && s1 >= std::max<int64_t>(rows, 1)) {
+    op = {t, t.raw_data(), true, std::max<int64_t>(s1, 1)};
+  } else {
+    Tensor c = kernels::contiguous_copy(t);
+    op = {c, c.raw_data(), false, std::max<int64_t>(cols, 1)};
+  }
+  return op;
+}
+
+template <typename T>
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T beta,
+          T* c, int64_t ldc, T alpha) {
+  const auto TA = ta ? CblasTrans : CblasNoTrans, TB = tb ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_sgemm(CblasRowMajor, TA, TB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  } else {
+    cblas_dgemm(CblasRowMajor, TA, TB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+// c[m, n] = alpha * a[m, k] @ b[k, n] + beta * c; split into fixed blocks
+// when large. The blocks depend only on the shape, so results do not depend
+// on the thread count.
+template <typename T>
+void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t n, int64_t k, T* c, int64_t ldc,
+                  T alpha, T beta) {
+  init_blas_once();
+  const T* a = static_cast<const T*>(A.data);
+  const T* b = static_cast<const T*>(B.data);
+  constexpr int64_t kMinWork = int64_t(1) << 21;  // multiply-adds below which one call is best
+  if (m * n * k < kMinWork || (m < 128 && n < 128)) {
+    gemm<T>(A.trans, B.trans, m, n, k, a, A.ld, b, B.ld, beta, c, ldc, alpha);
+    return;
+  }
+  if (m >= n) {
+    const int64_t block = std::max<int64_t>(64, (m + 7) / 8 / 16 * 16);
+    parallel_for(m, block, [&](int64_t r0, int64_t r1) {
+      const T* ar = A.trans ? a + r0 : a + r0 * A.ld;
+      gemm<T>(A.trans, B.trans, r1 - r0, n, k, ar, A.ld, b, B.ld, beta, c + r0 * ldc, ldc, alpha);
+    });
+  } else {
+    const int64_t block = std::max<int64_t>(64, (n + 7) / 8 / 16 * 16);
+    parallel_for(n, block, [&](int64_t c0, int64_t c1) {
+      const T* bc = B.trans ? b + c0 * B.ld : b + c0;
+      gemm<T>(A.trans, B.trans, m, c1 - c0, k, a, A.ld, bc, B.ld, beta, c + c0, ldc, alpha);
+    });
+  }
+}
+
+}  // namespace
+
+void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+  SPOOL_CHECK(a.dim() == 2 && b.dim() == 2 && out.dim() == 2 && out.is_contiguous(), "gemm",
+              "needs 2-D operands and a contiguous 2-D result, got {}, {} -> {}", a.sizes(), b.sizes(), out.sizes());
+  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  SPOOL_CHECK(b.size(0) == k && out.size(0) == m && out.size(1) == n, "gemm", "shapes {} @ {} -> {} do not match",
+              a.sizes(), b.sizes(), out.sizes());
+  SPOOL_CHECK(a.dtype() == b.dtype() && a.dtype() == out.dtype(), "gemm", "dtypes differ");
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (beta == 0) fill(out, 0.0);
+    return;
+  }
+  SPOOL_DISPATCH_FLOAT(a.dtype(), "gemm", [&] {
+    blocked_gemm<scalar_t>(blas_operand(a), blas_operand(b), m, n, k, out.data_ptr<scalar_t>(), n,
+                           static_cast<scalar_t>(alpha), static_cast<scalar_t>(beta));
+  });
+}
+
+}  // namespace spool::kernels
