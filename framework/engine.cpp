@@ -397,7 +397,7 @@ class GraphTask {
       tg.wait();
     });
   }
-  static constexpr int64_t kSpawnMinElements = 16384;
+  static constexpr int64_t kSpawnMinElements = 65536;
 
   static uint64_t seq_of(const Pending* p) { return p->meta->grad_fn ? p->meta->grad_fn->seq : 0; }
 
