@@ -8,3 +8,4 @@
 #include "recurrent.hpp"
 #include "recurrent_cell.hpp"
 #include "sequential.hpp"
+#include "packed_sequence.hpp"

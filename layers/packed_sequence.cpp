@@ -1,0 +1,100 @@
+#include "packed_sequence.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "../ops/ops.hpp"
+
+namespace spool::nn {
+
+PackedSequence pack_padded_sequence(const Tensor& input, const Tensor& lengths, bool batch_first, bool enforce_sorted) {
+  const char* op = "pack_padded_sequence";
+  SPOOL_CHECK(input.dim() >= 2, op, "input must have time and batch dims, got shape {}", input.sizes());
+  const Tensor x = batch_first ? transpose(input, 0, 1) : input;
+  const int64_t T = x.size(0), B = x.size(1);
+  SPOOL_CHECK(lengths.dtype() == kInt64 && lengths.dim() == 1 && lengths.size(0) == B, op,
+              "lengths must be int64 [{}], got {} of shape {}", B, dtype_name(lengths.dtype()), lengths.sizes());
+  const auto len = lengths.to_vector<int64_t>();
+  for (size_t b = 0; b < len.size(); ++b)
+    SPOOL_CHECK(len[b] >= 1 && len[b] <= T, op, "length {} of sequence {} is outside [1, {}]", len[b], b, T);
+  std::vector<int64_t> order(B);
+  std::iota(order.begin(), order.end(), 0);
+  if (enforce_sorted) {
+    for (int64_t b = 1; b < B; ++b)
+      SPOOL_CHECK(len[b] <= len[b - 1], op,
+                  "lengths must be sorted in decreasing order with enforce_sorted=true, got {} after {}", len[b],
+                  len[b - 1]);
+  } else {
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return len[a] > len[b]; });
+  }
+  std::vector<int64_t> rows, batch_sizes, inverse(B);
+  for (int64_t t = 0; t < T; ++t) {
+    int64_t n = 0;
+    for (int64_t i = 0; i < B && len[order[i]] > t; ++i, ++n) rows.push_back(t * B + order[i]);
+    if (n == 0) break;
+    batch_sizes.push_back(n);
+  }
+  for (int64_t i = 0; i < B; ++i) inverse[order[i]] = i;
+  Shape flat_shape = x.sizes();
+  flat_shape.erase(0);
+  flat_shape[0] = T * B;
+  const Tensor flat = reshape(x, flat_shape);
+  return {index_select(flat, 0, tensor(rows)), tensor(batch_sizes), tensor(order), tensor(inverse)};
+}
+
+PaddedSequence pad_packed_sequence(const PackedSequence& seq, bool batch_first, double padding_value,
+                                   std::optional<int64_t> total_length) {
+  const char* op = "pad_packed_sequence";
+  SPOOL_CHECK(seq.data.defined() && seq.batch_sizes.defined() && seq.sorted_indices.defined(), op,
+              "incomplete PackedSequence");
+  const auto sizes = seq.batch_sizes.to_vector<int64_t>();
+  const auto order = seq.sorted_indices.to_vector<int64_t>();
+  const int64_t T_max = static_cast<int64_t>(sizes.size()), B = static_cast<int64_t>(order.size());
+  const int64_t T = total_length.value_or(T_max);
+  SPOOL_CHECK(T >= T_max, op, "total_length {} is shorter than the longest sequence ({})", T, T_max);
+  int64_t total = 0;
+  for (int64_t t = 0; t < T_max; ++t) {
+    SPOOL_CHECK(sizes[t] >= 1 && sizes[t] <= B && (t == 0 || sizes[t] <= sizes[t - 1]), op,
+                "invalid batch_sizes at step {}", t);
+    total += sizes[t];
+  }
+  SPOOL_CHECK(seq.data.size(0) == total, op, "data has {} rows, batch_sizes sum to {}", seq.data.size(0), total);
+  // Row of data for every (t, b) of the padded result; `total` names an extra padding row.
+  std::vector<int64_t> pick(T * B, total), lengths(B, 0);
+  int64_t row = 0;
+  for (int64_t t = 0; t < T_max; ++t)
+    for (int64_t i = 0; i < sizes[t]; ++i, ++row) {
+      pick[t * B + order[i]] = row;
+      lengths[order[i]] = t + 1;
+    }
+  Shape pad_shape = seq.data.sizes();
+  pad_shape[0] = 1;
+  const Tensor source = cat({seq.data, full(pad_shape, padding_value, seq.data.dtype())}, 0);
+  Shape out_shape = seq.data.sizes();
+  out_shape[0] = B;
+  out_shape.insert(0, T);
+  Tensor padded = reshape(index_select(source, 0, tensor(pick)), out_shape);
+  if (batch_first) padded = transpose(padded, 0, 1);
+  return {padded, tensor(lengths)};
+}
+
+PackedRecurrentOutput run_packed(RecurrentStack& rnn, const PackedSequence& input, const RecurrentInput& extra) {
+  auto [padded, lengths] = pad_packed_sequence(input, false);
+  RecurrentInput with_lengths = extra;
+  with_lengths.lengths = lengths;
+  // The stack runs time-major here whatever its batch_first says.
+  const bool bf = rnn.options.batch_first_;
+  rnn.options.batch_first_ = false;
+  RecurrentOutput out;
+  try {
+    out = rnn.forward(padded, with_lengths);
+  } catch (...) {
+    rnn.options.batch_first_ = bf;
+    throw;
+  }
+  rnn.options.batch_first_ = bf;
+  PackedSequence packed = pack_padded_sequence(out.output, lengths, false, false);
+  return {packed, out.h_n, out.c_n};
+}
+
+}  // namespace spool::nn
