@@ -9,3 +9,4 @@
 #include "recurrent_cell.hpp"
 #include "sequential.hpp"
 #include "packed_sequence.hpp"
+#include "wrappers.hpp"

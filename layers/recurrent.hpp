@@ -53,6 +53,8 @@ class RecurrentStack : public Module {
   RecurrentOutput operator()(const Tensor& input, const RecurrentInput& extra = {}) { return forward(input, extra); }
   Tensor forward_tensor(const Tensor& x) override { return forward(x).output; }
   std::string extra_repr() const override;
+  // A new stack of the same kind and options, with fresh weights.
+  RecurrentStack fresh() const { return RecurrentStack(type_name().c_str(), kind_, options); }
 
   RNNOptions options{0, 0};
 
