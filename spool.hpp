@@ -12,5 +12,6 @@
 #include <spool/framework/shape.hpp>
 #include <spool/framework/tensor.hpp>
 #include <spool/framework/threading.hpp>
+#include <spool/framework/word_vectors.hpp>
 #include <spool/ops/ops.hpp>
 #include <spool/layers/layers.hpp>
