@@ -13,16 +13,29 @@ namespace spool::kernels {
 // function. Contiguous inputs take the SIMD path, others the strided one.
 template <typename T, typename VecF, typename ScalarF>
 Tensor map1_simd(const Tensor& a, VecF&& vec, ScalarF&& scalar) {
-  if (!a.is_contiguous()) return map1<T, T>(a, a.dtype(), scalar);
   using batch = xsimd::batch<T>;
   constexpr int64_t W = batch::size;
+  auto run = [&](const T* x, T* o, int64_t n) {
+    int64_t i = 0;
+    for (; i + W <= n; i += W) vec(batch::load_unaligned(x + i)).store_unaligned(o + i);
+    for (; i < n; ++i) o[i] = scalar(x[i]);
+  };
   Tensor out = Tensor::empty(a.sizes(), a.dtype());
   const T* x = a.data_ptr<T>();
   T* o = out.data_ptr<T>();
-  const int64_t n = a.numel();
-  int64_t i = 0;
-  for (; i + W <= n; i += W) vec(batch::load_unaligned(x + i)).store_unaligned(o + i);
-  for (; i < n; ++i) o[i] = scalar(x[i]);
+  if (a.is_contiguous()) {
+    run(x, o, a.numel());
+  } else if (a.dim() >= 2 && a.strides()[a.dim() - 1] == 1) {
+    // Rows contiguous (a gate chunk of a [B, 4H] tensor): vectorize each row.
+    const int64_t row = a.size(-1);
+    Shape outer = a.sizes(), outer_strides = a.strides();
+    outer.erase(outer.size() - 1);
+    outer_strides.erase(outer_strides.size() - 1);
+    int64_t r = 0;
+    for_each_offset<1>(outer, {outer_strides}, [&](int64_t off) { run(x + off, o + (r++) * row, row); });
+  } else {
+    return map1<T, T>(a, a.dtype(), scalar);
+  }
   return out;
 }
 
