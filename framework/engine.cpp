@@ -373,6 +373,7 @@ class GraphTask {
   void run_parallel(const std::vector<Pending*>& ready) {
     tbb::task_group tg;
     std::function<void(Pending*)> chain = [&](Pending* first) {
+      BranchScope branch;
       std::vector<Pending*> local{first}, next;
       const std::function<void(Pending&)> collect = [&](Pending& q) { next.push_back(&q); };
       while (!local.empty()) {

@@ -5,6 +5,7 @@
 #include <tbb/parallel_invoke.h>
 #include <tbb/task_arena.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -16,6 +17,7 @@ extern "C" void openblas_set_num_threads(int);
 namespace spool {
 
 namespace {
+std::atomic<int> branches{0};
 std::mutex control_mu;
 std::unique_ptr<tbb::global_control> control;
 }  // namespace
@@ -30,6 +32,10 @@ void set_num_threads(int n) {
 int num_threads() {
   return static_cast<int>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
 }
+
+int active_branches() { return branches.load(std::memory_order_relaxed); }
+BranchScope::BranchScope() { branches.fetch_add(1, std::memory_order_relaxed); }
+BranchScope::~BranchScope() { branches.fetch_sub(1, std::memory_order_relaxed); }
 
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
   if (n <= 0) return;
@@ -60,6 +66,7 @@ void parallel_invoke(const std::function<void()>& a, const std::function<void()>
       const bool saved = GradMode::is_enabled();
       GradMode::set_enabled(grad);
       detail::SeqRangeScope scope(range);
+      BranchScope branch;
       f();
       GradMode::set_enabled(saved);
     };

@@ -20,6 +20,18 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
 // BiLSTM). Recording into the tape from several threads is safe.
 void parallel_invoke(const std::function<void()>& a, const std::function<void()>& b);
 
+// Counts branches running concurrently (parallel_invoke branches, backward
+// chains). Kernels split themselves across threads only when a single branch
+// runs: two BiLSTM directions already keep both cores busy.
+int active_branches();
+class BranchScope {
+ public:
+  BranchScope();
+  ~BranchScope();
+  BranchScope(const BranchScope&) = delete;
+  BranchScope& operator=(const BranchScope&) = delete;
+};
+
 // Makes BLAS single-threaded; called before the first BLAS call.
 void init_blas_once();
 
