@@ -13,6 +13,19 @@ struct Placement;
 
 namespace spool::kernels {
 
+// A contiguous tensor seen as [outer, n, inner] around `dim` (softmax and
+// reductions walk lanes of n elements spaced `inner` apart).
+struct Lanes {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+inline Lanes lanes_of(const Shape& sizes, int dim) {
+  Lanes l;
+  for (int i = 0; i < dim; ++i) l.outer *= sizes[i];
+  l.n = sizes.empty() ? 1 : sizes[dim];
+  for (int i = dim + 1; i < sizes.size(); ++i) l.inner *= sizes[i];
+  return l;
+}
+
 // Strides of `t` seen through a broadcast to `out_sizes` (0 on broadcast dims).
 Shape broadcast_strides(const Tensor& t, const Shape& out_sizes);
 

@@ -26,23 +26,12 @@ Tensor map_grad(const char* op, const Tensor& gy, const Tensor& saved, F f) {
   });
 }
 
-// Views a contiguous tensor as [outer, n, inner] around `dim`.
-struct Lanes {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-Lanes lanes_of(const Shape& sizes, int dim) {
-  Lanes l;
-  for (int i = 0; i < dim; ++i) l.outer *= sizes[i];
-  l.n = sizes.empty() ? 1 : sizes[dim];
-  for (int i = dim + 1; i < sizes.size(); ++i) l.inner *= sizes[i];
-  return l;
-}
 
 template <bool Log>
 Tensor softmax_forward(const Tensor& input, int dim) {
   Tensor x = input.is_contiguous() ? input : kernels::contiguous_copy(input);
   Tensor y = Tensor::empty(x.sizes(), x.dtype());
-  const Lanes l = lanes_of(x.sizes(), dim);
+  const kernels::Lanes l = kernels::lanes_of(x.sizes(), dim);
   SPOOL_DISPATCH_FLOAT(x.dtype(), Log ? "log_softmax" : "softmax", [&] {
     const scalar_t* xp = x.data_ptr<scalar_t>();
     scalar_t* yp = y.data_ptr<scalar_t>();
@@ -71,7 +60,7 @@ template <bool Log>
 Tensor softmax_backward(const Tensor& gy_in, const Tensor& y, int dim) {
   Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
   Tensor gx = Tensor::empty(y.sizes(), y.dtype());
-  const Lanes l = lanes_of(y.sizes(), dim);
+  const kernels::Lanes l = kernels::lanes_of(y.sizes(), dim);
   SPOOL_DISPATCH_FLOAT(y.dtype(), "softmax_backward", [&] {
     const scalar_t* g = gy.data_ptr<scalar_t>();
     const scalar_t* yp = y.data_ptr<scalar_t>();

@@ -10,16 +10,6 @@ namespace spool {
 
 namespace {
 
-struct Lanes {
-  int64_t outer = 1, n = 1, inner = 1;
-};
-Lanes lanes_of(const Shape& sizes, int dim) {
-  Lanes l;
-  for (int i = 0; i < dim; ++i) l.outer *= sizes[i];
-  l.n = sizes[dim];
-  for (int i = dim + 1; i < sizes.size(); ++i) l.inner *= sizes[i];
-  return l;
-}
 
 Shape reduced_shape(const Shape& sizes, int dim, bool keepdim) {
   Shape out = sizes;
@@ -43,7 +33,7 @@ Tensor contiguous_of(const Tensor& a) { return a.is_contiguous() ? a : kernels::
 template <typename Out, typename In, typename F>
 Tensor reduce_dim(const Tensor& a, int dim, bool keepdim, ScalarType out_dtype, F reduce) {
   Tensor x = contiguous_of(a);
-  const Lanes l = lanes_of(x.sizes(), dim);
+  const kernels::Lanes l = kernels::lanes_of(x.sizes(), dim);
   Tensor y = Tensor::empty(reduced_shape(x.sizes(), dim, keepdim), out_dtype);
   const In* xp = x.data_ptr<In>();
   Out* yp = y.data_ptr<Out>();
