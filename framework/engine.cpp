@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <unordered_map>
 
 #include "autograd.hpp"
 #include "blas.hpp"
@@ -138,9 +137,54 @@ struct Pending {
 // Buffers of a backward run, kept per thread and reused: a training step's
 // backward then allocates no per-node bookkeeping (a re-entrant backward,
 // from a hook, gets fresh ones).
+// Tensor -> position in the run, open addressing: reused across runs, so
+// discovering a graph allocates nothing once warm.
+class MetaIndex {
+ public:
+  void clear(size_t expected) {
+    size_t cap = 64;
+    while (cap < expected * 2) cap *= 2;
+    if (slots_.size() < cap) slots_.assign(cap, {nullptr, 0});
+    else std::fill(slots_.begin(), slots_.end(), std::pair<AutogradMeta*, size_t>{nullptr, 0});
+    size_ = 0;
+  }
+  // Inserts m -> value unless present; returns true when inserted.
+  bool emplace(AutogradMeta* m, size_t value) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    auto& slot = find_slot(m);
+    if (slot.first) return false;
+    slot = {m, value};
+    ++size_;
+    return true;
+  }
+  size_t at(AutogradMeta* m) const {
+    const auto& slot = const_cast<MetaIndex*>(this)->find_slot(m);
+    SPOOL_CHECK(slot.first == m, "backward", "internal error: tensor missing from the graph index");
+    return slot.second;
+  }
+
+ private:
+  std::pair<AutogradMeta*, size_t>& find_slot(AutogradMeta* m) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = (reinterpret_cast<uintptr_t>(m) >> 4) * 0x9E3779B97F4A7C15ull >> 20 & mask;
+    while (slots_[i].first && slots_[i].first != m) i = (i + 1) & mask;
+    return slots_[i];
+  }
+  void grow() {
+    std::vector<std::pair<AutogradMeta*, size_t>> old;
+    old.swap(slots_);
+    slots_.assign(std::max<size_t>(64, old.size() * 2), {nullptr, 0});
+    size_ = 0;
+    for (auto& e : old)
+      if (e.first) emplace(e.first, e.second);
+  }
+  std::vector<std::pair<AutogradMeta*, size_t>> slots_;
+  size_t size_ = 0;
+};
+
 struct Scratch {
   bool busy = false;
-  std::unordered_map<AutogradMeta*, size_t> index;
+  MetaIndex index;
   std::vector<AutogradMeta*> order;
   std::unique_ptr<Pending[]> pending;
   size_t capacity = 0;
@@ -166,7 +210,7 @@ class GraphTask {
       scratch_ = own_.get();
     }
     scratch_->busy = true;
-    scratch_->index.clear();
+    scratch_->index.clear(scratch_->order.size());
     scratch_->order.clear();
     try {
       discover(roots);
@@ -227,7 +271,7 @@ class GraphTask {
   }
 
   void visit(AutogradMeta* m, std::vector<AutogradMeta*>& order) {
-    if (scratch_->index.emplace(m, order.size()).second) order.push_back(m);
+    if (scratch_->index.emplace(m, order.size())) order.push_back(m);
   }
 
   // Sums the contributions (in creation order of their consumers), applies

@@ -56,6 +56,14 @@ void add_into(const Tensor& dst, const Tensor& src) {
 
 Tensor sum_to(const Tensor& t, const Shape& sizes) {
   if (t.sizes() == sizes) return t;
+  if (t.numel() == sizes.numel() && t.is_contiguous()) {
+    // Only size-1 dims differ ([1, n] -> [n]): same elements, new shape.
+    auto view = std::make_shared<TensorImpl>(t.impl());
+    view->autograd.reset();
+    view->sizes = sizes;
+    view->strides = contiguous_strides(sizes);
+    return Tensor(std::move(view));
+  }
   const int nd = t.dim(), lead = nd - sizes.size();
   SPOOL_CHECK(lead >= 0, "sum_to", "cannot reduce shape {} to {}", t.sizes(), sizes);
   Tensor out = zeros(sizes, t.dtype());
