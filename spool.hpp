@@ -15,3 +15,4 @@
 #include <spool/framework/word_vectors.hpp>
 #include <spool/ops/ops.hpp>
 #include <spool/layers/layers.hpp>
+#include <spool/optim/optim.hpp>
