@@ -2,7 +2,10 @@
 #pragma once
 
 #include "adagrad.hpp"
+#include "clip.hpp"
+#include "init.hpp"
 #include "adam.hpp"
 #include "optimizer.hpp"
 #include "rmsprop.hpp"
+#include "scheduler.hpp"
 #include "sgd.hpp"

@@ -56,6 +56,65 @@ def run(cls, groups):
     return trace
 
 
+SCHEDULERS = [
+    ("step", [("StepLR", {"step_size": 3, "gamma": 0.5})]),
+    ("multistep", [("MultiStepLR", {"milestones": [2, 5, 5, 9], "gamma": 0.3})]),
+    ("exponential", [("ExponentialLR", {"gamma": 0.9})]),
+    ("linear_warmup", [("LinearLR", {"start_factor": 0.2, "end_factor": 1.0, "total_iters": 6})]),
+    ("cosine", [("CosineAnnealingLR", {"T_max": 8, "eta_min": 0.001})]),
+    ("onecycle_cos", [("OneCycleLR", {"max_lr": 0.5, "total_steps": 24, "cycle_momentum": False})]),
+    ("onecycle_linear_three_phase", [("OneCycleLR", {"max_lr": 0.5, "total_steps": 24, "anneal_strategy": "linear",
+                                                     "three_phase": True, "cycle_momentum": False})]),
+    ("cyclic_triangular", [("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "cycle_momentum": False})]),
+    ("cyclic_triangular2", [("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "step_size_down": 5,
+                                          "mode": "triangular2", "cycle_momentum": False})]),
+    ("cyclic_exp_range", [("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "mode": "exp_range",
+                                        "gamma": 0.95, "cycle_momentum": False})]),
+    ("chained_warmup_exponential", [("LinearLR", {"start_factor": 0.5, "total_iters": 4}),
+                                    ("ExponentialLR", {"gamma": 0.9})]),
+]
+PLATEAU_METRICS = [1.0, 0.9, 0.95, 0.96, 0.97, 0.89, 0.9, 0.9, 0.9, 0.9, 0.9, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9]
+
+
+def schedulers():
+    out = []
+    for name, chain in SCHEDULERS:
+        p = torch.zeros(2, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.1, momentum=0.9)
+        scheds = [getattr(torch.optim.lr_scheduler, kind)(opt, **kw) for kind, kw in chain]
+        lrs = [opt.param_groups[0]["lr"]]
+        for _ in range(23):
+            opt.step()
+            for s in scheds:
+                s.step()
+            lrs.append(opt.param_groups[0]["lr"])
+        out.append({"name": name, "chain": [{"kind": k, "kwargs": kw} for k, kw in chain], "lrs": lrs})
+    for kw in ({"patience": 2}, {"mode": "max", "factor": 0.5, "patience": 1, "cooldown": 2, "threshold": 0.01,
+                                  "threshold_mode": "abs", "min_lr": 0.02}):
+        p = torch.zeros(2, requires_grad=True)
+        opt = torch.optim.SGD([p], lr=0.1)
+        s = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **kw)
+        lrs = []
+        for m in PLATEAU_METRICS:
+            s.step(m)
+            lrs.append(opt.param_groups[0]["lr"])
+        out.append({"name": "plateau_" + "_".join(f"{k}{v}" for k, v in kw.items()),
+                    "chain": [{"kind": "ReduceLROnPlateau", "kwargs": kw}], "metrics": PLATEAU_METRICS, "lrs": lrs})
+    return out
+
+
+def clipping():
+    out = []
+    for norm_type in (2.0, 1.0, float("inf")):
+        g1, g2 = torch.randn(3, 4, dtype=D), torch.randn(5, dtype=D)
+        p1, p2 = torch.zeros(3, 4, dtype=D, requires_grad=True), torch.zeros(5, dtype=D, requires_grad=True)
+        p1.grad, p2.grad = g1.clone(), g2.clone()
+        total = torch.nn.utils.clip_grad_norm_([p1, p2], 0.7, norm_type=norm_type)
+        out.append({"norm_type": "inf" if norm_type == float("inf") else norm_type, "max_norm": 0.7,
+                    "grads": [enc(g1), enc(g2)], "total": total.item(), "clipped": [enc(p1.grad), enc(p2.grad)]})
+    return out
+
+
 def main():
     cases = []
     for name, cls_name, kw in CONFIGS:
@@ -74,7 +133,7 @@ def main():
     with open(path, "w") as f:
         json.dump({"generator": "tools/make_optim_fixtures.py", "torch_version": torch.__version__,
                    "problem": {"x": enc(X), "y": enc(Y), "w": enc(W), "p1": enc(P1), "p2": enc(P2)},
-                   "cases": cases}, f, separators=(",", ":"))
+                   "cases": cases, "schedulers": schedulers(), "clipping": clipping()}, f, separators=(",", ":"))
     print(f"wrote {len(cases)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
 
 

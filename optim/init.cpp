@@ -1,0 +1,105 @@
+#include "init.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include "../framework/autograd.hpp"
+#include "../framework/random.hpp"
+
+namespace spool::optim::init {
+
+namespace {
+
+struct Fans {
+  double in, out;
+};
+
+Fans fans_of(const Tensor& t, const char* op) {
+  SPOOL_CHECK(t.dim() >= 2, op, "needs a tensor of at least 2 dims, got shape {}", t.sizes());
+  double receptive = 1;
+  for (int d = 2; d < t.dim(); ++d) receptive *= static_cast<double>(t.size(d));
+  return {t.size(1) * receptive, t.size(0) * receptive};
+}
+
+double gain_of(const std::string& nonlinearity, double a) {
+  if (nonlinearity == "relu") return std::sqrt(2.0);
+  if (nonlinearity == "leaky_relu") return std::sqrt(2.0 / (1 + a * a));
+  if (nonlinearity == "tanh") return 5.0 / 3;
+  if (nonlinearity == "linear" || nonlinearity == "sigmoid") return 1.0;
+  detail::fail("kaiming", "unsupported nonlinearity \"{}\"", nonlinearity);
+}
+
+double kaiming_std(const Tensor& t, double a, const std::string& mode, const std::string& nonlinearity,
+                   const char* op) {
+  SPOOL_CHECK(mode == "fan_in" || mode == "fan_out", op, "mode must be fan_in or fan_out, got {}", mode);
+  const Fans f = fans_of(t, op);
+  return gain_of(nonlinearity, a) / std::sqrt(mode == "fan_in" ? f.in : f.out);
+}
+
+}  // namespace
+
+void uniform_(const Tensor& t, double a, double b) {
+  Tensor x = t;  // a handle: fills the caller's tensor
+  spool::uniform_(x, a, b);
+}
+void normal_(const Tensor& t, double mean, double std) {
+  Tensor x = t;
+  spool::normal_(x, mean, std);
+}
+void constant_(const Tensor& t, double value) {
+  NoGradGuard g;
+  Tensor x = t;
+  x.fill_(value);
+}
+void zeros_(const Tensor& t) { constant_(t, 0.0); }
+void ones_(const Tensor& t) { constant_(t, 1.0); }
+
+void xavier_uniform_(const Tensor& t, double gain) {
+  const Fans f = fans_of(t, "xavier_uniform_");
+  const double bound = gain * std::sqrt(6.0 / (f.in + f.out));
+  uniform_(t, -bound, bound);
+}
+
+void xavier_normal_(const Tensor& t, double gain) {
+  const Fans f = fans_of(t, "xavier_normal_");
+  normal_(t, 0.0, gain * std::sqrt(2.0 / (f.in + f.out)));
+}
+
+void kaiming_uniform_(const Tensor& t, double a, const std::string& mode, const std::string& nonlinearity) {
+  const double bound = std::sqrt(3.0) * kaiming_std(t, a, mode, nonlinearity, "kaiming_uniform_");
+  uniform_(t, -bound, bound);
+}
+
+void kaiming_normal_(const Tensor& t, double a, const std::string& mode, const std::string& nonlinearity) {
+  normal_(t, 0.0, kaiming_std(t, a, mode, nonlinearity, "kaiming_normal_"));
+}
+
+void orthogonal_(const Tensor& t, double gain) {
+  SPOOL_CHECK(t.dim() >= 2, "orthogonal_", "needs a tensor of at least 2 dims, got shape {}", t.sizes());
+  const int64_t rows = t.size(0), cols = t.numel() / rows;
+  // Work on the tall orientation: m >= n, then orthonormalize the n columns
+  // with modified Gram-Schmidt (in double).
+  const bool transpose = rows < cols;
+  const int64_t m = transpose ? cols : rows, n = transpose ? rows : cols;
+  std::vector<double> a = randn({m, n}, kFloat64).to_vector<double>();
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t k = 0; k < j; ++k) {
+      double dot = 0;
+      for (int64_t i = 0; i < m; ++i) dot += a[i * n + j] * a[i * n + k];
+      for (int64_t i = 0; i < m; ++i) a[i * n + j] -= dot * a[i * n + k];
+    }
+    double norm = 0;
+    for (int64_t i = 0; i < m; ++i) norm += a[i * n + j] * a[i * n + j];
+    norm = std::sqrt(norm);
+    SPOOL_CHECK(norm > 1e-12, "orthogonal_", "degenerate random sample; try another seed");
+    for (int64_t i = 0; i < m; ++i) a[i * n + j] /= norm;
+  }
+  std::vector<double> q(rows * cols);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) q[r * cols + c] = gain * (transpose ? a[c * n + r] : a[r * n + c]);
+  NoGradGuard g;
+  Tensor x = t;
+  x.copy_(tensor(q, t.sizes(), kFloat64));
+}
+
+}  // namespace spool::optim::init
