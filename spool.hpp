@@ -7,6 +7,7 @@
 #include <spool/framework/error.hpp>
 #include <spool/framework/format.hpp>
 #include <spool/framework/gradcheck.hpp>
+#include <spool/framework/metrics.hpp>
 #include <spool/framework/random.hpp>
 #include <spool/framework/safetensors.hpp>
 #include <spool/framework/shape.hpp>

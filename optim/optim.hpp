@@ -6,6 +6,7 @@
 #include "init.hpp"
 #include "adam.hpp"
 #include "optimizer.hpp"
+#include "penalty.hpp"
 #include "rmsprop.hpp"
 #include "scheduler.hpp"
 #include "sgd.hpp"
