@@ -12,6 +12,7 @@
 #include <spool/framework/safetensors.hpp>
 #include <spool/framework/shape.hpp>
 #include <spool/framework/tensor.hpp>
+#include <spool/framework/text.hpp>
 #include <spool/framework/threading.hpp>
 #include <spool/framework/word_vectors.hpp>
 #include <spool/ops/ops.hpp>

@@ -1,0 +1,196 @@
+#include "text.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace spool {
+
+Tokenizer::Tokenizer(TokenizerOptions options) : o_(std::move(options)) {
+  SPOOL_CHECK(!o_.num_words || *o_.num_words > 0, "Tokenizer", "num_words must be positive, got {}", *o_.num_words);
+  rebuild_index();
+}
+
+std::vector<std::string> Tokenizer::tokenize(const std::string& text) const {
+  std::string clean;
+  clean.reserve(text.size());
+  for (char ch : text) {
+    if (o_.filters.find(ch) != std::string::npos) {
+      clean += ' ';
+    } else {
+      clean += o_.lower ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch))) : ch;
+    }
+  }
+  std::vector<std::string> tokens;
+  if (o_.char_level) {
+    for (char ch : clean)
+      if (ch != ' ') tokens.emplace_back(1, ch);
+  } else {
+    size_t i = 0;
+    while (i < clean.size()) {
+      while (i < clean.size() && std::isspace(static_cast<unsigned char>(clean[i]))) ++i;
+      size_t j = i;
+      while (j < clean.size() && !std::isspace(static_cast<unsigned char>(clean[j]))) ++j;
+      if (j > i) tokens.push_back(clean.substr(i, j - i));
+      i = j;
+    }
+  }
+  std::vector<std::string> kept;
+  for (auto& t : tokens)
+    if (!o_.stop_words.count(t)) kept.push_back(std::move(t));
+  return kept;
+}
+
+void Tokenizer::fit_on_texts(const std::vector<std::string>& texts) {
+  for (const std::string& text : texts)
+    for (const std::string& w : tokenize(text))
+      if (counts_[w]++ == 0) first_seen_.push_back(w);
+  rebuild_index();
+}
+
+void Tokenizer::rebuild_index() {
+  word_index_.clear();
+  index_word_ = {""};  // 0: padding
+  for (const auto* special : {&o_.oov_token, &o_.start_token, &o_.end_token})
+    if (*special) {
+      word_index_[**special] = static_cast<int64_t>(index_word_.size());
+      index_word_.push_back(**special);
+    }
+  reserved_ = static_cast<int64_t>(index_word_.size());
+  std::vector<std::string> words;
+  for (const auto& w : first_seen_)
+    if (!word_index_.count(w)) words.push_back(w);
+  std::stable_sort(words.begin(), words.end(),
+                   [&](const std::string& a, const std::string& b) { return counts_.at(a) > counts_.at(b); });
+  for (const auto& w : words) {
+    word_index_[w] = static_cast<int64_t>(index_word_.size());
+    index_word_.push_back(w);
+  }
+}
+
+int64_t Tokenizer::vocab_size() const {
+  const auto all = static_cast<int64_t>(index_word_.size());
+  return o_.num_words ? std::min(all, std::max(*o_.num_words, reserved_)) : all;
+}
+
+std::vector<std::vector<int64_t>> Tokenizer::texts_to_sequences(const std::vector<std::string>& texts) const {
+  std::vector<std::vector<int64_t>> out;
+  const int64_t limit = vocab_size();
+  for (const std::string& text : texts) {
+    std::vector<int64_t> seq;
+    if (o_.start_token) seq.push_back(word_index_.at(*o_.start_token));
+    for (const std::string& w : tokenize(text)) {
+      auto it = word_index_.find(w);
+      if (it != word_index_.end() && it->second < limit) {
+        seq.push_back(it->second);
+      } else if (o_.oov_token) {
+        seq.push_back(word_index_.at(*o_.oov_token));
+      }
+    }
+    if (o_.end_token) seq.push_back(word_index_.at(*o_.end_token));
+    out.push_back(std::move(seq));
+  }
+  return out;
+}
+
+std::vector<std::string> Tokenizer::sequences_to_texts(const std::vector<std::vector<int64_t>>& sequences) const {
+  std::vector<std::string> out;
+  const int64_t limit = vocab_size();
+  for (const auto& seq : sequences) {
+    std::string text;
+    for (int64_t i : seq) {
+      if (i <= 0 || i >= limit) {
+        if (!o_.oov_token || i == 0) continue;
+        i = word_index_.at(*o_.oov_token);
+      }
+      if (!text.empty() && !o_.char_level) text += ' ';
+      text += index_word_[i];
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+void Tokenizer::save(const std::string& path) const {
+  nlohmann::json j;
+  j["format"] = "spool.Tokenizer/1";
+  j["num_words"] = o_.num_words ? nlohmann::json(*o_.num_words) : nlohmann::json(nullptr);
+  j["lower"] = o_.lower;
+  j["char_level"] = o_.char_level;
+  j["filters"] = o_.filters;
+  for (auto [key, v] : {std::pair{"oov_token", &o_.oov_token}, {"start_token", &o_.start_token},
+                        {"end_token", &o_.end_token}})
+    j[key] = *v ? nlohmann::json(**v) : nlohmann::json(nullptr);
+  j["stop_words"] = o_.stop_words;
+  nlohmann::json counts = nlohmann::json::array();
+  for (const auto& w : first_seen_) counts.push_back({w, counts_.at(w)});
+  j["word_counts"] = counts;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    SPOOL_CHECK(out.good(), "Tokenizer::save", "cannot create {}", tmp);
+    out << j.dump();
+    out.flush();
+    SPOOL_CHECK(out.good(), "Tokenizer::save", "writing {} failed", tmp);
+  }
+  SPOOL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "Tokenizer::save", "could not replace {}", path);
+}
+
+Tokenizer Tokenizer::load(const std::string& path) {
+  std::ifstream in(path);
+  SPOOL_CHECK(in.good(), "Tokenizer::load", "cannot open {}", path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+    SPOOL_CHECK(j.at("format") == "spool.Tokenizer/1", "Tokenizer::load", "{} is not a spool tokenizer file", path);
+    TokenizerOptions o;
+    if (!j.at("num_words").is_null()) o.num_words = j["num_words"].get<int64_t>();
+    o.lower = j.at("lower").get<bool>();
+    o.char_level = j.at("char_level").get<bool>();
+    o.filters = j.at("filters").get<std::string>();
+    for (auto [key, v] : {std::pair{"oov_token", &o.oov_token}, {"start_token", &o.start_token},
+                          {"end_token", &o.end_token}})
+      if (!j.at(key).is_null()) *v = j[key].get<std::string>();
+    o.stop_words = j.at("stop_words").get<std::set<std::string>>();
+    Tokenizer t(o);
+    for (const auto& entry : j.at("word_counts")) {
+      const auto w = entry.at(0).get<std::string>();
+      const auto c = entry.at(1).get<int64_t>();
+      SPOOL_CHECK(c > 0 && !t.counts_.count(w), "Tokenizer::load", "bad count entry for \"{}\" in {}", w, path);
+      t.counts_[w] = c;
+      t.first_seen_.push_back(w);
+    }
+    t.rebuild_index();
+    return t;
+  } catch (const nlohmann::json::exception& e) {
+    detail::fail("Tokenizer::load", "{} is not a valid tokenizer file: {}", path, e.what());
+  }
+}
+
+Tensor pad_sequences(const std::vector<std::vector<int64_t>>& seqs, std::optional<int64_t> maxlen,
+                     const std::string& padding, const std::string& truncating, int64_t value) {
+  SPOOL_CHECK(padding == "pre" || padding == "post", "pad_sequences", "padding must be pre or post, got {}", padding);
+  SPOOL_CHECK(truncating == "pre" || truncating == "post", "pad_sequences", "truncating must be pre or post, got {}",
+              truncating);
+  int64_t len = 0;
+  for (const auto& s : seqs) len = std::max<int64_t>(len, static_cast<int64_t>(s.size()));
+  if (maxlen) {
+    SPOOL_CHECK(*maxlen >= 0, "pad_sequences", "maxlen must be >= 0, got {}", *maxlen);
+    len = *maxlen;
+  }
+  const auto n = static_cast<int64_t>(seqs.size());
+  Tensor out = full({n, len}, static_cast<double>(value), kInt64);
+  int64_t* o = out.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    const auto& s = seqs[i];
+    const int64_t size = static_cast<int64_t>(s.size()), keep = std::min(size, len);
+    const int64_t from = truncating == "pre" ? size - keep : 0;
+    const int64_t to = padding == "pre" ? len - keep : 0;
+    for (int64_t k = 0; k < keep; ++k) o[i * len + to + k] = s[from + k];
+  }
+  return out;
+}
+
+}  // namespace spool
