@@ -3,6 +3,7 @@
 
 #include <spool/framework/autograd.hpp>
 #include <spool/framework/custom_function.hpp>
+#include <spool/framework/data.hpp>
 #include <spool/framework/dtype.hpp>
 #include <spool/framework/error.hpp>
 #include <spool/framework/format.hpp>
