@@ -76,6 +76,8 @@ class DataLoader {
   // Index lists of the batches of epoch e (deterministic given the seed).
   std::vector<std::vector<int64_t>> batch_indices(int64_t e) const;
   int64_t num_batches() const;
+  // The epoch the next epoch() call yields (to resume a run exactly).
+  void set_epoch(int64_t e) { epoch_ = e; }
 
  private:
   const Dataset& data_;

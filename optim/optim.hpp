@@ -10,3 +10,4 @@
 #include "rmsprop.hpp"
 #include "scheduler.hpp"
 #include "sgd.hpp"
+#include "trainer.hpp"

@@ -1,0 +1,195 @@
+#include "trainer.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+
+#include "../framework/autograd.hpp"
+#include "clip.hpp"
+
+namespace spool::optim {
+
+namespace {
+
+double initial_best(const std::string& mode) {
+  return mode == "min" ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+}
+
+void check_mode(const char* who, const std::string& mode) {
+  SPOOL_CHECK(mode == "min" || mode == "max", who, "mode must be min or max, got {}", mode);
+}
+
+double monitored(const char* who, const Logs& logs, const std::string& key) {
+  auto it = logs.find(key);
+  SPOOL_CHECK(it != logs.end(), who, "no \"{}\" in the logs (is validation data given?)", key);
+  return it->second;
+}
+
+// Progress: a bar redrawn in place on a terminal, nothing per step otherwise.
+class Progress {
+ public:
+  Progress(bool verbose, int64_t epoch, int64_t epochs, size_t steps)
+      : on_(verbose), tty_(verbose && ::isatty(STDOUT_FILENO)), epoch_(epoch), epochs_(epochs), steps_(steps),
+        start_(std::chrono::steady_clock::now()) {}
+  void update(size_t done, double running_loss) {
+    if (!tty_) return;
+    const double secs = elapsed();
+    const double rate = done / std::max(secs, 1e-9);
+    const double eta = (steps_ - done) / std::max(rate, 1e-9);
+    const int width = 24, filled = static_cast<int>(width * done / std::max<size_t>(steps_, 1));
+    std::printf("\rEpoch %lld/%lld [%s%s] %zu/%zu %.1f it/s ETA %.0fs loss %.4f", static_cast<long long>(epoch_ + 1),
+                static_cast<long long>(epochs_), std::string(filled, '=').c_str(),
+                std::string(width - filled, '.').c_str(), done, steps_, rate, eta, running_loss);
+    std::fflush(stdout);
+  }
+  void finish(const Logs& logs) {
+    if (!on_) return;
+    std::string line = fmt::format("Epoch {}/{} - {:.1f}s", epoch_ + 1, epochs_, elapsed());
+    for (auto& [k, v] : logs) line += fmt::format(" - {}: {:.4g}", k, v);
+    std::printf("%s%s\n", tty_ ? "\r\033[K" : "", line.c_str());
+    std::fflush(stdout);
+  }
+
+ private:
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  bool on_, tty_;
+  int64_t epoch_, epochs_;
+  size_t steps_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+EarlyStopping::EarlyStopping(std::string monitor, int64_t patience, double min_delta, std::string mode)
+    : monitor_(std::move(monitor)), mode_(std::move(mode)), patience_(patience), min_delta_(min_delta),
+      best_(initial_best(mode_)) {
+  check_mode("EarlyStopping", mode_);
+}
+
+void EarlyStopping::on_epoch_end(int64_t epoch, const Logs& logs) {
+  const double v = monitored("EarlyStopping", logs, monitor_);
+  const bool better = mode_ == "min" ? v < best_ - min_delta_ : v > best_ + min_delta_;
+  if (better) {
+    best_ = v;
+    wait_ = 0;
+  } else if (++wait_ > patience_) {
+    stop_ = true;
+    stopped_epoch_ = epoch;
+  }
+}
+
+ModelCheckpoint::ModelCheckpoint(nn::Module& model, std::string path, std::string monitor, bool best_only,
+                                 std::string mode)
+    : model_(model), path_(std::move(path)), monitor_(std::move(monitor)), mode_(std::move(mode)),
+      best_only_(best_only), best_(initial_best(mode_)) {
+  check_mode("ModelCheckpoint", mode_);
+}
+
+void ModelCheckpoint::on_epoch_end(int64_t, const Logs& logs) {
+  if (!best_only_) {
+    model_.save(path_);
+    return;
+  }
+  const double v = monitored("ModelCheckpoint", logs, monitor_);
+  if (mode_ == "min" ? v < best_ : v > best_) {
+    best_ = v;
+    model_.save(path_);
+  }
+}
+
+CSVLogger::CSVLogger(std::string path) : path_(std::move(path)) {}
+
+void CSVLogger::on_epoch_end(int64_t epoch, const Logs& logs) {
+  std::ofstream out(path_, header_written_ ? std::ios::app : std::ios::trunc);
+  SPOOL_CHECK(out.good(), "CSVLogger", "cannot write {}", path_);
+  if (!header_written_) {
+    out << "epoch";
+    for (auto& [k, v] : logs) out << ',' << k;
+    out << '\n';
+    header_written_ = true;
+  }
+  out << epoch;
+  for (auto& [k, v] : logs) out << ',' << fmt::format("{:.10g}", v);
+  out << '\n';
+}
+
+Logs evaluate(nn::Module& model, DataLoader& data, const LossFn& loss, const std::map<std::string, MetricFn>& metrics) {
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  double total = 0;
+  size_t n = 0;
+  std::map<std::string, double> sums;
+  for (const Batch& b : data.epoch()) {
+    total += loss(b).item<double>();
+    for (auto& [name, fn] : metrics) sums[name] += fn(b);
+    ++n;
+  }
+  model.train(was_training);
+  Logs logs{{"loss", total / std::max<size_t>(n, 1)}};
+  for (auto& [name, s] : sums) logs[name] = s / n;
+  return logs;
+}
+
+std::vector<Tensor> predict(nn::Module& model, DataLoader& data, const std::function<Tensor(const Batch&)>& forward) {
+  const bool was_training = model.is_training();
+  model.eval();
+  NoGradGuard no_grad;
+  std::vector<Tensor> out;
+  for (const Batch& b : data.epoch()) out.push_back(forward(b));
+  model.train(was_training);
+  return out;
+}
+
+History fit(nn::Module& model, DataLoader& train, Optimizer& opt, const LossFn& loss, const FitOptions& o) {
+  SPOOL_CHECK(o.epochs > o.initial_epoch, "fit", "epochs ({}) must exceed initial_epoch ({})", o.epochs,
+              o.initial_epoch);
+  History history;
+  train.set_epoch(o.initial_epoch);
+  for (int64_t epoch = o.initial_epoch; epoch < o.epochs; ++epoch) {
+    model.train();
+    auto batches = train.epoch();
+    Progress progress(o.verbose, epoch, o.epochs, batches.size());
+    double total = 0;
+    size_t done = 0;
+    std::map<std::string, double> metric_sums;
+    for (const Batch& b : batches) {
+      opt.zero_grad();
+      Tensor l = loss(b);
+      l.backward();
+      const bool finite = o.clip_grad_norm <= 0 || std::isfinite(clip_grad_norm_(model.parameters(), o.clip_grad_norm));
+      if (finite) opt.step();  // a non-finite gradient norm skips the step
+      total += l.item<double>();
+      if (!o.metrics.empty()) {
+        NoGradGuard no_grad;
+        for (auto& [name, fn] : o.metrics) metric_sums[name] += fn(b);
+      }
+      progress.update(++done, total / done);
+    }
+    Logs logs{{"loss", total / std::max<size_t>(done, 1)}, {"lr", opt.lr()}};
+    for (auto& [name, s] : metric_sums) logs[name] = s / done;
+    if (o.validation) {
+      for (auto& [k, v] : evaluate(model, *o.validation, loss, o.metrics)) logs["val_" + k] = v;
+    }
+    if (o.scheduler) o.scheduler->step();
+    if (o.plateau) o.plateau->step(logs.count("val_loss") ? logs["val_loss"] : logs["loss"]);
+    progress.finish(logs);
+    history.push_back(logs);
+    bool stop = false;
+    for (Callback* c : o.callbacks) {
+      c->on_epoch_end(epoch, logs);
+      stop = stop || c->stop_training();
+    }
+    if (stop) break;
+  }
+  return history;
+}
+
+}  // namespace spool::optim
