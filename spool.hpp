@@ -2,6 +2,7 @@
 #pragma once
 
 #include <spool/framework/autograd.hpp>
+#include <spool/framework/csv.hpp>
 #include <spool/framework/custom_function.hpp>
 #include <spool/framework/data.hpp>
 #include <spool/framework/dtype.hpp>
@@ -15,6 +16,7 @@
 #include <spool/framework/tensor.hpp>
 #include <spool/framework/text.hpp>
 #include <spool/framework/threading.hpp>
+#include <spool/framework/timeseries.hpp>
 #include <spool/framework/word_vectors.hpp>
 #include <spool/ops/ops.hpp>
 #include <spool/layers/layers.hpp>
