@@ -10,6 +10,7 @@
 #include <spool/framework/format.hpp>
 #include <spool/framework/gradcheck.hpp>
 #include <spool/framework/metrics.hpp>
+#include <spool/framework/mo_catalog.hpp>
 #include <spool/framework/random.hpp>
 #include <spool/framework/safetensors.hpp>
 #include <spool/framework/shape.hpp>
