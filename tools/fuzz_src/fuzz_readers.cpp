@@ -1,0 +1,28 @@
+// libFuzzer target: every file reader of spool on arbitrary bytes. A
+// spool::Error is the expected answer to bad input; anything else (a crash,
+// a sanitizer report, another exception) is a bug.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "framework/csv.hpp"
+#include "framework/error.hpp"
+#include "framework/mo_catalog.hpp"
+#include "framework/safetensors.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  try {
+    spool::parse_safetensors(bytes);
+  } catch (const spool::Error&) {
+  }
+  try {
+    spool::parse_mo_catalog(bytes);
+  } catch (const spool::Error&) {
+  }
+  try {
+    spool::parse_csv(bytes);
+  } catch (const spool::Error&) {
+  }
+  return 0;
+}
