@@ -39,6 +39,8 @@ class Progress {
   void update(size_t done, double running_loss) {
     if (!tty_) return;
     const double secs = elapsed();
+    if (secs - last_draw_ < 0.1 && done != steps_) return;  // redraw at most 10 times a second
+    last_draw_ = secs;
     const double rate = done / std::max(secs, 1e-9);
     const double eta = (steps_ - done) / std::max(rate, 1e-9);
     const int width = 24, filled = static_cast<int>(width * done / std::max<size_t>(steps_, 1));
@@ -60,6 +62,7 @@ class Progress {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
   bool on_, tty_;
+  double last_draw_ = -1;
   int64_t epoch_, epochs_;
   size_t steps_;
   std::chrono::steady_clock::time_point start_;
@@ -171,7 +174,8 @@ History fit(nn::Module& model, DataLoader& train, Optimizer& opt, const LossFn& 
         NoGradGuard no_grad;
         for (auto& [name, fn] : o.metrics) metric_sums[name] += fn(b);
       }
-      progress.update(++done, total / done);
+      ++done;
+      progress.update(done, total / done);
     }
     Logs logs{{"loss", total / std::max<size_t>(done, 1)}, {"lr", opt.lr()}};
     for (auto& [name, s] : metric_sums) logs[name] = s / done;
