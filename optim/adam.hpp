@@ -28,6 +28,9 @@ class Adam : public OptimizerWith<AdamOptions> {
   Adam(std::vector<Tensor> params, const AdamOptions& options = AdamOptions()) : Adam({{std::move(params), options}}) {}
   explicit Adam(std::vector<std::pair<std::vector<Tensor>, AdamOptions>> groups, bool decoupled = false);
   void step() override;
+  bool has_momentum() const override { return true; }
+  double momentum(size_t g) const override { return options_.at(g).beta1_; }
+  void set_momentum(double v, size_t g) override { options_.at(g).beta1_ = v; }
 
  private:
   bool decoupled_;

@@ -29,6 +29,11 @@ class Optimizer {
   virtual double lr(size_t group = 0) const = 0;
   virtual void set_lr(double lr, size_t group) = 0;
   void set_lr(double lr);  // every group
+  // The momentum term schedulers cycle (SGD/RMSprop momentum, Adam's beta1);
+  // optimizers without one return false from has_momentum().
+  virtual bool has_momentum() const { return false; }
+  virtual double momentum(size_t /*group*/) const { return 0; }
+  virtual void set_momentum(double /*value*/, size_t /*group*/) {}
 
   // Per-parameter state ("state.<group>.<index>.<name>") and each group's
   // learning rate ("group.<group>.lr"), ready for save_safetensors.

@@ -25,6 +25,9 @@ class RMSprop : public OptimizerWith<RMSpropOptions> {
       : RMSprop({{std::move(params), options}}) {}
   explicit RMSprop(std::vector<std::pair<std::vector<Tensor>, RMSpropOptions>> groups);
   void step() override;
+  bool has_momentum() const override { return true; }
+  double momentum(size_t g) const override { return options_.at(g).momentum_; }
+  void set_momentum(double v, size_t g) override { options_.at(g).momentum_ = v; }
 };
 
 }  // namespace spool::optim

@@ -13,6 +13,7 @@ LRScheduler::LRScheduler(Optimizer& optimizer) : opt_(optimizer) {
 void LRScheduler::step() {
   ++epoch_;
   for (size_t g = 0; g < opt_.num_groups(); ++g) opt_.set_lr(next_lr(g, opt_.lr(g)), g);
+  after_step();
 }
 
 std::vector<double> LRScheduler::get_last_lr() const {
@@ -62,8 +63,12 @@ double CosineAnnealingLR::next_lr(size_t g, double lr) const {
 }
 
 OneCycleLR::OneCycleLR(Optimizer& opt, double max_lr, int64_t total_steps, double pct_start,
-                       const std::string& anneal, double div_factor, double final_div_factor, bool three_phase)
-    : LRScheduler(opt), max_lr_(max_lr), total_(total_steps), cos_(anneal == "cos") {
+                       const std::string& anneal, double div_factor, double final_div_factor, bool three_phase,
+                       bool cycle_momentum, double base_momentum, double max_momentum)
+    : LRScheduler(opt), max_lr_(max_lr), base_m_(base_momentum), max_m_(max_momentum),
+      cycle_momentum_(cycle_momentum), total_(total_steps), cos_(anneal == "cos") {
+  SPOOL_CHECK(!cycle_momentum || opt.has_momentum(), "OneCycleLR",
+              "cycle_momentum needs an optimizer with momentum (SGD, RMSprop, Adam); pass cycle_momentum=false");
   SPOOL_CHECK(total_steps > 0, "OneCycleLR", "total_steps must be positive, got {}", total_steps);
   SPOOL_CHECK(pct_start > 0 && pct_start < 1, "OneCycleLR", "pct_start must be in (0, 1), got {}", pct_start);
   SPOOL_CHECK(anneal == "cos" || anneal == "linear", "OneCycleLR", "anneal_strategy must be cos or linear, got {}",
@@ -77,7 +82,34 @@ OneCycleLR::OneCycleLR(Optimizer& opt, double max_lr, int64_t total_steps, doubl
     phase_spec_ = {{up, initial_, max_lr}, {total_steps - 1.0, max_lr, min_}};
   }
   for (size_t g = 0; g < opt_.num_groups(); ++g) opt_.set_lr(initial_, g);
+  after_step();
 }
+
+double OneCycleLR::anneal(double from, double to, double pct) const {
+  return cos_ ? to + (from - to) / 2.0 * (std::cos(M_PI * pct) + 1) : (to - from) * pct + from;
+}
+
+void OneCycleLR::after_step() {
+  if (!cycle_momentum_) return;
+  // Momentum mirrors the rate: max while the rate is low, base at its peak.
+  const double step = static_cast<double>(epoch_);
+  double start_step = 0, m = base_m_;
+  const size_t phases = phase_spec_.size();
+  for (size_t i = 0; i < phases; ++i) {
+    const double end_step = phase_spec_[i][0];
+    // Momentum goes max -> base while the rate rises, base -> max while it falls.
+    const bool rising = i == 0;
+    const bool three_last = phases == 3 && i == 2;
+    const double from = rising ? max_m_ : (three_last ? max_m_ : base_m_), to = rising ? base_m_ : max_m_;
+    if (step <= end_step || i + 1 == phases) {
+      m = anneal(from, to, (step - start_step) / (end_step - start_step));
+      break;
+    }
+    start_step = end_step;
+  }
+  for (size_t g = 0; g < opt_.num_groups(); ++g) opt_.set_momentum(m, g);
+}
+
 double OneCycleLR::next_lr(size_t, double) const {
   SPOOL_CHECK(epoch_ <= total_, "OneCycleLR", "stepped {} times, more than total_steps {}", epoch_, total_);
   const double step = static_cast<double>(epoch_);
@@ -85,8 +117,7 @@ double OneCycleLR::next_lr(size_t, double) const {
   for (size_t i = 0; i < phase_spec_.size(); ++i) {
     const auto& [end_step, from, to] = phase_spec_[i];
     if (step <= end_step || i + 1 == phase_spec_.size()) {
-      const double pct = (step - start_step) / (end_step - start_step);
-      return cos_ ? to + (from - to) / 2.0 * (std::cos(M_PI * pct) + 1) : (to - from) * pct + from;
+      return anneal(from, to, (step - start_step) / (end_step - start_step));
     }
     start_step = end_step;
   }
@@ -94,8 +125,11 @@ double OneCycleLR::next_lr(size_t, double) const {
 }
 
 CyclicLR::CyclicLR(Optimizer& opt, double base_lr, double max_lr, int64_t up, int64_t down, const std::string& mode,
-                   double gamma)
-    : LRScheduler(opt), base_(base_lr), max_(max_lr), gamma_(gamma), mode_(mode) {
+                   double gamma, bool cycle_momentum, double base_momentum, double max_momentum)
+    : LRScheduler(opt), base_(base_lr), max_(max_lr), gamma_(gamma), base_m_(base_momentum), max_m_(max_momentum),
+      cycle_momentum_(cycle_momentum), mode_(mode) {
+  SPOOL_CHECK(!cycle_momentum || opt.has_momentum(), "CyclicLR",
+              "cycle_momentum needs an optimizer with momentum (SGD, RMSprop, Adam); pass cycle_momentum=false");
   SPOOL_CHECK(mode == "triangular" || mode == "triangular2" || mode == "exp_range", "CyclicLR",
               "mode must be triangular, triangular2 or exp_range, got {}", mode);
   SPOOL_CHECK(up > 0, "CyclicLR", "step_size_up must be positive, got {}", up);
@@ -103,16 +137,25 @@ CyclicLR::CyclicLR(Optimizer& opt, double base_lr, double max_lr, int64_t up, in
   total_ = up + d;
   ratio_ = up / total_;
   for (size_t g = 0; g < opt_.num_groups(); ++g) opt_.set_lr(base_, g);
+  after_step();
 }
-double CyclicLR::next_lr(size_t, double) const {
+
+double CyclicLR::scaled_height() const {
   const double e = static_cast<double>(epoch_);
   const double cycle = std::floor(1 + e / total_);
   const double x = 1.0 + e / total_ - cycle;
   const double scale_x = x <= ratio_ ? x / ratio_ : (x - 1) / (ratio_ - 1);
-  const double height = (max_ - base_) * scale_x;
-  if (mode_ == "triangular") return base_ + height;
-  if (mode_ == "triangular2") return base_ + height / std::pow(2.0, cycle - 1);
-  return base_ + height * std::pow(gamma_, e);
+  if (mode_ == "triangular") return scale_x;
+  if (mode_ == "triangular2") return scale_x / std::pow(2.0, cycle - 1);
+  return scale_x * std::pow(gamma_, e);
+}
+
+double CyclicLR::next_lr(size_t, double) const { return base_ + (max_ - base_) * scaled_height(); }
+
+void CyclicLR::after_step() {
+  if (!cycle_momentum_) return;
+  const double m = max_m_ - (max_m_ - base_m_) * scaled_height();
+  for (size_t g = 0; g < opt_.num_groups(); ++g) opt_.set_momentum(m, g);
 }
 
 ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& opt, const Options& o) : opt_(opt), o_(o) {

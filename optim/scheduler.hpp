@@ -28,6 +28,7 @@ class LRScheduler {
  protected:
   // New rate of group g at epoch_ (already incremented), given its current rate.
   virtual double next_lr(size_t g, double current) const = 0;
+  virtual void after_step() {}
   Optimizer& opt_;
   std::vector<double> base_lrs_;
   int64_t epoch_ = 0;
@@ -89,31 +90,41 @@ class CosineAnnealingLR : public LRScheduler {
 
 // The 1cycle policy (per batch): warm up from max_lr / div_factor to max_lr
 // over pct_start of total_steps, then anneal ("cos" or "linear") to
-// initial / final_div_factor. Momentum is not cycled.
+// initial / final_div_factor. With cycle_momentum, the optimizer's momentum
+// (or Adam's beta1) moves the other way, between max_momentum and base_momentum.
 class OneCycleLR : public LRScheduler {
  public:
   OneCycleLR(Optimizer& opt, double max_lr, int64_t total_steps, double pct_start = 0.3,
              const std::string& anneal_strategy = "cos", double div_factor = 25.0, double final_div_factor = 1e4,
-             bool three_phase = false);
+             bool three_phase = false, bool cycle_momentum = true, double base_momentum = 0.85,
+             double max_momentum = 0.95);
 
  protected:
   double next_lr(size_t g, double current) const override;
-  double max_lr_, initial_, min_;
+  void after_step() override;
+  double anneal(double from, double to, double pct) const;
+  double max_lr_, initial_, min_, base_m_, max_m_;
+  bool cycle_momentum_;
   int64_t total_;
   std::vector<std::array<double, 3>> phase_spec_;  // end step, start lr, end lr
   bool cos_;
 };
 
 // Cyclical learning rates between base_lr and max_lr (per batch), modes
-// "triangular", "triangular2", "exp_range". Momentum is not cycled.
+// "triangular", "triangular2", "exp_range". With cycle_momentum, momentum
+// cycles between max_momentum and base_momentum the other way.
 class CyclicLR : public LRScheduler {
  public:
   CyclicLR(Optimizer& opt, double base_lr, double max_lr, int64_t step_size_up = 2000, int64_t step_size_down = -1,
-           const std::string& mode = "triangular", double gamma = 1.0);
+           const std::string& mode = "triangular", double gamma = 1.0, bool cycle_momentum = true,
+           double base_momentum = 0.8, double max_momentum = 0.9);
 
  protected:
   double next_lr(size_t g, double current) const override;
-  double base_, max_, total_, ratio_, gamma_;
+  void after_step() override;
+  double scaled_height() const;  // in [0, 1] of the current step, mode applied
+  double base_, max_, total_, ratio_, gamma_, base_m_, max_m_;
+  bool cycle_momentum_;
   std::string mode_;
 };
 

@@ -24,6 +24,9 @@ class SGD : public OptimizerWith<SGDOptions> {
   SGD(std::vector<Tensor> params, const SGDOptions& options) : SGD({{std::move(params), options}}) {}
   explicit SGD(std::vector<std::pair<std::vector<Tensor>, SGDOptions>> groups);
   void step() override;
+  bool has_momentum() const override { return true; }
+  double momentum(size_t g) const override { return options_.at(g).momentum_; }
+  void set_momentum(double v, size_t g) override { options_.at(g).momentum_ = v; }
 };
 
 }  // namespace spool::optim

@@ -36,7 +36,7 @@ class Progress {
   Progress(bool verbose, int64_t epoch, int64_t epochs, size_t steps)
       : on_(verbose), tty_(verbose && ::isatty(STDOUT_FILENO)), epoch_(epoch), epochs_(epochs), steps_(steps),
         start_(std::chrono::steady_clock::now()) {}
-  void update(size_t done, double running_loss) {
+  void update(size_t done, double running_loss, const std::map<std::string, double>& metric_sums) {
     if (!tty_) return;
     const double secs = elapsed();
     if (secs - last_draw_ < 0.1 && done != steps_) return;  // redraw at most 10 times a second
@@ -44,9 +44,11 @@ class Progress {
     const double rate = done / std::max(secs, 1e-9);
     const double eta = (steps_ - done) / std::max(rate, 1e-9);
     const int width = 24, filled = static_cast<int>(width * done / std::max<size_t>(steps_, 1));
-    std::printf("\rEpoch %lld/%lld [%s%s] %zu/%zu %.1f it/s ETA %.0fs loss %.4f", static_cast<long long>(epoch_ + 1),
+    std::string metrics;
+    for (auto& [name, sum] : metric_sums) metrics += fmt::format(" {} {:.4f}", name, sum / done);
+    std::printf("\rEpoch %lld/%lld [%s%s] %zu/%zu %.1f it/s ETA %.0fs loss %.4f%s", static_cast<long long>(epoch_ + 1),
                 static_cast<long long>(epochs_), std::string(filled, '=').c_str(),
-                std::string(width - filled, '.').c_str(), done, steps_, rate, eta, running_loss);
+                std::string(width - filled, '.').c_str(), done, steps_, rate, eta, running_loss, metrics.c_str());
     std::fflush(stdout);
   }
   void finish(const Logs& logs) {
@@ -175,7 +177,7 @@ History fit(nn::Module& model, DataLoader& train, Optimizer& opt, const LossFn& 
         for (auto& [name, fn] : o.metrics) metric_sums[name] += fn(b);
       }
       ++done;
-      progress.update(done, total / done);
+      progress.update(done, total / done, metric_sums);
     }
     Logs logs{{"loss", total / std::max<size_t>(done, 1)}, {"lr", opt.lr()}};
     for (auto& [name, s] : metric_sums) logs[name] = s / done;

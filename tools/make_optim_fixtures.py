@@ -62,14 +62,16 @@ SCHEDULERS = [
     ("exponential", [("ExponentialLR", {"gamma": 0.9})]),
     ("linear_warmup", [("LinearLR", {"start_factor": 0.2, "end_factor": 1.0, "total_iters": 6})]),
     ("cosine", [("CosineAnnealingLR", {"T_max": 8, "eta_min": 0.001})]),
-    ("onecycle_cos", [("OneCycleLR", {"max_lr": 0.5, "total_steps": 24, "cycle_momentum": False})]),
+    ("onecycle_cos", [("OneCycleLR", {"max_lr": 0.5, "total_steps": 24})]),
     ("onecycle_linear_three_phase", [("OneCycleLR", {"max_lr": 0.5, "total_steps": 24, "anneal_strategy": "linear",
-                                                     "three_phase": True, "cycle_momentum": False})]),
-    ("cyclic_triangular", [("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "cycle_momentum": False})]),
+                                                     "three_phase": True})]),
+    ("cyclic_triangular", [("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4})]),
     ("cyclic_triangular2", [("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "step_size_down": 5,
-                                          "mode": "triangular2", "cycle_momentum": False})]),
+                                          "mode": "triangular2"})]),
     ("cyclic_exp_range", [("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "mode": "exp_range",
-                                        "gamma": 0.95, "cycle_momentum": False})]),
+                                        "gamma": 0.95})]),
+    ("onecycle_no_momentum", [("OneCycleLR", {"max_lr": 0.5, "total_steps": 24, "cycle_momentum": False})]),
+    ("adam_onecycle", [("OneCycleLR", {"max_lr": 0.05, "total_steps": 24})]),
     ("chained_warmup_exponential", [("LinearLR", {"start_factor": 0.5, "total_iters": 4}),
                                     ("ExponentialLR", {"gamma": 0.9})]),
 ]
@@ -80,15 +82,19 @@ def schedulers():
     out = []
     for name, chain in SCHEDULERS:
         p = torch.zeros(2, requires_grad=True)
-        opt = torch.optim.SGD([p], lr=0.1, momentum=0.9)
+        adam = name.startswith("adam")
+        opt = torch.optim.Adam([p], lr=0.1) if adam else torch.optim.SGD([p], lr=0.1, momentum=0.9)
         scheds = [getattr(torch.optim.lr_scheduler, kind)(opt, **kw) for kind, kw in chain]
-        lrs = [opt.param_groups[0]["lr"]]
+        momentum = lambda: opt.param_groups[0]["betas"][0] if adam else opt.param_groups[0]["momentum"]
+        lrs, moms = [opt.param_groups[0]["lr"]], [momentum()]
         for _ in range(23):
             opt.step()
             for s in scheds:
                 s.step()
             lrs.append(opt.param_groups[0]["lr"])
-        out.append({"name": name, "chain": [{"kind": k, "kwargs": kw} for k, kw in chain], "lrs": lrs})
+            moms.append(momentum())
+        out.append({"name": name, "optimizer": "Adam" if adam else "SGD",
+                    "chain": [{"kind": k, "kwargs": kw} for k, kw in chain], "lrs": lrs, "momentums": moms})
     for kw in ({"patience": 2}, {"mode": "max", "factor": 0.5, "patience": 1, "cooldown": 2, "threshold": 0.01,
                                   "threshold_mode": "abs", "min_lr": 0.02}):
         p = torch.zeros(2, requires_grad=True)

@@ -23,10 +23,11 @@ std::unique_ptr<optim::LRScheduler> make_scheduler(optim::Optimizer& opt, const 
   if (kind == "OneCycleLR")
     return std::make_unique<optim::OneCycleLR>(opt, k.at("max_lr"), k.at("total_steps"), get("pct_start", 0.3),
                                                k.value("anneal_strategy", std::string("cos")), 25.0, 1e4,
-                                               k.value("three_phase", false));
+                                               k.value("three_phase", false), k.value("cycle_momentum", true));
   return std::make_unique<optim::CyclicLR>(opt, k.at("base_lr"), k.at("max_lr"), k.at("step_size_up"),
                                            k.value("step_size_down", int64_t(-1)),
-                                           k.value("mode", std::string("triangular")), get("gamma", 1.0));
+                                           k.value("mode", std::string("triangular")), get("gamma", 1.0),
+                                           k.value("cycle_momentum", true));
 }
 }  // namespace
 
@@ -36,8 +37,14 @@ TEST_CASE("schedulers: learning rates as PyTorch's, chained too") {
     const std::string name = c.at("name");
     SUBCASE(name.c_str()) {
       Tensor p = zeros({2}).requires_grad_();
-      optim::SGD opt({p}, optim::SGDOptions(0.1).momentum(0.9));
-      std::vector<double> got;
+      std::unique_ptr<optim::Optimizer> owned;
+      if (c.value("optimizer", std::string("SGD")) == "Adam") {
+        owned = std::make_unique<optim::Adam>(std::vector<Tensor>{p}, optim::AdamOptions(0.1));
+      } else {
+        owned = std::make_unique<optim::SGD>(std::vector<Tensor>{p}, optim::SGDOptions(0.1).momentum(0.9));
+      }
+      optim::Optimizer& opt = *owned;
+      std::vector<double> got, moms;
       const auto& chain = c.at("chain");
       if (chain[0].at("kind") == "ReduceLROnPlateau") {
         const json& k = chain[0].at("kwargs");
@@ -58,9 +65,17 @@ TEST_CASE("schedulers: learning rates as PyTorch's, chained too") {
         std::vector<std::unique_ptr<optim::LRScheduler>> scheds;
         for (const json& s : chain) scheds.push_back(make_scheduler(opt, s));
         got.push_back(opt.lr());
+        moms.push_back(opt.momentum(0));
         for (int i = 0; i < 23; ++i) {
           for (auto& s : scheds) s->step();
           got.push_back(opt.lr());
+          moms.push_back(opt.momentum(0));
+        }
+        const auto want_m = c.at("momentums").get<std::vector<double>>();
+        REQUIRE(moms.size() == want_m.size());
+        for (size_t i = 0; i < moms.size(); ++i) {
+          INFO(name << " momentum at step " << i << ": got " << moms[i] << ", want " << want_m[i]);
+          CHECK(moms[i] == doctest::Approx(want_m[i]).epsilon(1e-9));
         }
       }
       const auto want = c.at("lrs").get<std::vector<double>>();
@@ -132,4 +147,7 @@ TEST_CASE("initializers: seeded, with the bounds and spreads of torch.nn.init") 
   CHECK(mean(w).item<double>() == doctest::Approx(0.25));
   CHECK_THROWS_AS(optim::init::xavier_uniform_(zeros({3})), Error);
   CHECK_THROWS_AS(optim::init::kaiming_uniform_(w, 0, "fan_mid"), Error);
+  Tensor q = zeros({2}).requires_grad_();
+  optim::Adagrad no_momentum({q});
+  CHECK_THROWS_WITH_AS(optim::CyclicLR(no_momentum, 0.01, 0.1), doctest::Contains("cycle_momentum"), Error);
 }
