@@ -91,8 +91,10 @@ Tensor attach_node(const char* name, Tensor& out, std::vector<std::shared_ptr<Au
   meta->grad_fn = std::move(node);
   meta->sizes = out.sizes();
   meta->dtype = out.dtype();
-  // A result may alias an input's buffer (views): give it its own impl.
-  if (out.impl().autograd) out = Tensor(std::make_shared<TensorImpl>(out.impl()));
+  // The result gets an impl of its own whenever another handle shares it:
+  // a view of an input, or the copy a backward closure saved (which would
+  // otherwise own its own node through the autograd state: a cycle).
+  if (out.impl().autograd || out.impl_ptr().use_count() > 1) out = Tensor(std::make_shared<TensorImpl>(out.impl()));
   out.impl().autograd = std::move(meta);
   return out;
 }

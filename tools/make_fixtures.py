@@ -7,8 +7,12 @@ Run from the repository root with Debian's python3-torch (`tools/setup --torch`)
     tools/make_fixtures.py
 Each case records the op name and its non-tensor arguments, the inputs, which
 inputs require grad, the outputs, a random upstream gradient per output, and
-d(sum(outputs * upstream))/d(input).
+d(sum(outputs * upstream))/d(input). Tensors are {"dtype", "shape", "data"}
+with data flat in row-major order; 0-dim results have shape []. Inputs come
+from torch.manual_seed(0), so reruns give the same file. Inputs of ops with
+kinks (abs, relu, clamp, l1_loss, max/min) are kept away from them.
 """
+import collections
 import json
 import math
 import os
@@ -51,21 +55,32 @@ def case(name, op, fn, inputs, kwargs=None, grad=None):
                   "upstream": [encode(u) for u in upstream], "grads": grads})
 
 
+def away_from(x, points, margin=0.1):
+    """Moves every value of x that lies within `margin` of one of `points`
+    (kinks of abs, relu, clamp, ...) to 2 * margin on the same side."""
+    for p in points:
+        d = x - p
+        side = torch.where(d >= 0, torch.ones_like(d), -torch.ones_like(d))
+        x = torch.where(d.abs() < margin, p + 2 * margin * side, x)
+    return x
+
+
 def away_from_zero(*shape, margin=0.1):
-    x = torch.randn(*shape)
-    return x + margin * torch.sign(x)
+    return away_from(torch.randn(*shape), [0.0], margin)
 
 
 def positive(*shape):
     return torch.rand(*shape) * 1.5 + 0.5
 
 
+BINARY_SHAPES = {"same": ([3, 4], [3, 4]), "row": ([3, 4], [4]),
+                 "column": ([3, 1], [1, 4]), "3d": ([2, 1, 3], [4, 1])}
+
+
 def elementwise():
-    shapes = {"same": ([3, 4], [3, 4]), "row": ([3, 4], [4]),
-              "column": ([3, 1], [1, 4]), "3d": ([2, 1, 3], [4, 1])}
     ops = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div}
     for op, fn in ops.items():
-        for label, (sa, sb) in shapes.items():
+        for label, (sa, sb) in BINARY_SHAPES.items():
             b = positive(*sb) if op == "div" else torch.randn(*sb)
             case(f"{op}_{label}", op, fn, [torch.randn(*sa), b])
     scalar_ops = {"add_scalar": lambda a, other: a + other, "sub_scalar": lambda a, other: a - other,
@@ -85,10 +100,9 @@ def elementwise():
     for e in (2.0, 0.5, -1.5, 3.0):
         case(f"pow_scalar_{e}", "pow_scalar", lambda a, exponent: a.pow(exponent), [positive(3, 4)],
              {"exponent": e})
-    case("pow_tensor_broadcast", "pow", torch.pow, [positive(3, 4), torch.randn(4)])
-    x = away_from_zero(3, 4) * 1.5
-    x = torch.where((x - 0.5).abs() < 0.05, x + 0.2, x)
-    x = torch.where((x + 0.5).abs() < 0.05, x - 0.2, x)
+    for label, (sa, sb) in BINARY_SHAPES.items():
+        case(f"pow_{label}", "pow", torch.pow, [positive(*sa), torch.randn(*sb)])
+    x = away_from(torch.randn(3, 4) * 1.5, [-0.5, 0.5])
     for label, lo, hi in (("both", -0.5, 0.5), ("min", -0.5, None), ("max", None, 0.5)):
         case(f"clamp_{label}", "clamp", lambda a, min, max: torch.clamp(a, min, max), [x],
              {"min": lo, "max": hi})
@@ -122,7 +136,7 @@ def reductions():
         # distinct values: no ties
         distinct = lambda *s: (torch.randperm(math.prod(s)).float() / 7.0).reshape(*s)
         case(f"{op}_all", op, lambda a, dim, keepdim: fn(a), [distinct(3, 4)], {"dim": None, "keepdim": False})
-        for dim in (0, 1):
+        for dim in (0, 1, -1):
             for keep in (False, True):
                 case(f"{op}_dim{dim}_keep{keep}", op, lambda a, dim, keepdim: fn(a, dim, keepdim)[0],
                      [distinct(3, 4)], {"dim": dim, "keepdim": keep})
@@ -201,8 +215,9 @@ def losses():
     for r in ("mean", "sum", "none"):
         case(f"mse_loss_{r}", "mse_loss", lambda a, t, reduction: F.mse_loss(a, t, reduction=reduction),
              [torch.randn(3, 4), torch.randn(3, 4)], {"reduction": r}, grad=[True, False])
+        target = torch.randn(3, 4)
         case(f"l1_loss_{r}", "l1_loss", lambda a, t, reduction: F.l1_loss(a, t, reduction=reduction),
-             [torch.randn(3, 4) + 0.5, torch.randn(3, 4) - 0.5], {"reduction": r}, grad=[True, False])
+             [target + away_from_zero(3, 4), target], {"reduction": r}, grad=[True, False])
         ce = lambda a, t, reduction, ignore_index, label_smoothing: F.cross_entropy(
             a, t, reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing)
         target = torch.tensor([1, 2, 4, 2])
@@ -214,8 +229,10 @@ def losses():
              [torch.randn(2, 5, 3), torch.tensor([[0, 4, 2], [1, 1, 3]])],
              {"reduction": r, "ignore_index": -100, "label_smoothing": 0.0})
         nll = lambda a, t, reduction, ignore_index: F.nll_loss(a, t, reduction=reduction, ignore_index=ignore_index)
-        case(f"nll_loss_{r}", "nll_loss", nll, [torch.log_softmax(torch.randn(4, 5), 1), torch.tensor([0, 3, 3, 1])],
-             {"reduction": r, "ignore_index": 1})
+        for label, ignore in (("plain", -100), ("ignore", 1)):
+            case(f"nll_loss_{label}_{r}", "nll_loss", nll,
+                 [torch.log_softmax(torch.randn(4, 5), 1), torch.tensor([0, 3, 3, 1])],
+                 {"reduction": r, "ignore_index": ignore})
         case(f"binary_cross_entropy_{r}", "binary_cross_entropy",
              lambda a, t, reduction: F.binary_cross_entropy(a, t, reduction=reduction),
              [torch.rand(3, 4) * 0.9 + 0.05, torch.rand(3, 4)], {"reduction": r}, grad=[True, False])
@@ -231,21 +248,61 @@ def float64():
     case("tanh_float64", "tanh", torch.tanh, [torch.randn(3, 4, dtype=d)])
     case("softmax_float64", "softmax", lambda a, dim: torch.softmax(a, dim), [torch.randn(3, 5, dtype=d)], {"dim": 1})
     case("cross_entropy_float64", "cross_entropy",
-         lambda a, t, reduction, ignore_index, label_smoothing: F.cross_entropy(a, t, reduction=reduction),
+         lambda a, t, reduction, ignore_index, label_smoothing: F.cross_entropy(
+             a, t, reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing),
          [torch.randn(4, 5, dtype=d), torch.tensor([0, 1, 4, 2])],
-         {"reduction": "mean", "ignore_index": -100, "label_smoothing": 0.0})
+         {"reduction": "mean", "ignore_index": -100, "label_smoothing": 0.1})
+
+
+MAX_ELEMENTS = 60
+MAX_BYTES = 400 * 1024
+
+
+def validate(cases):
+    """Checks the invariants the C++ side relies on before anything is written."""
+    names = collections.Counter(c["name"] for c in cases)
+    dupes = [n for n, k in names.items() if k > 1]
+    assert not dupes, f"duplicate case names: {dupes}"
+    for c in cases:
+        where = c["name"]
+        n = len(c["inputs"])
+        assert len(c["requires_grad"]) == n == len(c["grads"]), where
+        assert len(c["upstream"]) == len(c["outputs"]), where
+        for t, g, grad in zip(c["inputs"], c["requires_grad"], c["grads"]):
+            assert not g or t["dtype"] in ("float32", "float64"), f"{where}: grad on {t['dtype']}"
+            assert (grad is None) == (not g), where
+            assert grad is None or (grad["shape"] == t["shape"] and grad["dtype"] == t["dtype"]), where
+        for o, u in zip(c["outputs"], c["upstream"]):
+            assert o["shape"] == u["shape"] and o["dtype"] == u["dtype"], where
+        for t in c["inputs"] + c["outputs"] + c["upstream"] + [g for g in c["grads"] if g]:
+            assert len(t["data"]) == math.prod(t["shape"]) <= MAX_ELEMENTS, f"{where}: {t['shape']}"
+            assert all(math.isfinite(v) for v in t["data"] if isinstance(v, float)), f"{where}: non-finite"
 
 
 def main():
     for family in (elementwise, reductions, products, shapes, nn, losses, float64):
         family()
+    validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = os.path.join(root, "tests", "fixtures", "ops.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         json.dump({"generator": "tools/make_fixtures.py", "torch_version": torch.__version__, "cases": CASES},
-                  f, separators=(",", ":"))
-    print(f"wrote {len(CASES)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
+                  f, separators=(",", ":"), allow_nan=False)
+        f.write("\n")
+    with open(path) as f:
+        assert len(json.load(f)["cases"]) == len(CASES)
+    size = os.path.getsize(path)
+    per_op = collections.Counter(c["op"] for c in CASES)
+    width = max(map(len, per_op))
+    for op, n in per_op.items():
+        print(f"  {op:<{width}} {n}")
+    print(f"wrote {len(CASES)} cases for {len(per_op)} ops to {os.path.relpath(path, root)} "
+          f"({size} bytes, {size / 1024:.0f} KiB)")
+    if size > MAX_BYTES:
+        print(f"warning: larger than {MAX_BYTES // 1024} KiB", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

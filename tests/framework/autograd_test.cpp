@@ -225,3 +225,14 @@ TEST_CASE("autograd: a large matmul split across TBB blocks is exact and thread-
   CHECK(same(r1[1].grad(), r2[1].grad()));
   CHECK(same(r1[2].grad(), r2[2].grad()));
 }
+
+TEST_CASE("autograd: a graph dropped without backward is freed (no cycle through saved outputs)") {
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  std::weak_ptr<AutogradMeta> meta;
+  {
+    Tensor y = tanh(x);  // tanh's backward saves its own output
+    meta = y.impl().autograd;
+    CHECK_FALSE(meta.expired());
+  }
+  CHECK(meta.expired());
+}

@@ -1,5 +1,5 @@
 // One training step (forward + backward of the summed output) of spool's
-// LSTM / GRU / BiLSTM. Usage: spool_rnn_bench CONFIG THREADS | spool_rnn_bench peak
+// LSTM / GRU / BiLSTM. Usage: spool_bench_rnn CONFIG THREADS | spool_bench_rnn peak
 // Prints "RESULT <config> <ms per step> <GFLOP/s> <peak MB>".
 #include <spool/spool.hpp>
 
@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     std::printf("RESULT sgemm_peak_gflops %.1f\n", 2.0 * 2048 * 2048 * 2048 / ns);
     return 0;
   }
-  if (argc != 3) return std::fprintf(stderr, "usage: spool_rnn_bench CONFIG THREADS | peak\n"), 2;
+  if (argc != 3) return std::fprintf(stderr, "usage: spool_bench_rnn CONFIG THREADS | peak\n"), 2;
   const bench::RnnConfig* c = bench::find_config(argv[1]);
   if (!c) return std::fprintf(stderr, "unknown config %s\n", argv[1]), 2;
   set_num_threads(std::atoi(argv[2]));

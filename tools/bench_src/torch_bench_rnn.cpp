@@ -1,12 +1,12 @@
 // The same training step in LibTorch (1 thread: its fastest setting here).
-// Usage: torch_rnn_bench CONFIG
+// Usage: torch_bench_rnn CONFIG
 #include <torch/torch.h>
 
 #include "rnn_configs.hpp"
 #include "timing.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 2) return std::fprintf(stderr, "usage: torch_rnn_bench CONFIG\n"), 2;
+  if (argc != 2) return std::fprintf(stderr, "usage: torch_bench_rnn CONFIG\n"), 2;
   const bench::RnnConfig* c = bench::find_config(argv[1]);
   if (!c) return std::fprintf(stderr, "unknown config %s\n", argv[1]), 2;
   torch::set_num_threads(1);
