@@ -20,5 +20,6 @@
 #include <spool/framework/timeseries.hpp>
 #include <spool/framework/word_vectors.hpp>
 #include <spool/ops/ops.hpp>
+#include <spool/ops/pointwise.hpp>
 #include <spool/layers/layers.hpp>
 #include <spool/optim/optim.hpp>

@@ -38,7 +38,7 @@ void RecurrentStack::run_direction(const Tensor& x, const Weights& w, bool rever
                                    CellState& state, Tensor& output) const {
   const int64_t T = x.size(0);
   // The input projection of every step at once: one GEMM (DESIGN.md item 7).
-  const Tensor x_proj = linear(x, w.w_ih, w.b_ih);
+  const Tensor x_proj = input_projection(kind_, x, w.w_ih, w.b_ih, w.b_hh);
   const Tensor w_hh_t = transpose(w.w_hh, 0, 1);
   std::vector<Tensor> outs(T);
   for (int64_t s = 0; s < T; ++s) {

@@ -4,6 +4,7 @@
 
 #include "../framework/random.hpp"
 #include "../ops/ops.hpp"
+#include "../ops/pointwise.hpp"
 
 namespace spool::nn {
 
@@ -15,26 +16,57 @@ int64_t gate_count(CellKind kind) {
   }
 }
 
+namespace {
+
+// The elementwise part of a step, each one fused op (ops/pointwise.hpp):
+// backward is derived from these expressions. gates = x_proj + h W_hh^T.
+const Pointwise& lstm_cell_state() {  // (gates, c) -> c'
+  static const Pointwise f("lstm_cell_state", 2, [](const std::vector<Expr>& in) {
+    const Expr& gates = in[0];
+    return sigmoid(gates.chunk(1, 4)) * in[1] + sigmoid(gates.chunk(0, 4)) * tanh(gates.chunk(2, 4));
+  });
+  return f;
+}
+const Pointwise& lstm_cell_output() {  // (gates, c') -> h'
+  static const Pointwise f("lstm_cell_output", 2, [](const std::vector<Expr>& in) {
+    return sigmoid(in[0].chunk(3, 4)) * tanh(in[1]);
+  });
+  return f;
+}
+const Pointwise& gru_cell() {  // (x_proj, h_proj, h) -> h'
+  static const Pointwise f("gru_cell", 3, [](const std::vector<Expr>& in) {
+    const Expr r = sigmoid(in[0].chunk(0, 3) + in[1].chunk(0, 3));
+    const Expr z = sigmoid(in[0].chunk(1, 3) + in[1].chunk(1, 3));
+    const Expr n = tanh(in[0].chunk(2, 3) + r * in[1].chunk(2, 3));
+    return n + z * (in[2] - n);  // (1 - z) n + z h
+  });
+  return f;
+}
+
+}  // namespace
+
+Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, const Tensor& b_ih, const Tensor& b_hh) {
+  // RNN and LSTM add b_hh outside any product, so it joins b_ih here once
+  // per sequence; GRU multiplies it by r and keeps it in the step.
+  const bool fold = kind != CellKind::Gru && b_hh.defined();
+  return linear(x, w_ih, fold ? b_ih + b_hh : b_ih);
+}
+
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_t,
                     const Tensor& b_hh) {
-  const Tensor h_proj = b_hh.defined() ? addmm(b_hh, prev.h, w_t) : matmul(prev.h, w_t);
+  if (kind == CellKind::Gru) {
+    const Tensor h_proj = b_hh.defined() ? addmm(b_hh, prev.h, w_t) : matmul(prev.h, w_t);
+    return {gru_cell()({x_proj, h_proj, prev.h}), {}};
+  }
+  const Tensor gates = addmm(x_proj, prev.h, w_t);
   switch (kind) {
-    case CellKind::RnnTanh: return {tanh(x_proj + h_proj), {}};
-    case CellKind::RnnRelu: return {relu(x_proj + h_proj), {}};
-    case CellKind::Lstm: {
-      auto g = chunk(x_proj + h_proj, 4, 1);
-      Tensor c = sigmoid(g[1]) * prev.c + sigmoid(g[0]) * tanh(g[2]);
-      return {sigmoid(g[3]) * tanh(c), c};
-    }
-    case CellKind::Gru: {
-      auto x = chunk(x_proj, 3, 1), h = chunk(h_proj, 3, 1);
-      Tensor r = sigmoid(x[0] + h[0]);
-      Tensor z = sigmoid(x[1] + h[1]);
-      Tensor n = tanh(x[2] + r * h[2]);
-      return {n + z * (prev.h - n), {}};  // (1 - z) n + z h
+    case CellKind::RnnTanh: return {tanh(gates), {}};
+    case CellKind::RnnRelu: return {relu(gates), {}};
+    default: {
+      Tensor c = lstm_cell_state()({gates, prev.c});
+      return {lstm_cell_output()({gates, c}), c};
     }
   }
-  return {};
 }
 
 Tensor recurrent_init(const Shape& shape, int64_t hidden_size) {
@@ -78,7 +110,7 @@ CellState RecurrentCell::forward(const Tensor& input, const CellState& state) {
   };
   CellState prev{prepare(state.h, "h"), kind_ == CellKind::Lstm ? prepare(state.c, "c") : Tensor()};
   SPOOL_CHECK(kind_ == CellKind::Lstm || !state.c.defined(), name, "only LSTMCell takes a cell state c");
-  CellState next = cell_step(kind_, linear(x, weight_ih, bias_ih), prev, transpose(weight_hh, 0, 1), bias_hh);
+  CellState next = cell_step(kind_, input_projection(kind_, x, weight_ih, bias_ih, bias_hh), prev, transpose(weight_hh, 0, 1), bias_hh);
   if (unbatched) {
     next.h = squeeze(next.h, 0);
     if (next.c.defined()) next.c = squeeze(next.c, 0);

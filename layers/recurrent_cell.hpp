@@ -24,10 +24,15 @@ struct CellState {
   Tensor h, c;  // c only for LSTM
 };
 
-// One step from the input projection x_proj = x W_ih^T + b_ih ([B, G*H]).
+// The input projection of a cell: x W_ih^T + b_ih, plus b_hh for RNN and
+// LSTM (where it adds outside any product). Computed for all steps at once.
+Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, const Tensor& b_ih, const Tensor& b_hh);
+
+// One step from the input projection x_proj ([B, G*H], from input_projection).
 // w_hh_t is W_hh^T ([H, G*H]), transposed once per sequence so that the T
-// per-step weight gradients add up in one contiguous buffer; b_hh may be
-// undefined.
+// per-step weight gradients add up in one contiguous buffer; b_hh (may be
+// undefined) is read by GRU only. The gate nonlinearities run as fused
+// pointwise ops whose backward the framework derives.
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh_t,
                     const Tensor& b_hh);
 

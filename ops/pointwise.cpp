@@ -1,0 +1,433 @@
+// Fused pointwise expressions (see pointwise.hpp). An expression compiles to
+// a short list of instructions in evaluation order; a call runs them over
+// blocks of up to kBlock elements of one output row, each instruction one
+// vectorizable loop. Backward recomputes a block's values from the saved
+// inputs, then walks the instructions in reverse, accumulating each value's
+// adjoint from the local derivative of its consumers.
+#include "pointwise.hpp"
+
+#include <xsimd/xsimd.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <set>
+
+#include "../framework/autograd.hpp"
+#include "../framework/dtype.hpp"
+#include "../framework/error.hpp"
+#include "../framework/kernels.hpp"
+#include "../framework/threading.hpp"
+
+namespace spool {
+
+namespace detail {
+
+enum class PwOp : uint8_t { Input, Const, Add, Sub, Mul, Div, Neg, Sigmoid, Tanh, Relu, Exp, Log };
+
+struct PwInstr {
+  PwOp op = PwOp::Const;
+  int a = -1, b = -1;  // operand instructions
+  int input = -1;      // Input: which input
+  int64_t piece = 0;   // Input: which piece along the last dim
+  double value = 0;    // Const
+};
+
+struct PointwiseProgram {
+  const char* name = "";  // interned: nodes keep the pointer beyond the program
+  int arity = 0;
+  std::vector<PwInstr> code;
+  std::vector<int64_t> pieces;  // per input: pieces along the last dim (0: never read)
+  int root = -1;
+
+  int push(const PwInstr& in) {
+    code.push_back(in);
+    return static_cast<int>(code.size()) - 1;
+  }
+  // The one instruction reading piece j of n of input k.
+  int read(int k, int64_t j, int64_t n) {
+    SPOOL_CHECK(pieces[k] == 0 || pieces[k] == n, name,
+                "input {} is read both in {} and in {} pieces; split each input one way", k, pieces[k], n);
+    pieces[k] = n;
+    for (size_t i = 0; i < code.size(); ++i)
+      if (code[i].op == PwOp::Input && code[i].input == k && code[i].piece == j) return static_cast<int>(i);
+    PwInstr in;
+    in.op = PwOp::Input;
+    in.input = k;
+    in.piece = j;
+    return push(in);
+  }
+  int resolve(const Expr& e) {
+    SPOOL_CHECK(e.program() == this, name, "an expression mixes values of two Pointwise definitions");
+    return e.id() < 0 ? read(-e.id() - 1, 0, 1) : e.id();
+  }
+};
+
+}  // namespace detail
+
+using detail::PointwiseProgram;
+using detail::PwInstr;
+using detail::PwOp;
+
+namespace {
+
+const char* intern(const std::string& s) {
+  static std::mutex mu;
+  static std::set<std::string> names;
+  std::lock_guard<std::mutex> lock(mu);
+  return names.insert(s).first->c_str();
+}
+
+Expr unary(PwOp op, const Expr& a) {
+  PointwiseProgram* p = a.program();
+  PwInstr in;
+  in.op = op;
+  in.a = p->resolve(a);
+  return Expr(p, p->push(in));
+}
+
+Expr binary(PwOp op, const Expr& a, const Expr& b) {
+  PointwiseProgram* p = a.program();
+  PwInstr in;
+  in.op = op;
+  in.a = p->resolve(a);
+  in.b = p->resolve(b);
+  return Expr(p, p->push(in));
+}
+
+Expr constant(PointwiseProgram* p, double v) {
+  PwInstr in;
+  in.op = PwOp::Const;
+  in.value = v;
+  return Expr(p, p->push(in));
+}
+
+}  // namespace
+
+Expr Expr::chunk(int64_t j, int64_t n) const {
+  SPOOL_CHECK(id_ < 0, program_->name, "chunk() reads a piece of an input; it does not apply to computed values");
+  SPOOL_CHECK(n >= 1 && j >= 0 && j < n, program_->name, "chunk({}, {}) needs 0 <= j < n", j, n);
+  return Expr(program_, program_->read(-id_ - 1, j, n));
+}
+
+Expr operator+(const Expr& a, const Expr& b) { return binary(PwOp::Add, a, b); }
+Expr operator-(const Expr& a, const Expr& b) { return binary(PwOp::Sub, a, b); }
+Expr operator*(const Expr& a, const Expr& b) { return binary(PwOp::Mul, a, b); }
+Expr operator/(const Expr& a, const Expr& b) { return binary(PwOp::Div, a, b); }
+Expr operator+(const Expr& a, double b) { return a + constant(a.program(), b); }
+Expr operator-(const Expr& a, double b) { return a - constant(a.program(), b); }
+Expr operator*(const Expr& a, double b) { return a * constant(a.program(), b); }
+Expr operator/(const Expr& a, double b) { return a / constant(a.program(), b); }
+Expr operator+(double a, const Expr& b) { return constant(b.program(), a) + b; }
+Expr operator-(double a, const Expr& b) { return constant(b.program(), a) - b; }
+Expr operator*(double a, const Expr& b) { return constant(b.program(), a) * b; }
+Expr operator/(double a, const Expr& b) { return constant(b.program(), a) / b; }
+Expr operator-(const Expr& a) { return unary(PwOp::Neg, a); }
+Expr sigmoid(const Expr& a) { return unary(PwOp::Sigmoid, a); }
+Expr tanh(const Expr& a) { return unary(PwOp::Tanh, a); }
+Expr relu(const Expr& a) { return unary(PwOp::Relu, a); }
+Expr exp(const Expr& a) { return unary(PwOp::Exp, a); }
+Expr log(const Expr& a) { return unary(PwOp::Log, a); }
+
+Pointwise::Pointwise(std::string name, int arity, const Body& body) {
+  SPOOL_CHECK(arity >= 1, "Pointwise", "{} needs at least one input, got arity {}", name, arity);
+  SPOOL_CHECK(static_cast<bool>(body), "Pointwise", "{} has no expression", name);
+  auto p = std::make_shared<PointwiseProgram>();
+  p->name = intern(name);
+  p->arity = arity;
+  p->pieces.assign(arity, 0);
+  std::vector<Expr> inputs;
+  for (int k = 0; k < arity; ++k) inputs.emplace_back(p.get(), -(k + 1));
+  p->root = p->resolve(body(inputs));
+  program_ = std::move(p);
+}
+
+const char* Pointwise::name() const { return program_->name; }
+int Pointwise::arity() const { return program_->arity; }
+
+namespace {
+
+constexpr int64_t kBlock = 256;            // elements per instruction loop
+constexpr int64_t kParallelUnits = 128;    // blocks per parallel chunk (32K elements)
+
+// Where one call's operands live, in output coordinates.
+struct Layout {
+  Shape sizes;                       // output shape
+  int64_t cols = 1, rows = 1;        // last dim, product of the others
+  int64_t blocks_per_row = 1;
+  std::vector<Shape> strides;        // per input: strides over the output dims (0: broadcast)
+  std::vector<int64_t> piece_step;   // per input: elements between consecutive pieces
+
+  int64_t units() const { return rows * blocks_per_row; }
+  // Element offset of input k at the start of `row`.
+  int64_t row_offset(size_t k, int64_t row) const {
+    int64_t off = 0;
+    for (int d = sizes.size() - 2; d >= 0; --d) {
+      off += row % sizes[d] * strides[k][d];
+      row /= sizes[d];
+    }
+    return off;
+  }
+  int64_t col_stride(size_t k) const { return sizes.empty() ? 0 : strides[k][sizes.size() - 1]; }
+};
+
+Layout plan(const PointwiseProgram& p, const std::vector<Tensor>& inputs) {
+  const char* name = p.name;
+  SPOOL_CHECK(static_cast<int>(inputs.size()) == p.arity, name, "expects {} inputs, got {}", p.arity, inputs.size());
+  Layout l;
+  std::vector<Shape> piece_sizes(inputs.size());
+  bool first = true;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const Tensor& t = inputs[k];
+    SPOOL_CHECK(t.defined(), name, "input {} is an undefined tensor", k);
+    SPOOL_CHECK(t.is_floating_point(), name, "input {} must be floating, got {}", k, dtype_name(t.dtype()));
+    SPOOL_CHECK(t.dtype() == inputs[0].dtype(), name, "input {} is {} but input 0 is {}", k, dtype_name(t.dtype()),
+                dtype_name(inputs[0].dtype()));
+    const int64_t n = p.pieces[k];
+    if (n == 0) continue;
+    Shape s = t.sizes();
+    if (n > 1) {
+      SPOOL_CHECK(t.dim() >= 1 && t.size(-1) % n == 0, name,
+                  "input {} of shape {} cannot be read in {} pieces along its last dim", k, t.sizes(), n);
+      s[s.size() - 1] /= n;
+    }
+    piece_sizes[k] = s;
+    l.sizes = first ? s : broadcast_shapes(l.sizes, s, name);
+    first = false;
+  }
+  const int nd = l.sizes.size();
+  l.cols = nd == 0 ? 1 : l.sizes[nd - 1];
+  l.rows = l.cols == 0 ? 0 : l.sizes.numel() / l.cols;
+  l.blocks_per_row = std::max<int64_t>(1, (l.cols + kBlock - 1) / kBlock);
+  l.strides.resize(inputs.size());
+  l.piece_step.assign(inputs.size(), 0);
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const int64_t n = p.pieces[k];
+    if (n == 0) continue;
+    const Tensor& t = inputs[k];
+    if (n > 1) {
+      SPOOL_CHECK(piece_sizes[k] == l.sizes, name,
+                  "input {} is read in {} pieces of shape {}, which must equal the result shape {} (no broadcasting)",
+                  k, n, piece_sizes[k], l.sizes);
+      l.strides[k] = t.strides();
+      l.piece_step[k] = l.cols * t.strides()[nd - 1];
+    } else {
+      l.strides[k] = kernels::broadcast_strides(t, l.sizes);
+    }
+  }
+  return l;
+}
+
+template <typename T, typename V, typename S>
+void map_block(const T* a, T* r, int64_t n, V vec, S scalar) {
+  using batch = xsimd::batch<T>;
+  constexpr int64_t W = batch::size;
+  int64_t j = 0;
+  for (; j + W <= n; j += W) vec(batch::load_unaligned(a + j)).store_unaligned(r + j);
+  for (; j < n; ++j) r[j] = scalar(a[j]);
+}
+
+// Runs the program over blocks; value i of the block sits at v + i * kBlock.
+template <typename T>
+class Evaluator {
+ public:
+  Evaluator(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs) : p_(p), l_(l) {
+    for (const Tensor& t : inputs) data_.push_back(t.data_ptr<T>());
+  }
+
+  // Loads the inputs of block `unit` and evaluates every instruction.
+  // Returns the number of elements in the block; row and col give its start.
+  int64_t forward(int64_t unit, T* v, int64_t& row, int64_t& col) const {
+    row = unit / l_.blocks_per_row;
+    col = unit % l_.blocks_per_row * kBlock;
+    const int64_t n = std::min(kBlock, l_.cols - col);
+    for (size_t i = 0; i < p_.code.size(); ++i) {
+      const PwInstr& in = p_.code[i];
+      T* r = v + i * kBlock;
+      const T* a = in.a >= 0 ? v + in.a * kBlock : nullptr;
+      const T* b = in.b >= 0 ? v + in.b * kBlock : nullptr;
+      switch (in.op) {
+        case PwOp::Input: {
+          const size_t k = in.input;
+          const int64_t cs = l_.col_stride(k);
+          const T* src = data_[k] + l_.row_offset(k, row) + in.piece * l_.piece_step[k] + col * cs;
+          if (cs == 1) {
+            std::copy(src, src + n, r);
+          } else {
+            for (int64_t j = 0; j < n; ++j) r[j] = src[j * cs];
+          }
+          break;
+        }
+        case PwOp::Const: std::fill(r, r + n, static_cast<T>(in.value)); break;
+        case PwOp::Add: for (int64_t j = 0; j < n; ++j) r[j] = a[j] + b[j]; break;
+        case PwOp::Sub: for (int64_t j = 0; j < n; ++j) r[j] = a[j] - b[j]; break;
+        case PwOp::Mul: for (int64_t j = 0; j < n; ++j) r[j] = a[j] * b[j]; break;
+        case PwOp::Div: for (int64_t j = 0; j < n; ++j) r[j] = a[j] / b[j]; break;
+        case PwOp::Neg: for (int64_t j = 0; j < n; ++j) r[j] = -a[j]; break;
+        case PwOp::Relu: for (int64_t j = 0; j < n; ++j) r[j] = a[j] > 0 ? a[j] : T(0); break;
+        case PwOp::Sigmoid:
+          map_block(a, r, n, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + xsimd::exp(-x)); },
+                    [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+          break;
+        case PwOp::Tanh:
+          map_block(a, r, n, [](auto x) { return xsimd::tanh(x); }, [](T x) { return std::tanh(x); });
+          break;
+        case PwOp::Exp:
+          map_block(a, r, n, [](auto x) { return xsimd::exp(x); }, [](T x) { return std::exp(x); });
+          break;
+        case PwOp::Log:
+          map_block(a, r, n, [](auto x) { return xsimd::log(x); }, [](T x) { return std::log(x); });
+          break;
+      }
+    }
+    return n;
+  }
+
+  // Adjoints of a forward-evaluated block: g + i * kBlock receives d out / d value i
+  // times the incoming gradient (already stored at the root's place).
+  void backward(const T* v, T* g, int64_t n) const {
+    for (int i = static_cast<int>(p_.code.size()) - 1; i >= 0; --i) {
+      const PwInstr& in = p_.code[i];
+      const T* gi = g + i * kBlock;
+      const T* y = v + i * kBlock;
+      T* ga = in.a >= 0 ? g + in.a * kBlock : nullptr;
+      T* gb = in.b >= 0 ? g + in.b * kBlock : nullptr;
+      const T* a = in.a >= 0 ? v + in.a * kBlock : nullptr;
+      const T* b = in.b >= 0 ? v + in.b * kBlock : nullptr;
+      switch (in.op) {
+        case PwOp::Input:
+        case PwOp::Const: break;
+        case PwOp::Add:
+          for (int64_t j = 0; j < n; ++j) ga[j] += gi[j];
+          for (int64_t j = 0; j < n; ++j) gb[j] += gi[j];
+          break;
+        case PwOp::Sub:
+          for (int64_t j = 0; j < n; ++j) ga[j] += gi[j];
+          for (int64_t j = 0; j < n; ++j) gb[j] -= gi[j];
+          break;
+        case PwOp::Mul:
+          for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] * b[j];
+          for (int64_t j = 0; j < n; ++j) gb[j] += gi[j] * a[j];
+          break;
+        case PwOp::Div:
+          for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] / b[j];
+          for (int64_t j = 0; j < n; ++j) gb[j] -= gi[j] * y[j] / b[j];
+          break;
+        case PwOp::Neg: for (int64_t j = 0; j < n; ++j) ga[j] -= gi[j]; break;
+        case PwOp::Relu: for (int64_t j = 0; j < n; ++j) ga[j] += a[j] > 0 ? gi[j] : T(0); break;
+        case PwOp::Sigmoid: for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] * y[j] * (T(1) - y[j]); break;
+        case PwOp::Tanh: for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] * (T(1) - y[j] * y[j]); break;
+        case PwOp::Exp: for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] * y[j]; break;
+        case PwOp::Log: for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] / a[j]; break;
+      }
+    }
+  }
+
+ private:
+  const PointwiseProgram& p_;
+  const Layout& l_;
+  std::vector<const T*> data_;
+};
+
+// Per-thread block buffers (values, adjoints), reused across calls.
+template <typename T>
+T* scratch(size_t instructions, int which) {
+  thread_local std::vector<T> buffers[2];
+  std::vector<T>& b = buffers[which];
+  if (b.size() < instructions * kBlock) b.resize(instructions * kBlock);
+  return b.data();
+}
+
+template <typename T>
+Tensor run_forward(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs) {
+  Tensor out = Tensor::empty(l.sizes, inputs[0].dtype());
+  T* o = out.data_ptr<T>();
+  const Evaluator<T> eval(p, l, inputs);
+  parallel_for(l.units(), kParallelUnits, [&](int64_t u0, int64_t u1) {
+    T* v = scratch<T>(p.code.size(), 0);
+    for (int64_t u = u0; u < u1; ++u) {
+      int64_t row, col;
+      const int64_t n = eval.forward(u, v, row, col);
+      std::copy(v + p.root * kBlock, v + p.root * kBlock + n, o + row * l.cols + col);
+    }
+  });
+  return out;
+}
+
+template <typename T>
+Grads run_backward(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs,
+                   const Tensor& gy_in) {
+  const Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
+  const size_t K = inputs.size();
+  // Input k's gradient buffer covers pieces [first[k], last[k]] of each row.
+  std::vector<int64_t> first(K, -1), last(K, -1);
+  for (const PwInstr& in : p.code)
+    if (in.op == PwOp::Input && inputs[in.input].requires_grad()) {
+      int64_t& f = first[in.input];
+      f = f < 0 ? in.piece : std::min(f, in.piece);
+      last[in.input] = std::max(last[in.input], in.piece);
+    }
+  std::vector<Tensor> bufs(K);
+  std::vector<T*> dst(K, nullptr);
+  std::vector<int64_t> row_len(K, 0);
+  for (size_t k = 0; k < K; ++k) {
+    if (first[k] < 0) continue;
+    const int64_t span = last[k] - first[k] + 1;
+    Shape s = l.sizes;
+    if (p.pieces[k] > 1) s[s.size() - 1] = span * l.cols;
+    int64_t read = 0;
+    for (const PwInstr& in : p.code) read += in.op == PwOp::Input && in.input == static_cast<int>(k);
+    bufs[k] = read < span ? zeros(s, gy.dtype()) : Tensor::empty(s, gy.dtype());
+    dst[k] = bufs[k].data_ptr<T>();
+    row_len[k] = span * l.cols;
+  }
+  const T* go = gy.data_ptr<T>();
+  const Evaluator<T> eval(p, l, inputs);
+  const size_t m = p.code.size();
+  parallel_for(l.units(), kParallelUnits, [&](int64_t u0, int64_t u1) {
+    T* v = scratch<T>(m, 0);
+    T* g = scratch<T>(m, 1);
+    for (int64_t u = u0; u < u1; ++u) {
+      int64_t row, col;
+      const int64_t n = eval.forward(u, v, row, col);
+      std::fill(g, g + m * kBlock, T(0));
+      std::copy(go + row * l.cols + col, go + row * l.cols + col + n, g + p.root * kBlock);
+      eval.backward(v, g, n);
+      for (size_t i = 0; i < m; ++i) {
+        const PwInstr& in = p.code[i];
+        if (in.op != PwOp::Input || !dst[in.input]) continue;
+        const size_t k = in.input;
+        T* d = dst[k] + row * row_len[k] + (in.piece - first[k]) * l.cols + col;
+        std::copy(g + i * kBlock, g + i * kBlock + n, d);
+      }
+    }
+  });
+  Grads grads(K);
+  for (size_t k = 0; k < K; ++k) {
+    if (!bufs[k].defined()) continue;
+    if (p.pieces[k] > 1 && row_len[k] != inputs[k].size(-1)) {
+      // Only some pieces were read: place them inside the input's gradient.
+      Placement place;
+      place.active = true;
+      place.offset = first[k] * l.cols;
+      place.strides = contiguous_strides(inputs[k].sizes());
+      grads[k] = Grad(bufs[k], std::move(place));
+    } else {
+      grads[k] = Grad(bufs[k]);  // the engine sums broadcast dims away
+    }
+  }
+  return grads;
+}
+
+}  // namespace
+
+Tensor Pointwise::operator()(const std::vector<Tensor>& inputs) const {
+  std::shared_ptr<const PointwiseProgram> p = program_;
+  auto layout = std::make_shared<Layout>(plan(*p, inputs));
+  Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name, [&] { return run_forward<scalar_t>(*p, *layout, inputs); });
+  return record(p->name, out, inputs, [p, layout, inputs](const Tensor& gy) -> Grads {
+    return SPOOL_DISPATCH_FLOAT(gy.dtype(), p->name, [&] { return run_backward<scalar_t>(*p, *layout, inputs, gy); });
+  });
+}
+
+}  // namespace spool

@@ -1,0 +1,85 @@
+// Fused pointwise expressions: several elementwise ops run as one recorded op.
+// The expression is written once with symbolic values; forward evaluates it in
+// one pass over the data, and backward is derived from the expression itself
+// (reverse mode over its instructions, recomputing the forward values from
+// the saved inputs), so nobody writes a backward by hand. Recurrent cells use
+// it to turn a step's dozen gate ops into one or two.
+//
+//   static const spool::Pointwise swish("swish", 1, [](const std::vector<spool::Expr>& in) {
+//     return in[0] * spool::sigmoid(in[0]);
+//   });
+//   Tensor y = swish({x});
+//
+// Inputs broadcast against each other like any elementwise op. `in[k].chunk(j, n)`
+// reads the j-th of n equal pieces of input k along its last dim (as
+// chunk(n, -1)[j] would, without recording the slices); a chunked input is
+// not broadcast, and its gradient lands only in the pieces the expression reads.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../framework/tensor.hpp"
+
+namespace spool {
+
+namespace detail {
+struct PointwiseProgram;
+}
+
+// A symbolic value of a pointwise expression: an input, a constant, or an
+// elementwise function of other values.
+class Expr {
+ public:
+  Expr(detail::PointwiseProgram* program, int id) : program_(program), id_(id) {}
+  // The j-th of n equal pieces of this input along its last dim.
+  Expr chunk(int64_t j, int64_t n) const;
+
+  detail::PointwiseProgram* program() const { return program_; }
+  int id() const { return id_; }
+
+ private:
+  detail::PointwiseProgram* program_;
+  int id_;  // instruction index; -(k + 1) for input k not yet read
+};
+
+Expr operator+(const Expr& a, const Expr& b);
+Expr operator-(const Expr& a, const Expr& b);
+Expr operator*(const Expr& a, const Expr& b);
+Expr operator/(const Expr& a, const Expr& b);
+Expr operator+(const Expr& a, double b);
+Expr operator-(const Expr& a, double b);
+Expr operator*(const Expr& a, double b);
+Expr operator/(const Expr& a, double b);
+Expr operator+(double a, const Expr& b);
+Expr operator-(double a, const Expr& b);
+Expr operator*(double a, const Expr& b);
+Expr operator/(double a, const Expr& b);
+Expr operator-(const Expr& a);
+Expr sigmoid(const Expr& a);
+Expr tanh(const Expr& a);
+Expr relu(const Expr& a);
+Expr exp(const Expr& a);
+Expr log(const Expr& a);
+
+// A compiled pointwise expression of `arity` inputs; build it once (e.g. as a
+// function-local static) and call it like an op.
+class Pointwise {
+ public:
+  using Body = std::function<Expr(const std::vector<Expr>& inputs)>;
+  Pointwise(std::string name, int arity, const Body& body);
+
+  // The expression over these tensors (all of one floating dtype), recorded
+  // as one op named after the expression.
+  Tensor operator()(const std::vector<Tensor>& inputs) const;
+
+  const char* name() const;
+  int arity() const;
+
+ private:
+  std::shared_ptr<const detail::PointwiseProgram> program_;
+};
+
+}  // namespace spool
