@@ -360,28 +360,71 @@ class GraphTask {
       return a.seq != b.seq ? a.seq < b.seq : a.slot < b.slot;
     });
     Tensor out;
-    size_t start = 0;
+    size_t i = 0;
     if (cs[0].grad.deferred) {
       out = Tensor::empty(sizes, p.meta->dtype);
-      kernels::gemm_into(out, cs[0].grad.deferred->a, cs[0].grad.deferred->b, cs[0].grad.deferred->alpha, 0.0);
-      start = 1;
+      i = gemm_run(out, cs, 0, 0.0);
     } else if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
       out = kernels::contiguous_copy(cs[0].grad.value);
-      start = 1;
+      i = 1;
     } else {
       out = zeros(sizes, p.meta->dtype);
     }
-    for (size_t i = start; i < cs.size(); ++i) {
+    while (i < cs.size()) {
       const Grad& g = cs[i].grad;
       if (g.deferred) {
-        kernels::gemm_into(out, g.deferred->a, g.deferred->b, g.deferred->alpha, 1.0);
-      } else if (g.place.active) {
+        i = gemm_run(out, cs, i, 1.0);
+        continue;
+      }
+      if (g.place.active) {
         kernels::add_placed(out, g.value, g.place);
       } else {
         kernels::add_into(out, kernels::sum_to(g.value, sizes));
       }
+      ++i;
     }
     return out;
+  }
+
+  // out = beta out + the deferred products cs[i], cs[i + 1], ... (a run with
+  // one alpha, up to kRunElements of operands) as one GEMM over their inner
+  // dims laid side by side: the T per-step products of a recurrent weight
+  // become a few large GEMMs instead of T thin ones. Returns the end of the run.
+  static size_t gemm_run(const Tensor& out, std::vector<Contribution>& cs, size_t i, double beta) {
+    const DeferredProduct& d0 = *cs[i].grad.deferred;
+    const int64_t M = d0.a.size(0), N = d0.b.size(1);
+    size_t j = i;
+    int64_t K = 0;
+    while (j < cs.size() && cs[j].grad.deferred && cs[j].grad.deferred->alpha == d0.alpha &&
+           (j == i || (M + N) * (K + cs[j].grad.deferred->a.size(1)) <= kRunElements)) {
+      K += cs[j].grad.deferred->a.size(1);
+      ++j;
+    }
+    if (j - i == 1) {
+      kernels::gemm_into(out, d0.a, d0.b, d0.alpha, beta);
+    } else {
+      Tensor a = Tensor::empty({M, K}, d0.a.dtype()), b = Tensor::empty({K, N}, d0.b.dtype());
+      int64_t k0 = 0;
+      for (size_t r = i; r < j; ++r) {
+        const DeferredProduct& d = *cs[r].grad.deferred;
+        const int64_t k = d.a.size(1);
+        kernels::copy_into(window(a, {M, k}, k0), d.a);
+        kernels::copy_into(window(b, {k, N}, k0 * N), d.b);
+        k0 += k;
+      }
+      kernels::gemm_into(out, a, b, d0.alpha, beta);
+    }
+    for (size_t r = i; r < j; ++r) cs[r].grad = Grad();  // free the operands early
+    return j;
+  }
+  static constexpr int64_t kRunElements = int64_t(1) << 21;
+
+  // A view of the contiguous `t` with `sizes`, t's strides, starting `offset` elements in.
+  static Tensor window(const Tensor& t, const Shape& sizes, int64_t offset) {
+    auto v = std::make_shared<TensorImpl>(t.impl());
+    v->sizes = sizes;
+    v->offset += offset;
+    return Tensor(std::move(v));
   }
 
   static void accumulate_grad(AutogradMeta& m, const Tensor& g) {

@@ -67,6 +67,25 @@ Tensor sum_to(const Tensor& t, const Shape& sizes) {
   const int nd = t.dim(), lead = nd - sizes.size();
   SPOOL_CHECK(lead >= 0, "sum_to", "cannot reduce shape {} to {}", t.sizes(), sizes);
   Tensor out = zeros(sizes, t.dtype());
+  // Only leading dims summed away from a contiguous t (a bias gradient): add
+  // rows of C elements, in the same order as the general loop below.
+  if (t.is_contiguous()) {
+    auto kept = [&](int i) { return i >= lead ? sizes[i - lead] : int64_t(1); };  // sizes, left-padded
+    int first = nd;  // dims [first, nd) are kept whole
+    while (first > 0 && kept(first - 1) == t.sizes()[first - 1]) --first;
+    bool leading = true;
+    for (int i = 0; i < first; ++i) leading = leading && kept(i) == 1;
+    if (leading) {
+      const int64_t C = sizes.numel(), R = C == 0 ? 0 : t.numel() / C;
+      SPOOL_DISPATCH_ALL(t.dtype(), "sum_to", [&] {
+        scalar_t* o = out.data_ptr<scalar_t>();
+        const scalar_t* x = t.data_ptr<scalar_t>();
+        for (int64_t r = 0; r < R; ++r)
+          for (int64_t c = 0; c < C; ++c) o[c] = o[c] + x[r * C + c];
+      });
+      return out;
+    }
+  }
   // Output strides in t's index space: 0 on the dims being summed away.
   Shape ost = Shape::filled(nd, 0);
   const Shape cs = contiguous_strides(sizes);

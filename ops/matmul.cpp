@@ -136,6 +136,13 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     SPOOL_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear", "bias of shape {} for weight of shape {}",
                 bias.sizes(), weight.sizes());
   const Tensor wt = transpose(weight, 0, 1);
+  if (x.dim() > 2) {
+    // [..., in] as one [rows, in] product: one GEMM, and the weight gradient
+    // is one product rather than a batch of them summed afterwards.
+    Shape out_sizes = x.sizes();
+    out_sizes[out_sizes.size() - 1] = weight.size(0);
+    return reshape(linear(reshape(x, {-1, weight.size(1)}), weight, bias), out_sizes);
+  }
   if (x.dim() == 2 && bias.defined()) return addmm(bias, x, wt);
   Tensor y = matmul(x, wt);
   return bias.defined() ? y + bias : y;
