@@ -58,8 +58,12 @@ void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t
   const T* a = static_cast<const T*>(A.data);
   const T* b = static_cast<const T*>(B.data);
   constexpr int64_t kMinWork = int64_t(1) << 21;  // multiply-adds below which one call is best
-  // Split only when no other branch is keeping the second core busy.
-  if (m * n * k < kMinWork || (m < 128 && n < 128) || active_branches() > 1) {
+  // While other branches keep the cores busy, split only products big enough
+  // to balance the load (a weight gradient over all steps running beside
+  // another one), not the per-step products of concurrent directions.
+  constexpr int64_t kBranchWork = int64_t(1) << 26;
+  const int64_t work = m * n * k;
+  if (work < kMinWork || (m < 128 && n < 128) || (active_branches() > 1 && work < kBranchWork)) {
     gemm<T>(A.trans, B.trans, m, n, k, a, A.ld, b, B.ld, beta, c, ldc, alpha);
     return;
   }
