@@ -5,6 +5,20 @@
 
 #include <spool/spool.hpp>
 
+// Checks that expr throws a spool::Error whose message contains every part.
+#define CHECK_ERROR(expr, ...)                                         \
+  do {                                                                 \
+    std::string message;                                               \
+    try {                                                              \
+      (void)(expr);                                                    \
+    } catch (const ::spool::Error& e) {                                \
+      message = e.what();                                              \
+    }                                                                  \
+    INFO("message: " << message);                                      \
+    CHECK_FALSE(message.empty());                                      \
+    for (const char* part : {__VA_ARGS__}) CHECK(message.find(part) != std::string::npos); \
+  } while (0)
+
 namespace spool::testing {
 
 // A float64 leaf that requires grad, values N(0,1) from a fixed seed.

@@ -279,8 +279,34 @@ def validate(cases):
             assert all(math.isfinite(v) for v in t["data"] if isinstance(v, float)), f"{where}: non-finite"
 
 
+def pointwise():
+    """Fused pointwise expressions (spool::Pointwise); the C++ side builds the
+    same expressions, named by op."""
+    def lstm_state(gates, c):
+        i, f, g, _ = gates.chunk(4, -1)
+        return torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+
+    def lstm_output(gates, c):
+        return torch.sigmoid(gates.chunk(4, -1)[3]) * torch.tanh(c)
+
+    def gru(x, h_proj, h):
+        xr, xz, xn = x.chunk(3, -1)
+        hr, hz, hn = h_proj.chunk(3, -1)
+        r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+        n = torch.tanh(xn + r * hn)
+        return n + z * (h - n)
+
+    def mix(a, b):  # every instruction, a constant, and a broadcast input
+        return torch.exp(-a) / (b + 2) - torch.relu(a) * torch.log(b) + 3 - 0.5 * a
+
+    case("pointwise_lstm_state", "pointwise_lstm_state", lstm_state, [torch.randn(3, 16), torch.randn(3, 4)])
+    case("pointwise_lstm_output", "pointwise_lstm_output", lstm_output, [torch.randn(3, 16), torch.randn(3, 4)])
+    case("pointwise_gru", "pointwise_gru", gru, [torch.randn(2, 15), torch.randn(2, 15), torch.randn(2, 5)])
+    case("pointwise_mix", "pointwise_mix", mix, [away_from_zero(2, 3, 4), positive(4)])
+
+
 def main():
-    for family in (elementwise, reductions, products, shapes, nn, losses, float64):
+    for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise):
         family()
     validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

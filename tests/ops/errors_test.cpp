@@ -3,19 +3,6 @@
 
 using namespace spool;
 
-#define CHECK_ERROR(expr, ...)                                         \
-  do {                                                                 \
-    std::string message;                                               \
-    try {                                                              \
-      (void)(expr);                                                    \
-    } catch (const Error& e) {                                         \
-      message = e.what();                                              \
-    }                                                                  \
-    INFO("message: " << message);                                      \
-    CHECK_FALSE(message.empty());                                      \
-    for (const char* part : {__VA_ARGS__}) CHECK(message.find(part) != std::string::npos); \
-  } while (0)
-
 TEST_CASE("errors: mismatched shapes") {
   CHECK_ERROR(zeros({3, 4}) + zeros({3, 5}), "add", "[3, 4]", "[3, 5]");
   CHECK_ERROR(matmul(zeros({3, 4}), zeros({5, 2})), "matmul", "[3, 4]", "[5, 2]");

@@ -21,6 +21,34 @@ Shape shape_arg(const json& kw, const char* key) { return Shape(kw.at(key).get<s
 
 using OpFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&, const json&)>;
 
+// The fused pointwise expressions of tools/make_fixtures.py's pointwise().
+using Ex = std::vector<Expr>;
+const Pointwise& lstm_state() {
+  static const Pointwise f("lstm_state", 2, [](const Ex& in) {
+    return sigmoid(in[0].chunk(1, 4)) * in[1] + sigmoid(in[0].chunk(0, 4)) * tanh(in[0].chunk(2, 4));
+  });
+  return f;
+}
+const Pointwise& lstm_output() {
+  static const Pointwise f("lstm_output", 2, [](const Ex& in) { return sigmoid(in[0].chunk(3, 4)) * tanh(in[1]); });
+  return f;
+}
+const Pointwise& gru() {
+  static const Pointwise f("gru", 3, [](const Ex& in) {
+    const Expr r = sigmoid(in[0].chunk(0, 3) + in[1].chunk(0, 3));
+    const Expr z = sigmoid(in[0].chunk(1, 3) + in[1].chunk(1, 3));
+    const Expr n = tanh(in[0].chunk(2, 3) + r * in[1].chunk(2, 3));
+    return n + z * (in[2] - n);
+  });
+  return f;
+}
+const Pointwise& mix() {
+  static const Pointwise f("mix", 2, [](const Ex& in) {
+    return exp(-in[0]) / (in[1] + 2) - relu(in[0]) * log(in[1]) + 3 - 0.5 * in[0];
+  });
+  return f;
+}
+
 std::vector<Tensor> one(Tensor t) { return {std::move(t)}; }
 
 const std::map<std::string, OpFn>& op_table() {
@@ -159,6 +187,10 @@ const std::map<std::string, OpFn>& op_table() {
          o.ignore_index = k.value("ignore_index", int64_t(-100));
          return one(nll_loss(in[0], in[1], o));
        }},
+      {"pointwise_lstm_state", [](const V& in, const json&) { return one(lstm_state()(in)); }},
+      {"pointwise_lstm_output", [](const V& in, const json&) { return one(lstm_output()(in)); }},
+      {"pointwise_gru", [](const V& in, const json&) { return one(gru()(in)); }},
+      {"pointwise_mix", [](const V& in, const json&) { return one(mix()(in)); }},
       {"binary_cross_entropy",
        [](const V& in, const json& k) {
          return one(binary_cross_entropy(in[0], in[1], reduction_from_string(k.at("reduction").get<std::string>())));

@@ -1,0 +1,159 @@
+// Fused pointwise expressions: derived gradients (gradcheck), agreement with
+// the same expression written as separate ops, pieces, broadcasting, the
+// parallel path, and bad input. PyTorch values are in fixture_test.cpp.
+#include "test_util.hpp"
+
+using namespace spool;
+using spool::testing::leaf;
+using spool::testing::positive_leaf;
+using spool::testing::transposed_leaf;
+using Ex = std::vector<Expr>;
+
+namespace {
+
+void check_gradcheck(const Pointwise& f, const std::vector<Tensor>& inputs) {
+  auto r = gradcheck([&](const std::vector<Tensor>& in) { return f(in); }, inputs);
+  INFO(r.report);
+  CHECK(r.ok);
+}
+
+// The fused result and gradients equal those of `unfused` (separate ops).
+void check_same_as_ops(const Pointwise& f, const std::function<Tensor(const std::vector<Tensor>&)>& unfused,
+                       const std::vector<Tensor>& inputs, double rtol = 1e-12) {
+  std::vector<Tensor> a, b;
+  for (const Tensor& t : inputs) {
+    a.push_back(t.detach().clone().requires_grad_());
+    b.push_back(t.detach().clone().requires_grad_());
+  }
+  Tensor ya = f(a), yb = unfused(b);
+  CHECK(ya.sizes() == yb.sizes());
+  CHECK(allclose(ya, yb, rtol, 1e-12));
+  Tensor up = randn(ya.sizes(), ya.dtype());
+  (ya * up).sum().backward();
+  (yb * up).sum().backward();
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO("input " << i);
+    REQUIRE(a[i].grad().defined());
+    CHECK(allclose(a[i].grad(), b[i].grad(), rtol, 1e-12));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("pointwise: every instruction gradchecks, with constants and broadcasting") {
+  static const Pointwise f("mix", 3, [](const Ex& in) {
+    return exp(-in[0]) / (in[1] + 2) - relu(in[0]) * log(in[1]) + 3 - 0.5 * in[0] + tanh(in[2]) * sigmoid(in[0]);
+  });
+  manual_seed(3);
+  Tensor a = (randn({2, 3, 4}, kFloat64) + 0.05).detach();
+  a = where(abs(a) < full_like(a, 0.1), a + 0.3, a).detach().requires_grad_();  // away from relu's kink
+  check_gradcheck(f, {a, positive_leaf({4}, 2), leaf({3, 1}, 3)});
+  check_same_as_ops(
+      f,
+      [](const std::vector<Tensor>& in) {
+        return exp(-in[0]) / (in[1] + 2) - relu(in[0]) * log(in[1]) + 3 - 0.5 * in[0] + tanh(in[2]) * sigmoid(in[0]);
+      },
+      {a, positive_leaf({4}, 2), leaf({3, 1}, 3)});
+}
+
+TEST_CASE("pointwise: an input read twice and a strided input") {
+  static const Pointwise f("square_plus", 2, [](const Ex& in) { return in[0] * in[0] + sigmoid(in[0]) / in[1]; });
+  check_gradcheck(f, {transposed_leaf(3, 4, 1), positive_leaf({3, 4}, 2)});
+  check_same_as_ops(
+      f, [](const std::vector<Tensor>& in) { return in[0] * in[0] + sigmoid(in[0]) / in[1]; },
+      {transposed_leaf(3, 4, 1), positive_leaf({3, 4}, 2)});
+}
+
+TEST_CASE("pointwise: pieces of an input, all read, some read, with a gap") {
+  static const Pointwise lstm("lstm", 2, [](const Ex& in) {
+    const Expr c = sigmoid(in[0].chunk(1, 4)) * in[1] + sigmoid(in[0].chunk(0, 4)) * tanh(in[0].chunk(2, 4));
+    return sigmoid(in[0].chunk(3, 4)) * tanh(c);
+  });
+  check_gradcheck(lstm, {leaf({3, 20}, 1), leaf({3, 5}, 2)});
+  check_gradcheck(lstm, {transposed_leaf(3, 20, 1), leaf({3, 5}, 2)});  // pieces of a transposed view
+  check_same_as_ops(
+      lstm,
+      [](const std::vector<Tensor>& in) {
+        auto g = chunk(in[0], 4, 1);
+        Tensor c = sigmoid(g[1]) * in[1] + sigmoid(g[0]) * tanh(g[2]);
+        return sigmoid(g[3]) * tanh(c);
+      },
+      {leaf({3, 20}, 1), leaf({3, 5}, 2)});
+
+  static const Pointwise middle("middle", 1, [](const Ex& in) { return tanh(in[0].chunk(1, 3)); });
+  Tensor x = leaf({2, 6}, 4);
+  check_gradcheck(middle, {x});
+  Tensor y = middle({x});
+  CHECK(y.sizes() == Shape{2, 2});
+  y.sum().backward();
+  const auto g = x.grad().to_vector<double>();
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 6; ++c) {
+      INFO("row " << r << " col " << c);
+      if (c < 2 || c >= 4) CHECK(g[r * 6 + c] == 0.0);
+      else CHECK(g[r * 6 + c] != 0.0);
+    }
+
+  static const Pointwise ends("ends", 1, [](const Ex& in) { return in[0].chunk(0, 3) * in[0].chunk(2, 3); });
+  Tensor z = leaf({2, 6}, 5);
+  check_gradcheck(ends, {z});
+  ends({z}).sum().backward();
+  const auto gz = z.grad().to_vector<double>();
+  CHECK(gz[2] == 0.0);  // the unread middle piece of the gap gets exactly zero
+  CHECK(gz[3] == 0.0);
+}
+
+TEST_CASE("pointwise: large tensors split into blocks and across threads agree with separate ops") {
+  static const Pointwise f("gate", 2, [](const Ex& in) { return sigmoid(in[0]) * tanh(in[1]) + in[0]; });
+  set_num_threads(2);
+  manual_seed(9);
+  // Rows longer than one block (700 > 256) and more blocks than one parallel chunk.
+  const std::vector<Tensor> inputs{randn({64, 700}, kFloat64), randn({700}, kFloat64)};
+  check_same_as_ops(
+      f, [](const std::vector<Tensor>& in) { return sigmoid(in[0]) * tanh(in[1]) + in[0]; }, inputs, 1e-12);
+  Tensor a = f({inputs[0].to(kFloat32), inputs[1].to(kFloat32)});
+  CHECK(a.dtype() == kFloat32);
+  CHECK(allclose(a, (sigmoid(inputs[0]) * tanh(inputs[1]) + inputs[0]).to(kFloat32), 1e-5, 1e-6));
+}
+
+TEST_CASE("pointwise: scalars, empty tensors, and inputs that need no gradient") {
+  static const Pointwise f("axpy", 2, [](const Ex& in) { return 2.0 * in[0] + in[1]; });
+  Tensor s = f({scalar_tensor(1.5, kFloat64), scalar_tensor(0.25, kFloat64)});
+  CHECK(s.dim() == 0);
+  CHECK(s.item<double>() == 3.25);
+  Tensor e = f({zeros({0, 3}), zeros({3})});
+  CHECK(e.sizes() == Shape{0, 3});
+  Tensor plain = f({ones({2}), ones({2})});
+  CHECK_FALSE(plain.requires_grad());
+  Tensor w = leaf({2}, 1), c = ones({2}, kFloat64);
+  Tensor y = f({c, w});
+  CHECK(y.requires_grad());
+  y.sum().backward();
+  CHECK(w.grad().to_vector<double>() == std::vector<double>{1.0, 1.0});
+  CHECK_FALSE(c.grad().defined());
+  {
+    NoGradGuard guard;
+    CHECK_FALSE(f({w, w}).requires_grad());
+  }
+}
+
+TEST_CASE("pointwise: bad input names the expression") {
+  static const Pointwise f("my_cell", 2, [](const Ex& in) { return in[0].chunk(1, 2) * in[1]; });
+  CHECK_ERROR(f({zeros({2, 4})}), "my_cell", "expects 2 inputs, got 1");
+  CHECK_ERROR(f({zeros({2, 4}), zeros({2, 2}, kFloat64)}), "my_cell", "float64", "float32");
+  CHECK_ERROR(f({zeros({2, 4}, kInt64), zeros({2, 2}, kInt64)}), "my_cell", "floating");
+  CHECK_ERROR(f({Tensor(), zeros({2, 2})}), "my_cell", "undefined");
+  CHECK_ERROR(f({zeros({2, 5}), zeros({2, 2})}), "my_cell", "[2, 5]", "2 pieces");
+  CHECK_ERROR(f({zeros({2, 4}), zeros({3, 2})}), "my_cell", "[2, 2]", "[3, 2]");
+  CHECK_ERROR(f({zeros({1, 4}), zeros({3, 2})}), "my_cell", "no broadcasting");
+  CHECK_ERROR(Pointwise("bad", 1, [](const Ex& in) { return tanh(in[0]).chunk(0, 2); }), "bad", "input");
+  CHECK_ERROR(Pointwise("bad", 1, [](const Ex& in) { return in[0].chunk(2, 2); }), "bad", "chunk(2, 2)");
+  CHECK_ERROR(Pointwise("bad", 1, [](const Ex& in) { return in[0].chunk(0, 2) + in[0]; }), "bad", "pieces");
+  CHECK_ERROR(Pointwise("bad", 0, [](const Ex& in) { return in[0]; }), "bad", "arity 0");
+  CHECK_ERROR(Pointwise("mixed", 1,
+                        [](const Ex& in) {
+                          static Expr foreign(nullptr, 0);
+                          return in[0] + foreign;
+                        }),
+              "mixed", "two Pointwise");
+}
