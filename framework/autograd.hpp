@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "small_object_pool.hpp"
 #include "tensor.hpp"
 
 namespace spool {
@@ -46,7 +47,7 @@ struct Grad {
   Grad(Tensor v, Placement p) : value(std::move(v)), place(std::move(p)) {}
   static Grad product(Tensor a, Tensor b, double alpha = 1.0) {
     Grad g;
-    g.deferred = std::make_shared<DeferredProduct>(DeferredProduct{std::move(a), std::move(b), alpha});
+    g.deferred = detail::make_pooled<DeferredProduct>(DeferredProduct{std::move(a), std::move(b), alpha});
     return g;
   }
   bool defined() const { return value.defined() || deferred != nullptr; }

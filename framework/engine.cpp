@@ -15,6 +15,7 @@
 #include "autograd.hpp"
 #include "blas.hpp"
 #include "kernels.hpp"
+#include "small_object_pool.hpp"
 #include "threading.hpp"
 
 namespace spool {
@@ -81,12 +82,12 @@ std::vector<std::shared_ptr<AutogradMeta>> metas_of(const std::vector<Tensor>& i
 }
 
 Tensor attach_node(const char* name, Tensor& out, std::vector<std::shared_ptr<AutogradMeta>> inputs, BackwardFn fn) {
-  auto node = std::make_shared<Node>();
+  auto node = detail::make_pooled<Node>();
   node->name = name;
   node->seq = next_node_seq();
   node->inputs = std::move(inputs);
   node->backward = std::move(fn);
-  auto meta = std::make_shared<AutogradMeta>();
+  auto meta = detail::make_pooled<AutogradMeta>();
   meta->requires_grad = true;
   meta->grad_fn = std::move(node);
   meta->sizes = out.sizes();
@@ -94,7 +95,7 @@ Tensor attach_node(const char* name, Tensor& out, std::vector<std::shared_ptr<Au
   // The result gets an impl of its own whenever another handle shares it:
   // a view of an input, or the copy a backward closure saved (which would
   // otherwise own its own node through the autograd state: a cycle).
-  if (out.impl().autograd || out.impl_ptr().use_count() > 1) out = Tensor(std::make_shared<TensorImpl>(out.impl()));
+  if (out.impl().autograd || out.impl_ptr().use_count() > 1) out = Tensor(detail::make_pooled<TensorImpl>(out.impl()));
   out.impl().autograd = std::move(meta);
   return out;
 }
@@ -421,7 +422,7 @@ class GraphTask {
 
   // A view of the contiguous `t` with `sizes`, t's strides, starting `offset` elements in.
   static Tensor window(const Tensor& t, const Shape& sizes, int64_t offset) {
-    auto v = std::make_shared<TensorImpl>(t.impl());
+    auto v = detail::make_pooled<TensorImpl>(t.impl());
     v->sizes = sizes;
     v->offset += offset;
     return Tensor(std::move(v));

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "autograd.hpp"
+#include "small_object_pool.hpp"
 
 namespace spool::kernels {
 
@@ -58,7 +59,7 @@ Tensor sum_to(const Tensor& t, const Shape& sizes) {
   if (t.sizes() == sizes) return t;
   if (t.numel() == sizes.numel() && t.is_contiguous()) {
     // Only size-1 dims differ ([1, n] -> [n]): same elements, new shape.
-    auto view = std::make_shared<TensorImpl>(t.impl());
+    auto view = detail::make_pooled<TensorImpl>(t.impl());
     view->autograd.reset();
     view->sizes = sizes;
     view->strides = contiguous_strides(sizes);

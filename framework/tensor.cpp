@@ -3,14 +3,15 @@
 #include <cmath>
 
 #include "autograd.hpp"
+#include "small_object_pool.hpp"
 #include "kernels.hpp"
 
 namespace spool {
 
 Tensor Tensor::empty(const Shape& sizes, ScalarType dtype) {
   for (int64_t s : sizes) SPOOL_CHECK(s >= 0, "empty", "negative size in shape {}", sizes);
-  auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(sizes.numel() * element_size(dtype));
+  auto impl = detail::make_pooled<TensorImpl>();
+  impl->storage = detail::make_pooled<Storage>(sizes.numel() * element_size(dtype));
   impl->sizes = sizes;
   impl->strides = contiguous_strides(sizes);
   impl->dtype = dtype;
@@ -82,7 +83,7 @@ Tensor& Tensor::requires_grad_(bool on) {
   auto& meta = impl().autograd;
   if (!meta) {
     if (!on) return *this;
-    meta = std::make_shared<AutogradMeta>();
+    meta = detail::make_pooled<AutogradMeta>();
     meta->sizes = sizes();
     meta->dtype = dtype();
   }
@@ -126,7 +127,7 @@ void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) {
 }
 
 Tensor Tensor::detach() const {
-  auto t = std::make_shared<TensorImpl>(impl());
+  auto t = detail::make_pooled<TensorImpl>(impl());
   t->autograd.reset();
   return Tensor(std::move(t));
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "autograd.hpp"
+#include "small_object_pool.hpp"
 #include "kernels.hpp"
 
 namespace spool {
@@ -165,7 +166,7 @@ TimeSplit time_split(const Tensor& series, double val, double test) {
     if (len > 0) {
       NoGradGuard g;
       Tensor src = s;
-      Tensor view(std::make_shared<TensorImpl>(src.impl()));
+      Tensor view(detail::make_pooled<TensorImpl>(src.impl()));
       view.impl().sizes[0] = len;
       view.impl().offset += start * s.strides()[0];
       kernels::copy_into(out, view);

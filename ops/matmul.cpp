@@ -1,6 +1,7 @@
 // Matrix products (BLAS calls in framework/blas.cpp).
 #include "../framework/blas.hpp"
 #include "../framework/kernels.hpp"
+#include "../framework/small_object_pool.hpp"
 #include "../framework/threading.hpp"
 #include "ops.hpp"
 
@@ -16,7 +17,7 @@ void check_matmul_dtypes(const char* op, const Tensor& a, const Tensor& b) {
 
 // A 2-D view of the matrix at element offset `off` of a batched tensor.
 Tensor matrix_at(const Tensor& t, int64_t off) {
-  auto impl = std::make_shared<TensorImpl>(t.impl());
+  auto impl = detail::make_pooled<TensorImpl>(t.impl());
   impl->autograd.reset();
   impl->offset += off;
   impl->sizes = {t.size(-2), t.size(-1)};

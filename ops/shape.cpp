@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "../framework/kernels.hpp"
+#include "../framework/small_object_pool.hpp"
 #include "ops.hpp"
 
 namespace spool {
@@ -11,7 +12,7 @@ namespace spool {
 namespace {
 
 Tensor make_view(const Tensor& a, const Shape& sizes, const Shape& strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = detail::make_pooled<TensorImpl>();
   impl->storage = a.impl().storage;
   impl->sizes = sizes;
   impl->strides = strides;
