@@ -1,6 +1,8 @@
 #include "small_object_pool.hpp"
 
+#include <mutex>
 #include <new>
+#include <vector>
 
 namespace spool::detail {
 
@@ -8,11 +10,34 @@ namespace {
 
 constexpr size_t kClassBytes = 16;
 constexpr size_t kClasses = kPooledMaxBytes / kClassBytes;
-constexpr unsigned kMaxCached = 4096;  // blocks per class and thread
+// A thread keeps up to 2 * kBatch free blocks per class; beyond that it
+// hands a batch of kBatch to a shared list, and a thread that runs out takes
+// a batch from it. Objects made on one thread and freed on another (a
+// forward branch's graph, dropped by the main thread) thus circulate with
+// one lock per kBatch blocks instead of going through malloc each time.
+constexpr unsigned kBatch = 128;
+constexpr size_t kMaxSharedBatches = 256;  // per class; more goes back to the system
 
 struct FreeBlock {
   FreeBlock* next;
 };
+
+struct Shared {
+  std::mutex mu;
+  std::vector<FreeBlock*> batches[kClasses];  // each a list of kBatch blocks
+};
+Shared& shared() {
+  static Shared* s = new Shared;  // never destroyed: blocks may be freed during static destruction
+  return *s;
+}
+
+void free_list(FreeBlock* b) {
+  while (b) {
+    FreeBlock* next = b->next;
+    ::operator delete(b);
+    b = next;
+  }
+}
 
 struct Cache {
   FreeBlock* head[kClasses] = {};
@@ -28,11 +53,7 @@ thread_local Cache cache;
 
 Cache::~Cache() {
   cache_gone = true;
-  for (size_t c = 0; c < kClasses; ++c)
-    while (FreeBlock* b = head[c]) {
-      head[c] = b->next;
-      ::operator delete(b);
-    }
+  for (size_t c = 0; c < kClasses; ++c) free_list(head[c]);
 }
 
 size_t class_of(size_t bytes) { return (bytes + kClassBytes - 1) / kClassBytes - 1; }
@@ -42,6 +63,15 @@ size_t class_of(size_t bytes) { return (bytes + kClassBytes - 1) / kClassBytes -
 void* pooled_allocate(size_t bytes) {
   if (bytes == 0 || bytes > kPooledMaxBytes || cache_gone) return ::operator new(bytes);
   const size_t c = class_of(bytes);
+  if (!cache.head[c]) {
+    Shared& s = shared();
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (!s.batches[c].empty()) {
+      cache.head[c] = s.batches[c].back();
+      cache.count[c] = kBatch;
+      s.batches[c].pop_back();
+    }
+  }
   if (FreeBlock* b = cache.head[c]) {
     cache.head[c] = b->next;
     --cache.count[c];
@@ -56,14 +86,26 @@ void pooled_deallocate(void* p, size_t bytes) {
     return;
   }
   const size_t c = class_of(bytes);
-  if (cache.count[c] >= kMaxCached) {
-    ::operator delete(p);
-    return;
-  }
   auto* b = static_cast<FreeBlock*>(p);
   b->next = cache.head[c];
   cache.head[c] = b;
-  ++cache.count[c];
+  if (++cache.count[c] < 2 * kBatch) return;
+  // Hand the newest kBatch blocks to the shared list.
+  FreeBlock* first = cache.head[c];
+  FreeBlock* last = first;
+  for (unsigned i = 1; i < kBatch; ++i) last = last->next;
+  cache.head[c] = last->next;
+  cache.count[c] -= kBatch;
+  last->next = nullptr;
+  Shared& s = shared();
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.batches[c].size() < kMaxSharedBatches) {
+      s.batches[c].push_back(first);
+      return;
+    }
+  }
+  free_list(first);
 }
 
 }  // namespace spool::detail

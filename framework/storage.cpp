@@ -34,6 +34,7 @@ Pool& pool() {
 constexpr size_t kLocalPerBucket = 32;
 struct LocalCache {
   std::vector<void*> free[kBuckets];
+  size_t hits = 0;  // kept per thread: a shared counter bounced between cores on every op
   ~LocalCache() {
     Pool& p = pool();
     for (int b = 0; b < kBuckets; ++b) {
@@ -77,7 +78,7 @@ Storage::Storage(size_t bytes) {
   if (!local.empty()) {
     data_ = local.back();
     local.pop_back();
-    p.hits.fetch_add(1, std::memory_order_relaxed);
+    ++local_cache().hits;
     return;
   }
   Bucket& b = p.buckets[bucket_];
@@ -119,7 +120,7 @@ Storage::~Storage() {
 
 PoolStats pool_stats() {
   Pool& p = pool();
-  return {p.hits.load(), p.misses.load(), p.cached.load()};
+  return {p.hits.load() + local_cache().hits, p.misses.load(), p.cached.load()};
 }
 
 void pool_release_cached() {

@@ -25,7 +25,7 @@ class Storage {
 };
 
 struct PoolStats {
-  size_t hits = 0, misses = 0;
+  size_t hits = 0, misses = 0;  // hits from per-thread caches: the calling thread's only
   size_t cached_bytes = 0;  // in the shared lists (per-thread caches not counted)
 };
 // Counters of the buffer pool, for tests and benchmarks.

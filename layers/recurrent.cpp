@@ -114,8 +114,14 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
     auto run = [&](int64_t dir) {
       run_direction(layer_input, weights_[layer * D + dir], dir == 1, masks, states[dir], outputs[dir]);
     };
-    if (D == 2) {
-      parallel_invoke([&] { run(0); }, [&] { run(1); });  // the two directions are independent
+    // The two directions are independent: one per thread, unless a step is
+    // too small to pay for objects made on one core and freed on the other.
+    const bool concurrent = D == 2 && B * gate_count(kind_) * H >= kConcurrentGateElements;
+    if (concurrent) {
+      parallel_invoke([&] { run(0); }, [&] { run(1); });
+    } else if (D == 2) {
+      run(0);
+      run(1);
     } else {
       run(0);
     }
