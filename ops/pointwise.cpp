@@ -150,32 +150,54 @@ namespace {
 constexpr int64_t kBlock = 256;            // elements per instruction loop
 constexpr int64_t kParallelUnits = 128;    // blocks per parallel chunk (32K elements)
 
-// Where one call's operands live, in output coordinates.
+// body(u0, u1) over the blocks, split across threads when there are many
+// (called directly otherwise: a recurrent step's few blocks skip the wrapper).
+template <typename F>
+void for_units(int64_t units, const F& body) {
+  if (units <= kParallelUnits) {
+    body(0, units);
+  } else {
+    parallel_for(units, kParallelUnits, body);
+  }
+}
+
+// Where input k of one call lives, in output coordinates.
+struct Operand {
+  Shape strides;           // over the output dims (0: broadcast)
+  int64_t piece_step = 0;  // elements between consecutive pieces
+};
+
+// The iteration space of one call: rows of `cols` elements, cut into blocks.
 struct Layout {
-  Shape sizes;                       // output shape
-  int64_t cols = 1, rows = 1;        // last dim, product of the others
+  Shape sizes;                 // output shape
+  int64_t cols = 1, rows = 1;  // last dim, product of the others
   int64_t blocks_per_row = 1;
-  std::vector<Shape> strides;        // per input: strides over the output dims (0: broadcast)
-  std::vector<int64_t> piece_step;   // per input: elements between consecutive pieces
+  std::vector<Operand> operands;
 
   int64_t units() const { return rows * blocks_per_row; }
   // Element offset of input k at the start of `row`.
   int64_t row_offset(size_t k, int64_t row) const {
+    const Shape& st = operands[k].strides;
     int64_t off = 0;
     for (int d = sizes.size() - 2; d >= 0; --d) {
-      off += row % sizes[d] * strides[k][d];
+      off += row % sizes[d] * st[d];
       row /= sizes[d];
     }
     return off;
   }
-  int64_t col_stride(size_t k) const { return sizes.empty() ? 0 : strides[k][sizes.size() - 1]; }
+  int64_t col_stride(size_t k) const { return sizes.empty() ? 0 : operands[k].strides[sizes.size() - 1]; }
 };
 
 Layout plan(const PointwiseProgram& p, const std::vector<Tensor>& inputs) {
   const char* name = p.name;
   SPOOL_CHECK(static_cast<int>(inputs.size()) == p.arity, name, "expects {} inputs, got {}", p.arity, inputs.size());
   Layout l;
-  std::vector<Shape> piece_sizes(inputs.size());
+  // The shape input k contributes: its own, or one piece of it.
+  auto piece_shape = [&](size_t k) {
+    Shape s = inputs[k].sizes();
+    if (p.pieces[k] > 1) s[s.size() - 1] /= p.pieces[k];
+    return s;
+  };
   bool first = true;
   for (size_t k = 0; k < inputs.size(); ++k) {
     const Tensor& t = inputs[k];
@@ -185,13 +207,10 @@ Layout plan(const PointwiseProgram& p, const std::vector<Tensor>& inputs) {
                 dtype_name(inputs[0].dtype()));
     const int64_t n = p.pieces[k];
     if (n == 0) continue;
-    Shape s = t.sizes();
-    if (n > 1) {
+    if (n > 1)
       SPOOL_CHECK(t.dim() >= 1 && t.size(-1) % n == 0, name,
                   "input {} of shape {} cannot be read in {} pieces along its last dim", k, t.sizes(), n);
-      s[s.size() - 1] /= n;
-    }
-    piece_sizes[k] = s;
+    const Shape s = piece_shape(k);
     l.sizes = first ? s : broadcast_shapes(l.sizes, s, name);
     first = false;
   }
@@ -199,20 +218,20 @@ Layout plan(const PointwiseProgram& p, const std::vector<Tensor>& inputs) {
   l.cols = nd == 0 ? 1 : l.sizes[nd - 1];
   l.rows = l.cols == 0 ? 0 : l.sizes.numel() / l.cols;
   l.blocks_per_row = std::max<int64_t>(1, (l.cols + kBlock - 1) / kBlock);
-  l.strides.resize(inputs.size());
-  l.piece_step.assign(inputs.size(), 0);
+  l.operands.resize(inputs.size());
   for (size_t k = 0; k < inputs.size(); ++k) {
     const int64_t n = p.pieces[k];
     if (n == 0) continue;
     const Tensor& t = inputs[k];
+    Operand& op = l.operands[k];
     if (n > 1) {
-      SPOOL_CHECK(piece_sizes[k] == l.sizes, name,
+      SPOOL_CHECK(piece_shape(k) == l.sizes, name,
                   "input {} is read in {} pieces of shape {}, which must equal the result shape {} (no broadcasting)",
-                  k, n, piece_sizes[k], l.sizes);
-      l.strides[k] = t.strides();
-      l.piece_step[k] = l.cols * t.strides()[nd - 1];
+                  k, n, piece_shape(k), l.sizes);
+      op.strides = t.strides();
+      op.piece_step = l.cols * t.strides()[nd - 1];
     } else {
-      l.strides[k] = kernels::broadcast_strides(t, l.sizes);
+      op.strides = kernels::broadcast_strides(t, l.sizes);
     }
   }
   return l;
@@ -231,9 +250,8 @@ void map_block(const T* a, T* r, int64_t n, V vec, S scalar) {
 template <typename T>
 class Evaluator {
  public:
-  Evaluator(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs) : p_(p), l_(l) {
-    for (const Tensor& t : inputs) data_.push_back(t.data_ptr<T>());
-  }
+  Evaluator(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs)
+      : p_(p), l_(l), inputs_(inputs) {}
 
   // Loads the inputs of block `unit` and evaluates every instruction.
   // Returns the number of elements in the block; row and col give its start.
@@ -250,7 +268,7 @@ class Evaluator {
         case PwOp::Input: {
           const size_t k = in.input;
           const int64_t cs = l_.col_stride(k);
-          const T* src = data_[k] + l_.row_offset(k, row) + in.piece * l_.piece_step[k] + col * cs;
+          const T* src = inputs_[k].data_ptr<T>() + l_.row_offset(k, row) + in.piece * l_.operands[k].piece_step + col * cs;
           if (cs == 1) {
             std::copy(src, src + n, r);
           } else {
@@ -326,7 +344,7 @@ class Evaluator {
  private:
   const PointwiseProgram& p_;
   const Layout& l_;
-  std::vector<const T*> data_;
+  const std::vector<Tensor>& inputs_;
 };
 
 // Per-thread block buffers (values, adjoints), reused across calls.
@@ -343,7 +361,7 @@ Tensor run_forward(const PointwiseProgram& p, const Layout& l, const std::vector
   Tensor out = Tensor::empty(l.sizes, inputs[0].dtype());
   T* o = out.data_ptr<T>();
   const Evaluator<T> eval(p, l, inputs);
-  parallel_for(l.units(), kParallelUnits, [&](int64_t u0, int64_t u1) {
+  for_units(l.units(), [&](int64_t u0, int64_t u1) {
     T* v = scratch<T>(p.code.size(), 0);
     for (int64_t u = u0; u < u1; ++u) {
       int64_t row, col;
@@ -384,7 +402,7 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const std::vector
   const T* go = gy.data_ptr<T>();
   const Evaluator<T> eval(p, l, inputs);
   const size_t m = p.code.size();
-  parallel_for(l.units(), kParallelUnits, [&](int64_t u0, int64_t u1) {
+  for_units(l.units(), [&](int64_t u0, int64_t u1) {
     T* v = scratch<T>(m, 0);
     T* g = scratch<T>(m, 1);
     for (int64_t u = u0; u < u1; ++u) {
@@ -422,12 +440,16 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const std::vector
 }  // namespace
 
 Tensor Pointwise::operator()(const std::vector<Tensor>& inputs) const {
-  std::shared_ptr<const PointwiseProgram> p = program_;
-  auto layout = std::make_shared<Layout>(plan(*p, inputs));
-  Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name, [&] { return run_forward<scalar_t>(*p, *layout, inputs); });
-  return record(p->name, out, inputs, [p, layout, inputs](const Tensor& gy) -> Grads {
-    return SPOOL_DISPATCH_FLOAT(gy.dtype(), p->name, [&] { return run_backward<scalar_t>(*p, *layout, inputs, gy); });
-  });
+  const PointwiseProgram* p = program_.get();
+  Layout layout = plan(*p, inputs);
+  Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name, [&] { return run_forward<scalar_t>(*p, layout, inputs); });
+  if (!any_requires_grad(inputs)) return out;  // skip building the closure
+  return record(p->name, out, inputs,
+                [program = program_, layout = std::move(layout), inputs](const Tensor& gy) -> Grads {
+                  return SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
+                    return run_backward<scalar_t>(*program, layout, inputs, gy);
+                  });
+                });
 }
 
 }  // namespace spool
