@@ -366,7 +366,8 @@ class GraphTask {
       out = Tensor::empty(sizes, p.meta->dtype);
       i = gemm_run(out, cs, 0, 0.0);
     } else if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
-      out = kernels::contiguous_copy(cs[0].grad.value);
+      // Sum into the first gradient itself when nothing else holds it.
+      out = owned(cs[0].grad.value) ? cs[0].grad.value : kernels::contiguous_copy(cs[0].grad.value);
       i = 1;
     } else {
       out = zeros(sizes, p.meta->dtype);
@@ -428,13 +429,17 @@ class GraphTask {
     return Tensor(std::move(v));
   }
 
+  // A contiguous gradient no other tensor shares: safe to write into.
+  static bool owned(const Tensor& g) {
+    return g.impl_ptr().use_count() == 1 && g.impl().storage.use_count() == 1 && g.is_contiguous();
+  }
+
   static void accumulate_grad(AutogradMeta& m, const Tensor& g) {
     if (!g.defined()) return;
     if (!m.grad) {
       // Steal the buffer when nothing else holds it; otherwise copy so that a
       // later in-place accumulation cannot write into someone else's tensor.
-      const bool owned = g.impl_ptr().use_count() == 1 && g.impl().storage.use_count() == 1 && g.is_contiguous();
-      Tensor mine = owned ? g.detach() : kernels::contiguous_copy(g);
+      Tensor mine = owned(g) ? g.detach() : kernels::contiguous_copy(g);
       m.grad = mine.impl_ptr();
     } else {
       kernels::add_into(Tensor(m.grad), g);

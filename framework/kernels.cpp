@@ -1,5 +1,6 @@
 #include "kernels.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "autograd.hpp"
@@ -34,6 +35,17 @@ void copy_into(const Tensor& dst, const Tensor& src) {
   SPOOL_DISPATCH_ALL(dst.dtype(), "copy_", [&] {
     scalar_t* d = dst.data_ptr<scalar_t>();
     const scalar_t* s = src.data_ptr<scalar_t>();
+    if (dst.dim() == 2 && src.sizes() == dst.sizes()) {
+      // 2-D (a transposed weight gradient): tiles, so reads and writes both stay in cache.
+      constexpr int64_t kTile = 16;
+      const int64_t R = dst.size(0), C = dst.size(1);
+      const int64_t ds0 = dst.strides()[0], ds1 = dst.strides()[1], ss0 = src.strides()[0], ss1 = src.strides()[1];
+      for (int64_t r0 = 0; r0 < R; r0 += kTile)
+        for (int64_t c0 = 0; c0 < C; c0 += kTile)
+          for (int64_t r = r0; r < std::min(R, r0 + kTile); ++r)
+            for (int64_t c = c0; c < std::min(C, c0 + kTile); ++c) d[r * ds0 + c * ds1] = s[r * ss0 + c * ss1];
+      return;
+    }
     for_each_offset<2>(dst.sizes(), {dst.strides(), broadcast_strides(src, dst.sizes())},
                        [&](int64_t i, int64_t j) { d[i] = s[j]; });
   });
