@@ -31,6 +31,10 @@ struct PwInstr {
   int input = -1;      // Input: which input
   int64_t piece = 0;   // Input: which piece along the last dim
   double value = 0;    // Const
+  // Set by finish(): whether the root depends on this value, and whether the
+  // backward sweep's contribution to a (b) is the first, which then assigns
+  // the adjoint instead of adding to a zeroed one.
+  bool live = false, assign_a = false, assign_b = false;
 };
 
 struct PointwiseProgram {
@@ -56,6 +60,25 @@ struct PointwiseProgram {
     in.input = k;
     in.piece = j;
     return push(in);
+  }
+  // Marks live values and first adjoint writes once the root is known.
+  void finish(int result) {
+    root = result;
+    code[root].live = true;
+    std::vector<bool> written(code.size(), false);
+    written[root] = true;  // from the incoming gradient
+    for (int i = root; i >= 0; --i) {
+      PwInstr& in = code[i];
+      if (!in.live) continue;
+      if (in.a >= 0) {
+        in.assign_a = !written[in.a];
+        written[in.a] = code[in.a].live = true;
+      }
+      if (in.b >= 0) {
+        in.assign_b = !written[in.b];
+        written[in.b] = code[in.b].live = true;
+      }
+    }
   }
   int resolve(const Expr& e) {
     SPOOL_CHECK(e.program() == this, name, "an expression mixes values of two Pointwise definitions");
@@ -138,7 +161,7 @@ Pointwise::Pointwise(std::string name, int arity, const Body& body) {
   p->pieces.assign(arity, 0);
   std::vector<Expr> inputs;
   for (int k = 0; k < arity; ++k) inputs.emplace_back(p.get(), -(k + 1));
-  p->root = p->resolve(body(inputs));
+  p->finish(p->resolve(body(inputs)));
   program_ = std::move(p);
 }
 
@@ -261,6 +284,7 @@ class Evaluator {
     const int64_t n = std::min(kBlock, l_.cols - col);
     for (size_t i = 0; i < p_.code.size(); ++i) {
       const PwInstr& in = p_.code[i];
+      if (!in.live) continue;  // the result does not depend on it
       T* r = v + i * kBlock;
       const T* a = in.a >= 0 ? v + in.a * kBlock : nullptr;
       const T* b = in.b >= 0 ? v + in.b * kBlock : nullptr;
@@ -302,41 +326,50 @@ class Evaluator {
   }
 
   // Adjoints of a forward-evaluated block: g + i * kBlock receives d out / d value i
-  // times the incoming gradient (already stored at the root's place).
+  // times the incoming gradient (stored at the root's place first). Only live
+  // values get one; each is assigned by its first contribution, then added to.
   void backward(const T* v, T* g, int64_t n) const {
-    for (int i = static_cast<int>(p_.code.size()) - 1; i >= 0; --i) {
+    for (int i = p_.root; i >= 0; --i) {
       const PwInstr& in = p_.code[i];
+      if (!in.live) continue;
       const T* gi = g + i * kBlock;
       const T* y = v + i * kBlock;
-      T* ga = in.a >= 0 ? g + in.a * kBlock : nullptr;
-      T* gb = in.b >= 0 ? g + in.b * kBlock : nullptr;
       const T* a = in.a >= 0 ? v + in.a * kBlock : nullptr;
       const T* b = in.b >= 0 ? v + in.b * kBlock : nullptr;
+      // to(a or b, assign, f): adjoint of the operand gets f(j) assigned or added.
+      auto to = [&](int operand, bool assign, auto f) {
+        T* d = g + operand * kBlock;
+        if (assign) {
+          for (int64_t j = 0; j < n; ++j) d[j] = f(j);
+        } else {
+          for (int64_t j = 0; j < n; ++j) d[j] += f(j);
+        }
+      };
       switch (in.op) {
         case PwOp::Input:
         case PwOp::Const: break;
         case PwOp::Add:
-          for (int64_t j = 0; j < n; ++j) ga[j] += gi[j];
-          for (int64_t j = 0; j < n; ++j) gb[j] += gi[j];
+          to(in.a, in.assign_a, [&](int64_t j) { return gi[j]; });
+          to(in.b, in.assign_b, [&](int64_t j) { return gi[j]; });
           break;
         case PwOp::Sub:
-          for (int64_t j = 0; j < n; ++j) ga[j] += gi[j];
-          for (int64_t j = 0; j < n; ++j) gb[j] -= gi[j];
+          to(in.a, in.assign_a, [&](int64_t j) { return gi[j]; });
+          to(in.b, in.assign_b, [&](int64_t j) { return -gi[j]; });
           break;
         case PwOp::Mul:
-          for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] * b[j];
-          for (int64_t j = 0; j < n; ++j) gb[j] += gi[j] * a[j];
+          to(in.a, in.assign_a, [&](int64_t j) { return gi[j] * b[j]; });
+          to(in.b, in.assign_b, [&](int64_t j) { return gi[j] * a[j]; });
           break;
         case PwOp::Div:
-          for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] / b[j];
-          for (int64_t j = 0; j < n; ++j) gb[j] -= gi[j] * y[j] / b[j];
+          to(in.a, in.assign_a, [&](int64_t j) { return gi[j] / b[j]; });
+          to(in.b, in.assign_b, [&](int64_t j) { return -gi[j] * y[j] / b[j]; });
           break;
-        case PwOp::Neg: for (int64_t j = 0; j < n; ++j) ga[j] -= gi[j]; break;
-        case PwOp::Relu: for (int64_t j = 0; j < n; ++j) ga[j] += a[j] > 0 ? gi[j] : T(0); break;
-        case PwOp::Sigmoid: for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] * y[j] * (T(1) - y[j]); break;
-        case PwOp::Tanh: for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] * (T(1) - y[j] * y[j]); break;
-        case PwOp::Exp: for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] * y[j]; break;
-        case PwOp::Log: for (int64_t j = 0; j < n; ++j) ga[j] += gi[j] / a[j]; break;
+        case PwOp::Neg: to(in.a, in.assign_a, [&](int64_t j) { return -gi[j]; }); break;
+        case PwOp::Relu: to(in.a, in.assign_a, [&](int64_t j) { return a[j] > 0 ? gi[j] : T(0); }); break;
+        case PwOp::Sigmoid: to(in.a, in.assign_a, [&](int64_t j) { return gi[j] * y[j] * (T(1) - y[j]); }); break;
+        case PwOp::Tanh: to(in.a, in.assign_a, [&](int64_t j) { return gi[j] * (T(1) - y[j] * y[j]); }); break;
+        case PwOp::Exp: to(in.a, in.assign_a, [&](int64_t j) { return gi[j] * y[j]; }); break;
+        case PwOp::Log: to(in.a, in.assign_a, [&](int64_t j) { return gi[j] / a[j]; }); break;
       }
     }
   }
@@ -408,7 +441,6 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const std::vector
     for (int64_t u = u0; u < u1; ++u) {
       int64_t row, col;
       const int64_t n = eval.forward(u, v, row, col);
-      std::fill(g, g + m * kBlock, T(0));
       std::copy(go + row * l.cols + col, go + row * l.cols + col + n, g + p.root * kBlock);
       eval.backward(v, g, n);
       for (size_t i = 0; i < m; ++i) {
@@ -416,7 +448,11 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const std::vector
         if (in.op != PwOp::Input || !dst[in.input]) continue;
         const size_t k = in.input;
         T* d = dst[k] + row * row_len[k] + (in.piece - first[k]) * l.cols + col;
-        std::copy(g + i * kBlock, g + i * kBlock + n, d);
+        if (in.live) {
+          std::copy(g + i * kBlock, g + i * kBlock + n, d);
+        } else {
+          std::fill(d, d + n, T(0));  // read but unused by the result
+        }
       }
     }
   });

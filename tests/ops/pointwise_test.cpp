@@ -137,6 +137,21 @@ TEST_CASE("pointwise: scalars, empty tensors, and inputs that need no gradient")
   }
 }
 
+TEST_CASE("pointwise: values the result does not use cost nothing and pass no gradient") {
+  static const Pointwise f("unused", 2, [](const Ex& in) {
+    const Expr ignored = tanh(in[1]) * in[0];  // built, never part of the result
+    (void)ignored;
+    return in[0] * 2.0;
+  });
+  Tensor a = leaf({2, 3}, 1), b = leaf({2, 3}, 2);
+  Tensor y = f({a, b});
+  CHECK(allclose(y, a * 2.0));
+  y.sum().backward();
+  CHECK(a.grad().to_vector<double>() == std::vector<double>(6, 2.0));
+  REQUIRE(b.grad().defined());
+  CHECK(b.grad().to_vector<double>() == std::vector<double>(6, 0.0));
+}
+
 TEST_CASE("pointwise: bad input names the expression") {
   static const Pointwise f("my_cell", 2, [](const Ex& in) { return in[0].chunk(1, 2) * in[1]; });
   CHECK_ERROR(f({zeros({2, 4})}), "my_cell", "expects 2 inputs, got 1");
