@@ -390,15 +390,19 @@ class GraphTask {
 
   // out = beta out + the deferred products cs[i], cs[i + 1], ... (a run with
   // one alpha, up to kRunElements of operands) as one GEMM over their inner
-  // dims laid side by side: the T per-step products of a recurrent weight
-  // become a few large GEMMs instead of T thin ones. Returns the end of the run.
+  // dims laid side by side: the T per-step products of a recurrent weight at
+  // batch 1 become one GEMM instead of T rank-1 updates. Returns the end of the run.
   static size_t gemm_run(const Tensor& out, std::vector<Contribution>& cs, size_t i, double beta) {
     const DeferredProduct& d0 = *cs[i].grad.deferred;
     const int64_t M = d0.a.size(0), N = d0.b.size(1);
     size_t j = i;
     int64_t K = 0;
+    // Thin products only (a batch of one sequence): from kRunMinInner inner
+    // dims on, one GEMM per product is as fast as copying the operands.
+    const bool thin = d0.a.size(1) < kRunMinInner;
     while (j < cs.size() && cs[j].grad.deferred && cs[j].grad.deferred->alpha == d0.alpha &&
-           (j == i || (M + N) * (K + cs[j].grad.deferred->a.size(1)) <= kRunElements)) {
+           (j == i || (thin && cs[j].grad.deferred->a.size(1) < kRunMinInner &&
+                       (M + N) * (K + cs[j].grad.deferred->a.size(1)) <= kRunElements))) {
       K += cs[j].grad.deferred->a.size(1);
       ++j;
     }
@@ -420,6 +424,7 @@ class GraphTask {
     return j;
   }
   static constexpr int64_t kRunElements = int64_t(1) << 21;
+  static constexpr int64_t kRunMinInner = 16;
 
   // A view of the contiguous `t` with `sizes`, t's strides, starting `offset` elements in.
   static Tensor window(const Tensor& t, const Shape& sizes, int64_t offset) {
