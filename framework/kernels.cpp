@@ -35,11 +35,16 @@ void copy_into(const Tensor& dst, const Tensor& src) {
   SPOOL_DISPATCH_ALL(dst.dtype(), "copy_", [&] {
     scalar_t* d = dst.data_ptr<scalar_t>();
     const scalar_t* s = src.data_ptr<scalar_t>();
-    if (dst.dim() == 2 && src.sizes() == dst.sizes()) {
-      // 2-D (a transposed weight gradient): tiles, so reads and writes both stay in cache.
-      constexpr int64_t kTile = 16;
+    if (dst.dim() == 2) {
+      const Shape ss = broadcast_strides(src, dst.sizes());
       const int64_t R = dst.size(0), C = dst.size(1);
-      const int64_t ds0 = dst.strides()[0], ds1 = dst.strides()[1], ss0 = src.strides()[0], ss1 = src.strides()[1];
+      const int64_t ds0 = dst.strides()[0], ds1 = dst.strides()[1], ss0 = ss[0], ss1 = ss[1];
+      if (ds1 == 1 && ss1 == 1) {  // rows contiguous on both sides (a bias broadcast down the rows)
+        for (int64_t r = 0; r < R; ++r) std::memcpy(d + r * ds0, s + r * ss0, C * sizeof(scalar_t));
+        return;
+      }
+      // Otherwise (a transposed weight gradient) in tiles, so reads and writes both stay in cache.
+      constexpr int64_t kTile = 16;
       for (int64_t r0 = 0; r0 < R; r0 += kTile)
         for (int64_t c0 = 0; c0 < C; c0 += kTile)
           for (int64_t r = r0; r < std::min(R, r0 + kTile); ++r)
