@@ -276,9 +276,10 @@ class Evaluator {
   Evaluator(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs)
       : p_(p), l_(l), inputs_(inputs) {}
 
-  // Loads the inputs of block `unit` and evaluates every instruction.
-  // Returns the number of elements in the block; row and col give its start.
-  int64_t forward(int64_t unit, T* v, int64_t& row, int64_t& col) const {
+  // Evaluates every live instruction over block `unit`: val[i] points at
+  // value i (into the input itself when its elements are adjacent, else into
+  // v + i * kBlock). Returns the block's length; row and col give its start.
+  int64_t forward(int64_t unit, T* v, const T** val, int64_t& row, int64_t& col) const {
     row = unit / l_.blocks_per_row;
     col = unit % l_.blocks_per_row * kBlock;
     const int64_t n = std::min(kBlock, l_.cols - col);
@@ -286,15 +287,16 @@ class Evaluator {
       const PwInstr& in = p_.code[i];
       if (!in.live) continue;  // the result does not depend on it
       T* r = v + i * kBlock;
-      const T* a = in.a >= 0 ? v + in.a * kBlock : nullptr;
-      const T* b = in.b >= 0 ? v + in.b * kBlock : nullptr;
+      val[i] = r;
+      const T* a = in.a >= 0 ? val[in.a] : nullptr;
+      const T* b = in.b >= 0 ? val[in.b] : nullptr;
       switch (in.op) {
         case PwOp::Input: {
           const size_t k = in.input;
           const int64_t cs = l_.col_stride(k);
           const T* src = inputs_[k].data_ptr<T>() + l_.row_offset(k, row) + in.piece * l_.operands[k].piece_step + col * cs;
           if (cs == 1) {
-            std::copy(src, src + n, r);
+            val[i] = src;
           } else {
             for (int64_t j = 0; j < n; ++j) r[j] = src[j * cs];
           }
@@ -325,20 +327,20 @@ class Evaluator {
     return n;
   }
 
-  // Adjoints of a forward-evaluated block: g + i * kBlock receives d out / d value i
-  // times the incoming gradient (stored at the root's place first). Only live
+  // Adjoints of a forward-evaluated block: adj[i] receives d out / d value i
+  // times the incoming gradient (adj[root] holds that gradient). Only live
   // values get one; each is assigned by its first contribution, then added to.
-  void backward(const T* v, T* g, int64_t n) const {
+  void backward(const T* const* val, T* const* adj, int64_t n) const {
     for (int i = p_.root; i >= 0; --i) {
       const PwInstr& in = p_.code[i];
       if (!in.live) continue;
-      const T* gi = g + i * kBlock;
-      const T* y = v + i * kBlock;
-      const T* a = in.a >= 0 ? v + in.a * kBlock : nullptr;
-      const T* b = in.b >= 0 ? v + in.b * kBlock : nullptr;
+      const T* gi = adj[i];
+      const T* y = val[i];
+      const T* a = in.a >= 0 ? val[in.a] : nullptr;
+      const T* b = in.b >= 0 ? val[in.b] : nullptr;
       // to(a or b, assign, f): adjoint of the operand gets f(j) assigned or added.
       auto to = [&](int operand, bool assign, auto f) {
-        T* d = g + operand * kBlock;
+        T* d = adj[operand];
         if (assign) {
           for (int64_t j = 0; j < n; ++j) d[j] = f(j);
         } else {
@@ -389,6 +391,14 @@ T* scratch(size_t instructions, int which) {
   return b.data();
 }
 
+// Per-thread arrays of one pointer per instruction (values, adjoints).
+template <typename P>
+P* pointers(size_t instructions) {
+  thread_local std::vector<P> v;
+  if (v.size() < instructions) v.resize(instructions);
+  return v.data();
+}
+
 template <typename T>
 Tensor run_forward(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs) {
   Tensor out = Tensor::empty(l.sizes, inputs[0].dtype());
@@ -396,10 +406,11 @@ Tensor run_forward(const PointwiseProgram& p, const Layout& l, const std::vector
   const Evaluator<T> eval(p, l, inputs);
   for_units(l.units(), [&](int64_t u0, int64_t u1) {
     T* v = scratch<T>(p.code.size(), 0);
+    const T** val = pointers<const T*>(p.code.size());
     for (int64_t u = u0; u < u1; ++u) {
       int64_t row, col;
-      const int64_t n = eval.forward(u, v, row, col);
-      std::copy(v + p.root * kBlock, v + p.root * kBlock + n, o + row * l.cols + col);
+      const int64_t n = eval.forward(u, v, val, row, col);
+      std::copy(val[p.root], val[p.root] + n, o + row * l.cols + col);
     }
   });
   return out;
@@ -438,22 +449,23 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const std::vector
   for_units(l.units(), [&](int64_t u0, int64_t u1) {
     T* v = scratch<T>(m, 0);
     T* g = scratch<T>(m, 1);
+    const T** val = pointers<const T*>(m);
+    T** adj = pointers<T*>(m);
     for (int64_t u = u0; u < u1; ++u) {
       int64_t row, col;
-      const int64_t n = eval.forward(u, v, row, col);
-      std::copy(go + row * l.cols + col, go + row * l.cols + col + n, g + p.root * kBlock);
-      eval.backward(v, g, n);
+      const int64_t n = eval.forward(u, v, val, row, col);
+      // Adjoints of inputs that need a gradient accumulate in place in it.
       for (size_t i = 0; i < m; ++i) {
         const PwInstr& in = p.code[i];
+        adj[i] = g + i * kBlock;
         if (in.op != PwOp::Input || !dst[in.input]) continue;
         const size_t k = in.input;
         T* d = dst[k] + row * row_len[k] + (in.piece - first[k]) * l.cols + col;
-        if (in.live) {
-          std::copy(g + i * kBlock, g + i * kBlock + n, d);
-        } else {
-          std::fill(d, d + n, T(0));  // read but unused by the result
-        }
+        adj[i] = d;
+        if (!in.live) std::fill(d, d + n, T(0));  // read but unused by the result
       }
+      std::copy(go + row * l.cols + col, go + row * l.cols + col + n, adj[p.root]);
+      eval.backward(val, adj, n);
     }
   });
   Grads grads(K);

@@ -150,6 +150,13 @@ TEST_CASE("pointwise: values the result does not use cost nothing and pass no gr
   CHECK(a.grad().to_vector<double>() == std::vector<double>(6, 2.0));
   REQUIRE(b.grad().defined());
   CHECK(b.grad().to_vector<double>() == std::vector<double>(6, 0.0));
+
+  static const Pointwise identity("identity", 1, [](const Ex& in) { return in[0].chunk(1, 2); });
+  Tensor x = leaf({2, 4}, 3);
+  Tensor z = identity({x});
+  CHECK(allclose(z, chunk(x.detach(), 2, 1)[1]));
+  (z * 3.0).sum().backward();
+  CHECK(x.grad().to_vector<double>() == std::vector<double>{0, 0, 3, 3, 0, 0, 3, 3});
 }
 
 TEST_CASE("pointwise: bad input names the expression") {
