@@ -55,13 +55,16 @@ struct Grad {
   Placement place;
   std::shared_ptr<DeferredProduct> deferred;
 };
-using Grads = std::vector<Grad>;
+// One Grad per input; pooled, as one is made per recorded op in backward.
+using Grads = std::vector<Grad, detail::PooledAllocator<Grad>>;
+// The autograd records of a node's inputs (null: input needs no grad).
+using MetaList = std::vector<std::shared_ptr<AutogradMeta>, detail::PooledAllocator<std::shared_ptr<AutogradMeta>>>;
 using BackwardFn = std::function<Grads(const Tensor& grad_output)>;
 
 struct Node {
   const char* name = "";
   uint64_t seq = 0;  // creation order: fixes the order of gradient sums
-  std::vector<std::shared_ptr<AutogradMeta>> inputs;  // null: input needs no grad
+  MetaList inputs;  // null: input needs no grad
   BackwardFn backward;
   std::atomic<bool> released{false};
 };
@@ -121,10 +124,10 @@ class SeqRangeScope {
  private:
   SeqRange saved_;
 };
-Tensor attach_node(const char* name, Tensor& out, std::vector<std::shared_ptr<AutogradMeta>> inputs,
+Tensor attach_node(const char* name, Tensor& out, MetaList inputs,
                    BackwardFn fn);
-std::vector<std::shared_ptr<AutogradMeta>> metas_of(std::initializer_list<const Tensor*> inputs);
-std::vector<std::shared_ptr<AutogradMeta>> metas_of(const std::vector<Tensor>& inputs);
+MetaList metas_of(std::initializer_list<const Tensor*> inputs);
+MetaList metas_of(const std::vector<Tensor>& inputs);
 }  // namespace detail
 
 // Records `out` as the result of op `name` over `inputs`; `fn` maps the

@@ -67,21 +67,21 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
 
 namespace detail {
 
-std::vector<std::shared_ptr<AutogradMeta>> metas_of(std::initializer_list<const Tensor*> inputs) {
-  std::vector<std::shared_ptr<AutogradMeta>> metas;
+MetaList metas_of(std::initializer_list<const Tensor*> inputs) {
+  MetaList metas;
   metas.reserve(inputs.size());
   for (const Tensor* t : inputs) metas.push_back(t->requires_grad() ? t->impl().autograd : nullptr);
   return metas;
 }
 
-std::vector<std::shared_ptr<AutogradMeta>> metas_of(const std::vector<Tensor>& inputs) {
-  std::vector<std::shared_ptr<AutogradMeta>> metas;
+MetaList metas_of(const std::vector<Tensor>& inputs) {
+  MetaList metas;
   metas.reserve(inputs.size());
   for (const Tensor& t : inputs) metas.push_back(t.requires_grad() ? t.impl().autograd : nullptr);
   return metas;
 }
 
-Tensor attach_node(const char* name, Tensor& out, std::vector<std::shared_ptr<AutogradMeta>> inputs, BackwardFn fn) {
+Tensor attach_node(const char* name, Tensor& out, MetaList inputs, BackwardFn fn) {
   auto node = detail::make_pooled<Node>();
   node->name = name;
   node->seq = next_node_seq();
