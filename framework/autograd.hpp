@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "small_function.hpp"
 #include "small_object_pool.hpp"
 #include "tensor.hpp"
 
@@ -59,7 +60,7 @@ struct Grad {
 using Grads = std::vector<Grad, detail::PooledAllocator<Grad>>;
 // The autograd records of a node's inputs (null: input needs no grad).
 using MetaList = std::vector<std::shared_ptr<AutogradMeta>, detail::PooledAllocator<std::shared_ptr<AutogradMeta>>>;
-using BackwardFn = std::function<Grads(const Tensor& grad_output)>;
+using BackwardFn = SmallFunction<Grads(const Tensor& grad_output)>;
 
 struct Node {
   const char* name = "";
