@@ -414,8 +414,8 @@ class GraphTask {
       for (size_t r = i; r < j; ++r) {
         const DeferredProduct& d = *cs[r].grad.deferred;
         const int64_t k = d.a.size(1);
-        kernels::copy_into(window(a, {M, k}, k0), d.a);
-        kernels::copy_into(window(b, {k, N}, k0 * N), d.b);
+        kernels::copy_into(kernels::strided_view(a, {M, k}, a.strides(), k0), d.a);
+        kernels::copy_into(kernels::strided_view(b, {k, N}, b.strides(), k0 * N), d.b);
         k0 += k;
       }
       kernels::gemm_into(out, a, b, d0.alpha, beta);
@@ -425,14 +425,6 @@ class GraphTask {
   }
   static constexpr int64_t kRunElements = int64_t(1) << 21;
   static constexpr int64_t kRunMinInner = 16;
-
-  // A view of the contiguous `t` with `sizes`, t's strides, starting `offset` elements in.
-  static Tensor window(const Tensor& t, const Shape& sizes, int64_t offset) {
-    auto v = detail::make_pooled<TensorImpl>(t.impl());
-    v->sizes = sizes;
-    v->offset += offset;
-    return Tensor(std::move(v));
-  }
 
   // A contiguous gradient no other tensor shares: safe to write into.
   static bool owned(const Tensor& g) {

@@ -16,6 +16,16 @@ Shape broadcast_strides(const Tensor& t, const Shape& out_sizes) {
   return st;
 }
 
+Tensor strided_view(const Tensor& t, const Shape& sizes, const Shape& strides, int64_t offset) {
+  auto impl = detail::make_pooled<TensorImpl>();
+  impl->storage = t.impl().storage;
+  impl->sizes = sizes;
+  impl->strides = strides;
+  impl->offset = offset;
+  impl->dtype = t.dtype();
+  return Tensor(std::move(impl));
+}
+
 Tensor contiguous_copy(const Tensor& t) {
   Tensor out = Tensor::empty(t.sizes(), t.dtype());
   copy_into(out, t);
@@ -25,7 +35,6 @@ Tensor contiguous_copy(const Tensor& t) {
 void copy_into(const Tensor& dst, const Tensor& src) {
   SPOOL_CHECK(dst.dtype() == src.dtype(), "copy_", "dtype mismatch: destination {} and source {}",
               dtype_name(dst.dtype()), dtype_name(src.dtype()));
-  broadcast_shapes(dst.sizes(), src.sizes(), "copy_");
   SPOOL_CHECK(broadcast_shapes(dst.sizes(), src.sizes(), "copy_") == dst.sizes(), "copy_",
               "source of shape {} cannot be broadcast to destination {}", src.sizes(), dst.sizes());
   if (dst.is_contiguous() && src.is_contiguous() && dst.sizes() == src.sizes()) {
@@ -76,11 +85,7 @@ Tensor sum_to(const Tensor& t, const Shape& sizes) {
   if (t.sizes() == sizes) return t;
   if (t.numel() == sizes.numel() && t.is_contiguous()) {
     // Only size-1 dims differ ([1, n] -> [n]): same elements, new shape.
-    auto view = detail::make_pooled<TensorImpl>(t.impl());
-    view->autograd.reset();
-    view->sizes = sizes;
-    view->strides = contiguous_strides(sizes);
-    return Tensor(std::move(view));
+    return strided_view(t, sizes, contiguous_strides(sizes), t.storage_offset());
   }
   const int nd = t.dim(), lead = nd - sizes.size();
   SPOOL_CHECK(lead >= 0, "sum_to", "cannot reduce shape {} to {}", t.sizes(), sizes);

@@ -115,6 +115,9 @@ Tensor map3(const Tensor& a, const Tensor& b, const Tensor& c, ScalarType out_dt
   return out;
 }
 
+// A view of t's storage with the given sizes, strides and element offset
+// (absolute, like storage_offset()); not recorded, no autograd state.
+Tensor strided_view(const Tensor& t, const Shape& sizes, const Shape& strides, int64_t offset);
 // A contiguous copy of any tensor (same dtype).
 Tensor contiguous_copy(const Tensor& t);
 // dst[...] = src[...] with src broadcast to dst's shape; any strides.

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "autograd.hpp"
-#include "small_object_pool.hpp"
 #include "kernels.hpp"
 
 namespace spool {
@@ -165,11 +164,7 @@ TimeSplit time_split(const Tensor& series, double val, double test) {
     Tensor out = Tensor::empty(shape, s.dtype());
     if (len > 0) {
       NoGradGuard g;
-      Tensor src = s;
-      Tensor view(detail::make_pooled<TensorImpl>(src.impl()));
-      view.impl().sizes[0] = len;
-      view.impl().offset += start * s.strides()[0];
-      kernels::copy_into(out, view);
+      kernels::copy_into(out, kernels::strided_view(s, shape, s.strides(), s.storage_offset() + start * s.strides()[0]));
     }
     return out;
   };

@@ -1,7 +1,6 @@
 // Matrix products (BLAS calls in framework/blas.cpp).
 #include "../framework/blas.hpp"
 #include "../framework/kernels.hpp"
-#include "../framework/small_object_pool.hpp"
 #include "../framework/threading.hpp"
 #include "ops.hpp"
 
@@ -17,12 +16,8 @@ void check_matmul_dtypes(const char* op, const Tensor& a, const Tensor& b) {
 
 // A 2-D view of the matrix at element offset `off` of a batched tensor.
 Tensor matrix_at(const Tensor& t, int64_t off) {
-  auto impl = detail::make_pooled<TensorImpl>(t.impl());
-  impl->autograd.reset();
-  impl->offset += off;
-  impl->sizes = {t.size(-2), t.size(-1)};
-  impl->strides = {t.strides()[t.dim() - 2], t.strides()[t.dim() - 1]};
-  return Tensor(std::move(impl));
+  return kernels::strided_view(t, {t.size(-2), t.size(-1)}, {t.strides()[t.dim() - 2], t.strides()[t.dim() - 1]},
+                               t.storage_offset() + off);
 }
 
 // Batched product of a [..., m, k] and b [..., k, n] with broadcast batch

@@ -4,22 +4,12 @@
 #include <numeric>
 
 #include "../framework/kernels.hpp"
-#include "../framework/small_object_pool.hpp"
 #include "ops.hpp"
 
 namespace spool {
 
 namespace {
 
-Tensor make_view(const Tensor& a, const Shape& sizes, const Shape& strides, int64_t offset) {
-  auto impl = detail::make_pooled<TensorImpl>();
-  impl->storage = a.impl().storage;
-  impl->sizes = sizes;
-  impl->strides = strides;
-  impl->offset = offset;
-  impl->dtype = a.dtype();
-  return Tensor(std::move(impl));
-}
 
 // Gradient of a view whose elements sit at `offset` + `strides` inside a
 // contiguous buffer of the input's shape.
@@ -91,7 +81,7 @@ Tensor reshape_impl(const Tensor& a, const Shape& requested, bool must_view, con
   Shape strides;
   Tensor y;
   if (view_strides(a, sizes, strides)) {
-    y = make_view(a, sizes, strides, a.storage_offset());
+    y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   } else {
     SPOOL_CHECK(!must_view, op,
                 "view size {} is not compatible with the input's shape {} and strides {}; use reshape", sizes,
@@ -134,7 +124,7 @@ Tensor permute(const Tensor& a, const Shape& dims) {
     strides[i] = a.strides()[d];
     inverse[d] = i;
   }
-  Tensor y = make_view(a, sizes, strides, a.storage_offset());
+  Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   return record("permute", y, {&a}, [inverse](const Tensor& gy) -> Grads { return {permute(gy, inverse)}; });
 }
 
@@ -143,7 +133,7 @@ Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1) {
   Shape dims = Shape::filled(a.dim(), 0);
   for (int i = 0; i < a.dim(); ++i) dims[i] = i;
   if (a.dim() > 0) std::swap(dims[d0], dims[d1]);
-  Tensor y = make_view(a, a.sizes(), a.strides(), a.storage_offset());
+  Tensor y = kernels::strided_view(a, a.sizes(), a.strides(), a.storage_offset());
   if (a.dim() > 0) {
     std::swap(y.impl().sizes[d0], y.impl().sizes[d1]);
     std::swap(y.impl().strides[d0], y.impl().strides[d1]);
@@ -163,7 +153,7 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
   Shape sizes = a.sizes(), strides = a.strides();
   sizes[d] = len;
   strides[d] *= step;
-  Tensor y = make_view(a, sizes, strides, a.storage_offset() + start * a.strides()[d]);
+  Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset() + start * a.strides()[d]);
   Shape cs = contiguous_strides(a.sizes());
   const int64_t off = start * cs[d];
   cs[d] *= step;
@@ -189,7 +179,7 @@ Tensor select(const Tensor& a, int64_t dim, int64_t index) {
   Shape sizes = a.sizes(), strides = a.strides();
   sizes.erase(d);
   strides.erase(d);
-  Tensor y = make_view(a, sizes, strides, a.storage_offset() + index * a.strides()[d]);
+  Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset() + index * a.strides()[d]);
   Shape cs = contiguous_strides(a.sizes());
   const int64_t off = index * cs[d];
   cs.erase(d);
@@ -203,7 +193,7 @@ Tensor squeeze(const Tensor& a) {
       sizes.push_back(a.size(i));
       strides.push_back(a.strides()[i]);
     }
-  Tensor y = make_view(a, sizes, strides, a.storage_offset());
+  Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   const Shape in_sizes = a.sizes();
   return record("squeeze", y, {&a}, [in_sizes](const Tensor& gy) -> Grads { return {reshape(gy, in_sizes)}; });
 }
@@ -214,7 +204,7 @@ Tensor squeeze(const Tensor& a, int64_t dim) {
   Shape sizes = a.sizes(), strides = a.strides();
   sizes.erase(d);
   strides.erase(d);
-  Tensor y = make_view(a, sizes, strides, a.storage_offset());
+  Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   return record("squeeze", y, {&a}, [d](const Tensor& gy) -> Grads { return {unsqueeze(gy, d)}; });
 }
 
@@ -224,7 +214,7 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   const int64_t st = d < a.dim() ? a.strides()[d] * a.size(d) : 1;
   sizes.insert(d, 1);
   strides.insert(d, st);
-  Tensor y = make_view(a, sizes, strides, a.storage_offset());
+  Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   return record("unsqueeze", y, {&a}, [d](const Tensor& gy) -> Grads { return {squeeze(gy, d)}; });
 }
 
@@ -244,7 +234,7 @@ Tensor expand(const Tensor& a, const Shape& requested) {
     strides[i] = a.size(j) == 1 && sizes[i] != 1 ? 0 : a.strides()[j];
   }
   if (sizes == a.sizes()) return a;
-  Tensor y = make_view(a, sizes, strides, a.storage_offset());
+  Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   // The engine sums the gradient over the expanded dims.
   return record("expand", y, {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
 }
