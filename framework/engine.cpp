@@ -466,7 +466,6 @@ class GraphTask {
     tbb::task_group tg;
     std::function<void(Pending*)> chain = [&](Pending* first) {
       BranchScope branch;
-      JoinIsolationScope join;
       std::vector<Pending*> local{first}, next;
       const std::function<void(Pending&)> collect = [&](Pending& q) { next.push_back(&q); };
       while (!local.empty()) {

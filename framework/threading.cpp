@@ -20,7 +20,6 @@ namespace {
 std::atomic<int> branches{0};
 std::mutex control_mu;
 std::unique_ptr<tbb::global_control> control;
-thread_local bool join_isolation = false;
 }  // namespace
 
 void set_num_threads(int n) {
@@ -47,12 +46,14 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
   }
   const bool grad = GradMode::is_enabled();
   const int64_t chunks = (n + grain - 1) / grain;
-  auto run = [&] {
+  // Isolated: a thread waiting for its chunks must not pick up unrelated
+  // work (another model's step, a data loader batch) meanwhile.
+  tbb::this_task_arena::isolate([&] {
     tbb::parallel_for(
         tbb::blocked_range<int64_t>(0, chunks, 1),
         [&](const tbb::blocked_range<int64_t>& r) {
-          // The caller's grad mode, restored after: this thread may be one
-          // that waits inside other work (the backward engine's).
+          // The caller's grad mode for the chunks; the running thread's own
+          // mode is restored after (it may be a thread waiting in other work).
           struct ModeScope {
             bool saved = GradMode::is_enabled();
             ~ModeScope() { GradMode::set_enabled(saved); }
@@ -61,18 +62,8 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
           for (int64_t c = r.begin(); c < r.end(); ++c) body(c * grain, std::min(n, (c + 1) * grain));
         },
         tbb::simple_partitioner());
-  };
-  // Isolated by default: a thread waiting for its chunks must not pick up
-  // unrelated work (another model's step, a data loader batch) meanwhile.
-  if (join_isolation) {
-    run();
-  } else {
-    tbb::this_task_arena::isolate(run);
-  }
+  });
 }
-
-JoinIsolationScope::JoinIsolationScope() : saved_(join_isolation) { join_isolation = true; }
-JoinIsolationScope::~JoinIsolationScope() { join_isolation = saved_; }
 
 void parallel_invoke(const std::function<void()>& a, const std::function<void()>& b) {
   const bool grad = GradMode::is_enabled();

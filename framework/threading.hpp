@@ -16,21 +16,6 @@ int num_threads();
 // bitwise reproducible. Runs inline when there is a single chunk.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& body);
 
-// Inside this scope (on this thread), parallel_for joins the task isolation
-// the caller already runs in instead of opening its own. The backward engine
-// uses it: its chains run in one isolated region, so a thread waiting there
-// (for its own chains) can also run the GEMM blocks of another chain.
-class JoinIsolationScope {
- public:
-  JoinIsolationScope();
-  ~JoinIsolationScope();
-  JoinIsolationScope(const JoinIsolationScope&) = delete;
-  JoinIsolationScope& operator=(const JoinIsolationScope&) = delete;
-
- private:
-  bool saved_;
-};
-
 // Runs independent forward branches at once (e.g. the two directions of a
 // BiLSTM). Recording into the tape from several threads is safe.
 void parallel_invoke(const std::function<void()>& a, const std::function<void()>& b);
