@@ -9,17 +9,22 @@
 
 namespace spool::kernels {
 
-// out = f(a) elementwise; `vec(batch)` and `scalar(x)` compute the same
-// function. Contiguous inputs take the SIMD path, others the strided one.
+// o[i] = f(x[i]) for n adjacent elements; `vec(batch)` and `scalar(x)`
+// compute the same function (the scalar one for the tail).
 template <typename T, typename VecF, typename ScalarF>
-Tensor map1_simd(const Tensor& a, VecF&& vec, ScalarF&& scalar) {
+void map_simd(const T* x, T* o, int64_t n, VecF&& vec, ScalarF&& scalar) {
   using batch = xsimd::batch<T>;
   constexpr int64_t W = batch::size;
-  auto run = [&](const T* x, T* o, int64_t n) {
-    int64_t i = 0;
-    for (; i + W <= n; i += W) vec(batch::load_unaligned(x + i)).store_unaligned(o + i);
-    for (; i < n; ++i) o[i] = scalar(x[i]);
-  };
+  int64_t i = 0;
+  for (; i + W <= n; i += W) vec(batch::load_unaligned(x + i)).store_unaligned(o + i);
+  for (; i < n; ++i) o[i] = scalar(x[i]);
+}
+
+// out = f(a) elementwise, as map_simd. Contiguous inputs (or rows) take the
+// SIMD path, others the strided one.
+template <typename T, typename VecF, typename ScalarF>
+Tensor map1_simd(const Tensor& a, VecF&& vec, ScalarF&& scalar) {
+  auto run = [&](const T* x, T* o, int64_t n) { map_simd(x, o, n, vec, scalar); };
   Tensor out = Tensor::empty(a.sizes(), a.dtype());
   const T* x = a.data_ptr<T>();
   T* o = out.data_ptr<T>();

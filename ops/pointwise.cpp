@@ -6,8 +6,6 @@
 // adjoint from the local derivative of its consumers.
 #include "pointwise.hpp"
 
-#include <xsimd/xsimd.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <mutex>
@@ -17,6 +15,7 @@
 #include "../framework/dtype.hpp"
 #include "../framework/error.hpp"
 #include "../framework/kernels.hpp"
+#include "../framework/simd.hpp"
 #include "../framework/threading.hpp"
 
 namespace spool {
@@ -260,15 +259,6 @@ Layout plan(const PointwiseProgram& p, const std::vector<Tensor>& inputs) {
   return l;
 }
 
-template <typename T, typename V, typename S>
-void map_block(const T* a, T* r, int64_t n, V vec, S scalar) {
-  using batch = xsimd::batch<T>;
-  constexpr int64_t W = batch::size;
-  int64_t j = 0;
-  for (; j + W <= n; j += W) vec(batch::load_unaligned(a + j)).store_unaligned(r + j);
-  for (; j < n; ++j) r[j] = scalar(a[j]);
-}
-
 // Runs the program over blocks; value i of the block sits at v + i * kBlock.
 template <typename T>
 class Evaluator {
@@ -310,17 +300,17 @@ class Evaluator {
         case PwOp::Neg: for (int64_t j = 0; j < n; ++j) r[j] = -a[j]; break;
         case PwOp::Relu: for (int64_t j = 0; j < n; ++j) r[j] = a[j] > 0 ? a[j] : T(0); break;
         case PwOp::Sigmoid:
-          map_block(a, r, n, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + xsimd::exp(-x)); },
+          kernels::map_simd(a, r, n, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + xsimd::exp(-x)); },
                     [](T x) { return T(1) / (T(1) + std::exp(-x)); });
           break;
         case PwOp::Tanh:
-          map_block(a, r, n, [](auto x) { return xsimd::tanh(x); }, [](T x) { return std::tanh(x); });
+          kernels::map_simd(a, r, n, [](auto x) { return xsimd::tanh(x); }, [](T x) { return std::tanh(x); });
           break;
         case PwOp::Exp:
-          map_block(a, r, n, [](auto x) { return xsimd::exp(x); }, [](T x) { return std::exp(x); });
+          kernels::map_simd(a, r, n, [](auto x) { return xsimd::exp(x); }, [](T x) { return std::exp(x); });
           break;
         case PwOp::Log:
-          map_block(a, r, n, [](auto x) { return xsimd::log(x); }, [](T x) { return std::log(x); });
+          kernels::map_simd(a, r, n, [](auto x) { return xsimd::log(x); }, [](T x) { return std::log(x); });
           break;
       }
     }

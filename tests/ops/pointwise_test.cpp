@@ -161,6 +161,8 @@ TEST_CASE("pointwise: values the result does not use cost nothing and pass no gr
 
 TEST_CASE("pointwise: bad input names the expression") {
   static const Pointwise f("my_cell", 2, [](const Ex& in) { return in[0].chunk(1, 2) * in[1]; });
+  CHECK(std::string(f.name()) == "my_cell");
+  CHECK(f.arity() == 2);
   CHECK_ERROR(f({zeros({2, 4})}), "my_cell", "expects 2 inputs, got 1");
   CHECK_ERROR(f({zeros({2, 4}), zeros({2, 2}, kFloat64)}), "my_cell", "float64", "float32");
   CHECK_ERROR(f({zeros({2, 4}, kInt64), zeros({2, 2}, kInt64)}), "my_cell", "floating");
