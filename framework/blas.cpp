@@ -6,6 +6,9 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "kernels.hpp"
 #include "threading.hpp"
 
@@ -58,24 +61,33 @@ void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t
   const T* a = static_cast<const T*>(A.data);
   const T* b = static_cast<const T*>(B.data);
   constexpr int64_t kMinWork = int64_t(1) << 21;  // multiply-adds below which one call is best
-  // While other branches keep the cores busy, split only products big enough
-  // to balance the load (a weight gradient over all steps running beside
-  // another one), not the per-step products of concurrent directions.
-  constexpr int64_t kBranchWork = int64_t(1) << 26;
   const int64_t work = m * n * k;
-  if (work < kMinWork || (m < 128 && n < 128) || (active_branches() > 1 && work < kBranchWork)) {
+  if (work < kMinWork || (m < 128 && n < 128)) {
     gemm<T>(A.trans, B.trans, m, n, k, a, A.ld, b, B.ld, beta, c, ldc, alpha);
     return;
   }
+  // The blocks are always the same for a shape (so are the results); while
+  // other branches keep the cores busy, they run one after another on this
+  // thread, except in products big enough to balance the load (a weight
+  // gradient over all steps running beside another one).
+  constexpr int64_t kBranchWork = int64_t(1) << 26;
+  const bool in_line = active_branches() > 1 && work < kBranchWork;
+  auto for_blocks = [&](int64_t extent, int64_t block, const std::function<void(int64_t, int64_t)>& body) {
+    if (in_line) {
+      for (int64_t i = 0; i < extent; i += block) body(i, std::min(extent, i + block));
+    } else {
+      parallel_for(extent, block, body);
+    }
+  };
   if (m >= n) {
     const int64_t block = std::max<int64_t>(64, (m + 7) / 8 / 16 * 16);
-    parallel_for(m, block, [&](int64_t r0, int64_t r1) {
+    for_blocks(m, block, [&](int64_t r0, int64_t r1) {
       const T* ar = A.trans ? a + r0 : a + r0 * A.ld;
       gemm<T>(A.trans, B.trans, r1 - r0, n, k, ar, A.ld, b, B.ld, beta, c + r0 * ldc, ldc, alpha);
     });
   } else {
     const int64_t block = std::max<int64_t>(64, (n + 7) / 8 / 16 * 16);
-    parallel_for(n, block, [&](int64_t c0, int64_t c1) {
+    for_blocks(n, block, [&](int64_t c0, int64_t c1) {
       const T* bc = B.trans ? b + c0 * B.ld : b + c0;
       gemm<T>(A.trans, B.trans, m, c1 - c0, k, a, A.ld, bc, B.ld, beta, c + c0, ldc, alpha);
     });

@@ -116,14 +116,10 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
     };
     // The two directions are independent: one per thread, unless a step is
     // too small to pay for objects made on one core and freed on the other.
-    const bool concurrent = D == 2 && B * gate_count(kind_) * H >= kConcurrentGateElements;
-    if (concurrent) {
+    if (D == 2 && B * gate_count(kind_) * H >= kConcurrentGateElements) {
       parallel_invoke([&] { run(0); }, [&] { run(1); });
-    } else if (D == 2) {
-      run(0);
-      run(1);
     } else {
-      run(0);
+      for (int64_t dir = 0; dir < D; ++dir) run(dir);
     }
     for (int64_t dir = 0; dir < D; ++dir) {
       h_n.push_back(states[dir].h);

@@ -110,7 +110,8 @@ CellState RecurrentCell::forward(const Tensor& input, const CellState& state) {
   };
   CellState prev{prepare(state.h, "h"), kind_ == CellKind::Lstm ? prepare(state.c, "c") : Tensor()};
   SPOOL_CHECK(kind_ == CellKind::Lstm || !state.c.defined(), name, "only LSTMCell takes a cell state c");
-  CellState next = cell_step(kind_, input_projection(kind_, x, weight_ih, bias_ih, bias_hh), prev, transpose(weight_hh, 0, 1), bias_hh);
+  const Tensor x_proj = input_projection(kind_, x, weight_ih, bias_ih, bias_hh);
+  CellState next = cell_step(kind_, x_proj, prev, transpose(weight_hh, 0, 1), bias_hh);
   if (unbatched) {
     next.h = squeeze(next.h, 0);
     if (next.c.defined()) next.c = squeeze(next.c, 0);

@@ -91,3 +91,36 @@ TEST_CASE("recurrent: unbatched input") {
   auto batched = rnn(x.unsqueeze(1));
   CHECK(allclose(r.output, batched.output.squeeze(1)));
 }
+
+TEST_CASE("recurrent: wide bidirectional layers run their directions concurrently, same as one at a time") {
+  // B * 4H = 8 * 1024 gate elements per step: the two directions go to two threads.
+  set_num_threads(2);
+  manual_seed(6);
+  const int64_t T = 3, B = 8, I = 4, H = 256;
+  nn::LSTM bi(nn::LSTMOptions(I, H).bidirectional(true));
+  nn::LSTM fwd(nn::LSTMOptions(I, H)), bwd(nn::LSTMOptions(I, H));
+  {
+    NoGradGuard g;
+    for (const char* name : {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}) {
+      fwd.parameter(name).copy_(bi.parameter(name));
+      bwd.parameter(name).copy_(bi.parameter(std::string(name) + "_reverse"));
+    }
+  }
+  Tensor x = randn({T, B, I});
+  std::vector<int64_t> rev(T);
+  for (int64_t t = 0; t < T; ++t) rev[t] = T - 1 - t;
+  const Tensor flip = tensor(rev);
+  auto r = bi(x);
+  Tensor expected = cat({fwd(x).output, index_select(bwd(index_select(x, 0, flip)).output, 0, flip)}, 2);
+  CHECK(r.output.sizes() == Shape{T, B, 2 * H});
+  CHECK(allclose(r.output, expected, 1e-6, 1e-7));
+  // Gradients do not depend on the thread count.
+  auto grads_at = [&](int threads) {
+    set_num_threads(threads);
+    bi.zero_grad();
+    bi(x).output.sum().backward();
+    return bi.parameter("weight_hh_l0_reverse").grad().clone();
+  };
+  CHECK(grads_at(1).to_vector<float>() == grads_at(2).to_vector<float>());
+  set_num_threads(2);
+}
