@@ -12,6 +12,8 @@
 #include "kernels.hpp"
 #include "threading.hpp"
 
+extern "C" int openblas_get_parallel();  // 0 serial, 1 pthreads, 2 OpenMP
+
 namespace spool::kernels {
 
 namespace {
@@ -113,5 +115,7 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha
                            static_cast<scalar_t>(alpha), static_cast<scalar_t>(beta));
   });
 }
+
+bool blas_is_threaded() { return openblas_get_parallel() != 0; }
 
 }  // namespace spool::kernels

@@ -1,6 +1,7 @@
 // One training step (forward + backward of the summed output) of spool's
 // LSTM / GRU / BiLSTM. Usage: spool_bench_rnn CONFIG THREADS | spool_bench_rnn peak
 // Prints "RESULT <config> <ms per step> <GFLOP/s> <peak MB>".
+#include <spool/framework/blas.hpp>
 #include <spool/spool.hpp>
 
 #include "rnn_configs.hpp"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
     NoGradGuard g;
     const double ns = bench::ns_per_op([&] { Tensor c = matmul(a, b); }, 1, 5, 0.5);
     std::printf("RESULT sgemm_peak_gflops %.1f\n", 2.0 * 2048 * 2048 * 2048 / ns);
+    std::printf("RESULT openblas %s\n", kernels::blas_is_threaded() ? "threaded" : "serial");
     return 0;
   }
   if (argc != 3) return std::fprintf(stderr, "usage: spool_bench_rnn CONFIG THREADS | peak\n"), 2;
