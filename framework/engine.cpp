@@ -409,15 +409,26 @@ class GraphTask {
     if (j - i == 1) {
       kernels::gemm_into(out, d0.a, d0.b, d0.alpha, beta);
     } else {
-      Tensor a = Tensor::empty({M, K}, d0.a.dtype()), b = Tensor::empty({K, N}, d0.b.dtype());
+      // A left operand whose columns are contiguous (a transposed row, as
+      // gy^T) is gathered as its transpose, so that each piece is a row copy
+      // rather than a strided scatter.
+      const bool a_by_cols = M > 1 && d0.a.strides()[0] == 1;
+      Tensor a_buf = a_by_cols ? Tensor::empty({K, M}, d0.a.dtype()) : Tensor::empty({M, K}, d0.a.dtype());
+      Tensor b = Tensor::empty({K, N}, d0.b.dtype());
       int64_t k0 = 0;
       for (size_t r = i; r < j; ++r) {
         const DeferredProduct& d = *cs[r].grad.deferred;
         const int64_t k = d.a.size(1);
-        kernels::copy_into(kernels::strided_view(a, {M, k}, a.strides(), k0), d.a);
+        if (a_by_cols) {
+          const Tensor at = kernels::strided_view(d.a, {k, M}, {d.a.strides()[1], d.a.strides()[0]}, d.a.storage_offset());
+          kernels::copy_into(kernels::strided_view(a_buf, {k, M}, {M, 1}, k0 * M), at);
+        } else {
+          kernels::copy_into(kernels::strided_view(a_buf, {M, k}, {K, 1}, k0), d.a);
+        }
         kernels::copy_into(kernels::strided_view(b, {k, N}, b.strides(), k0 * N), d.b);
         k0 += k;
       }
+      const Tensor a = a_by_cols ? kernels::strided_view(a_buf, {M, K}, {1, M}, 0) : a_buf;
       kernels::gemm_into(out, a, b, d0.alpha, beta);
     }
     for (size_t r = i; r < j; ++r) cs[r].grad = Grad();  // free the operands early

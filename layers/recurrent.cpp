@@ -39,11 +39,10 @@ void RecurrentStack::run_direction(const Tensor& x, const Weights& w, bool rever
   const int64_t T = x.size(0);
   // The input projection of every step at once: one GEMM (DESIGN.md item 7).
   const Tensor x_proj = input_projection(kind_, x, w.w_ih, w.b_ih, w.b_hh);
-  const Tensor w_hh_t = transpose(w.w_hh, 0, 1);
   std::vector<Tensor> outs(T);
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = reverse ? T - 1 - s : s;
-    CellState next = cell_step(kind_, select(x_proj, 0, t), state, w_hh_t, w.b_hh);
+    CellState next = cell_step(kind_, select(x_proj, 0, t), state, w.w_hh, w.b_hh);
     if (masks.empty()) {
       state = next;
       outs[t] = next.h;

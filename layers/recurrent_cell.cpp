@@ -52,13 +52,10 @@ Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, cons
   return linear(x, w_ih, fold ? b_ih + b_hh : b_ih);
 }
 
-CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_t,
+CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
                     const Tensor& b_hh) {
-  if (kind == CellKind::Gru) {
-    const Tensor h_proj = b_hh.defined() ? addmm(b_hh, prev.h, w_t) : matmul(prev.h, w_t);
-    return {gru_cell()({x_proj, h_proj, prev.h}), {}};
-  }
-  const Tensor gates = addmm(x_proj, prev.h, w_t);
+  if (kind == CellKind::Gru) return {gru_cell()({x_proj, linear(prev.h, w_hh, b_hh), prev.h}), {}};
+  const Tensor gates = linear(prev.h, w_hh, x_proj);
   switch (kind) {
     case CellKind::RnnTanh: return {tanh(gates), {}};
     case CellKind::RnnRelu: return {relu(gates), {}};
@@ -111,7 +108,7 @@ CellState RecurrentCell::forward(const Tensor& input, const CellState& state) {
   CellState prev{prepare(state.h, "h"), kind_ == CellKind::Lstm ? prepare(state.c, "c") : Tensor()};
   SPOOL_CHECK(kind_ == CellKind::Lstm || !state.c.defined(), name, "only LSTMCell takes a cell state c");
   const Tensor x_proj = input_projection(kind_, x, weight_ih, bias_ih, bias_hh);
-  CellState next = cell_step(kind_, x_proj, prev, transpose(weight_hh, 0, 1), bias_hh);
+  CellState next = cell_step(kind_, x_proj, prev, weight_hh, bias_hh);
   if (unbatched) {
     next.h = squeeze(next.h, 0);
     if (next.c.defined()) next.c = squeeze(next.c, 0);

@@ -28,12 +28,12 @@ struct CellState {
 // LSTM (where it adds outside any product). Computed for all steps at once.
 Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, const Tensor& b_ih, const Tensor& b_hh);
 
-// One step from the input projection x_proj ([B, G*H], from input_projection).
-// w_hh_t is W_hh^T ([H, G*H]), transposed once per sequence so that the T
-// per-step weight gradients add up in one contiguous buffer; b_hh (may be
-// undefined) is read by GRU only. The gate nonlinearities run as fused
-// pointwise ops whose backward the framework derives.
-CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh_t,
+// One step from the input projection x_proj ([B, G*H], from input_projection):
+// the recurrent product is linear(h, W_hh, x_proj), whose T per-step weight
+// gradients the engine sums in W_hh's own layout; b_hh (may be undefined) is
+// read by GRU only. The gate nonlinearities run as fused pointwise ops whose
+// backward the framework derives.
+CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
                     const Tensor& b_hh);
 
 // Weight and bias initialization shared by cells and stacks: every tensor

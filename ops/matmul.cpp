@@ -128,20 +128,44 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   SPOOL_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear",
               "input of shape {} does not match weight [out, in] = {} (in = {})", x.sizes(), weight.sizes(),
               weight.size(1));
-  if (bias.defined())
-    SPOOL_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear", "bias of shape {} for weight of shape {}",
-                bias.sizes(), weight.sizes());
-  const Tensor wt = transpose(weight, 0, 1);
-  if (x.dim() > 2) {
+  check_matmul_dtypes("linear", x, weight);
+  if (x.dim() != 2) {
     // [..., in] as one [rows, in] product: one GEMM, and the weight gradient
     // is one product rather than a batch of them summed afterwards.
     Shape out_sizes = x.sizes();
     out_sizes[out_sizes.size() - 1] = weight.size(0);
-    return reshape(linear(reshape(x, {-1, weight.size(1)}), weight, bias), out_sizes);
+    const Tensor flat = reshape(x, {-1, weight.size(1)});
+    if (bias.defined() && bias.dim() > 1) {
+      // A bias with leading dims would not line up with the flattened rows.
+      SPOOL_CHECK(broadcast_shapes(bias.sizes(), out_sizes, "linear") == out_sizes, "linear",
+                  "bias of shape {} does not broadcast to the output shape {}", bias.sizes(), out_sizes);
+      return reshape(linear(flat, weight), out_sizes) + bias;
+    }
+    return reshape(linear(flat, weight, bias), out_sizes);
   }
-  if (x.dim() == 2 && bias.defined()) return addmm(bias, x, wt);
-  Tensor y = matmul(x, wt);
-  return bias.defined() ? y + bias : y;
+  const int64_t rows = x.size(0), in = x.size(1), out = weight.size(0);
+  Tensor y = Tensor::empty({rows, out}, x.dtype());
+  // Unrecorded weight^T: the op records itself, with the weight as its input.
+  const Tensor wt = kernels::strided_view(weight, {in, out}, {weight.strides()[1], weight.strides()[0]},
+                                          weight.storage_offset());
+  if (bias.defined()) {
+    SPOOL_CHECK(bias.dtype() == x.dtype(), "linear", "bias dtype {} differs from {}", dtype_name(bias.dtype()),
+                dtype_name(x.dtype()));
+    SPOOL_CHECK(broadcast_shapes(bias.sizes(), y.sizes(), "linear") == y.sizes(), "linear",
+                "bias of shape {} does not broadcast to the output shape {}", bias.sizes(), y.sizes());
+    kernels::copy_into(y, bias);
+  }
+  if (in > 0) {
+    kernels::gemm_into(y, x, wt, 1.0, bias.defined() ? 1.0 : 0.0);
+  } else if (!bias.defined()) {
+    kernels::fill(y, 0.0);
+  }
+  // One recorded op, as PyTorch's linear: the weight gradient gy^T @ x comes
+  // in the weight's own [out, in] layout, so it needs no transposed copy.
+  return record("linear", y, {&x, &weight, &bias}, [x, weight, with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
+    return {x.requires_grad() ? Grad::product(gy, weight) : Grad(),
+            weight.requires_grad() ? Grad::product(transpose(gy, 0, 1), x) : Grad(), with_bias ? Grad(gy) : Grad()};
+  });
 }
 
 }  // namespace spool

@@ -98,7 +98,9 @@ Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim = false);
 // 1-D, 2-D and batched (broadcast) products, as torch.matmul.
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
-// x @ weight^T + bias, weight [out, in]; bias may be undefined.
+// x @ weight^T + bias, weight [out, in]; bias may be undefined, [out], or any
+// shape that broadcasts to the result (as torch's linear on 2-D input). One
+// recorded op: the weight gradient comes in [out, in], with no transposed copy.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 // beta * bias + alpha * (a @ b)
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta = 1.0, double alpha = 1.0);

@@ -305,8 +305,14 @@ def pointwise():
     case("pointwise_mix", "pointwise_mix", mix, [away_from_zero(2, 3, 4), positive(4)])
 
 
+def products_more():
+    """Later product cases (appended last, so earlier cases keep their inputs)."""
+    # A bias per row (a recurrent step's input projection; torch takes it on 2-D input).
+    case("linear_row_bias", "linear", F.linear, [torch.randn(3, 4), torch.randn(5, 4), torch.randn(3, 5)])
+
+
 def main():
-    for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise):
+    for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more):
         family()
     validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -20,7 +20,8 @@ TEST_CASE("recurrent: gradcheck of float64 cells") {
         nn::CellKind k = std::string(kind) == "lstm" ? nn::CellKind::Lstm
                          : std::string(kind) == "gru" ? nn::CellKind::Gru
                                                       : nn::CellKind::RnnTanh;
-        nn::CellState next = nn::cell_step(k, linear(v[0], v[p], v[p + 2]), prev, v[p + 1].t(), v[p + 3]);
+        nn::CellState next =
+            nn::cell_step(k, nn::input_projection(k, v[0], v[p], v[p + 2], v[p + 3]), prev, v[p + 1], v[p + 3]);
         return next.c.defined() ? next.h * 2.0 + next.c : next.h;
       };
       auto r = gradcheck(fn, inputs);
