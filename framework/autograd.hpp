@@ -12,6 +12,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "small_function.hpp"
@@ -105,7 +106,7 @@ inline bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
     if (t->requires_grad()) return true;
   return false;
 }
-bool any_requires_grad(const std::vector<Tensor>& inputs);
+bool any_requires_grad(std::span<const Tensor> inputs);
 
 uint64_t next_node_seq();
 
@@ -128,7 +129,7 @@ class SeqRangeScope {
 Tensor attach_node(const char* name, Tensor& out, MetaList inputs,
                    BackwardFn fn);
 MetaList metas_of(std::initializer_list<const Tensor*> inputs);
-MetaList metas_of(const std::vector<Tensor>& inputs);
+MetaList metas_of(std::span<const Tensor> inputs);
 }  // namespace detail
 
 // Records `out` as the result of op `name` over `inputs`; `fn` maps the
@@ -140,7 +141,7 @@ Tensor record(const char* name, Tensor out, std::initializer_list<const Tensor*>
   return detail::attach_node(name, out, detail::metas_of(inputs), BackwardFn(std::forward<F>(fn)));
 }
 template <typename F>
-Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, F&& fn) {
+Tensor record(const char* name, Tensor out, std::span<const Tensor> inputs, F&& fn) {
   if (!any_requires_grad(inputs)) return out;
   return detail::attach_node(name, out, detail::metas_of(inputs), BackwardFn(std::forward<F>(fn)));
 }

@@ -58,7 +58,7 @@ SeqRangeScope::~SeqRangeScope() {
 }
 }  // namespace detail
 
-bool any_requires_grad(const std::vector<Tensor>& inputs) {
+bool any_requires_grad(std::span<const Tensor> inputs) {
   if (!GradMode::is_enabled()) return false;
   for (const Tensor& t : inputs)
     if (t.requires_grad()) return true;
@@ -74,7 +74,7 @@ MetaList metas_of(std::initializer_list<const Tensor*> inputs) {
   return metas;
 }
 
-MetaList metas_of(const std::vector<Tensor>& inputs) {
+MetaList metas_of(std::span<const Tensor> inputs) {
   MetaList metas;
   metas.reserve(inputs.size());
   for (const Tensor& t : inputs) metas.push_back(t.requires_grad() ? t.impl().autograd : nullptr);
@@ -109,6 +109,8 @@ struct Contribution {
   uint32_t slot;
   Grad grad;
 };
+// The few contributions of one tensor, sorted per node: from the small-object pool.
+using Contributions = std::vector<Contribution, detail::PooledAllocator<Contribution>>;
 
 // Per-tensor state of one backward run. Most tensors have one consumer, so
 // the first contribution is stored inline.
@@ -352,7 +354,7 @@ class GraphTask {
       p.first.grad = Grad();
       return out;
     }
-    std::vector<Contribution> cs;
+    Contributions cs;
     cs.reserve(p.count);
     cs.push_back(std::move(p.first));
     for (auto& c : p.more) cs.push_back(std::move(c));
@@ -392,7 +394,7 @@ class GraphTask {
   // one alpha, up to kRunElements of operands) as one GEMM over their inner
   // dims laid side by side: the T per-step products of a recurrent weight at
   // batch 1 become one GEMM instead of T rank-1 updates. Returns the end of the run.
-  static size_t gemm_run(const Tensor& out, std::vector<Contribution>& cs, size_t i, double beta) {
+  static size_t gemm_run(const Tensor& out, Contributions& cs, size_t i, double beta) {
     const DeferredProduct& d0 = *cs[i].grad.deferred;
     const int64_t M = d0.a.size(0), N = d0.b.size(1);
     size_t j = i;

@@ -169,6 +169,12 @@ int Pointwise::arity() const { return program_->arity; }
 
 namespace {
 
+// Per-call lists come from the small-object pool: a recurrent step makes a
+// few of them per op, and malloc showed in its profile.
+template <typename T>
+using PoolVector = std::vector<T, detail::PooledAllocator<T>>;
+using TensorList = PoolVector<Tensor>;
+
 constexpr int64_t kBlock = 256;            // elements per instruction loop
 constexpr int64_t kParallelUnits = 128;    // blocks per parallel chunk (32K elements)
 
@@ -194,7 +200,7 @@ struct Layout {
   Shape sizes;                 // output shape
   int64_t cols = 1, rows = 1;  // last dim, product of the others
   int64_t blocks_per_row = 1;
-  std::vector<Operand> operands;
+  PoolVector<Operand> operands;
 
   int64_t units() const { return rows * blocks_per_row; }
   // Element offset of input k at the start of `row`.
@@ -210,7 +216,7 @@ struct Layout {
   int64_t col_stride(size_t k) const { return sizes.empty() ? 0 : operands[k].strides[sizes.size() - 1]; }
 };
 
-Layout plan(const PointwiseProgram& p, const std::vector<Tensor>& inputs) {
+Layout plan(const PointwiseProgram& p, const TensorList& inputs) {
   const char* name = p.name;
   SPOOL_CHECK(static_cast<int>(inputs.size()) == p.arity, name, "expects {} inputs, got {}", p.arity, inputs.size());
   Layout l;
@@ -263,7 +269,7 @@ Layout plan(const PointwiseProgram& p, const std::vector<Tensor>& inputs) {
 template <typename T>
 class Evaluator {
  public:
-  Evaluator(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs)
+  Evaluator(const PointwiseProgram& p, const Layout& l, const TensorList& inputs)
       : p_(p), l_(l), inputs_(inputs) {}
 
   // Evaluates every live instruction over block `unit`: val[i] points at
@@ -369,7 +375,7 @@ class Evaluator {
  private:
   const PointwiseProgram& p_;
   const Layout& l_;
-  const std::vector<Tensor>& inputs_;
+  const TensorList& inputs_;
 };
 
 // Per-thread block buffers (values, adjoints), reused across calls.
@@ -390,7 +396,7 @@ P* pointers(size_t instructions) {
 }
 
 template <typename T>
-Tensor run_forward(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs) {
+Tensor run_forward(const PointwiseProgram& p, const Layout& l, const TensorList& inputs) {
   Tensor out = Tensor::empty(l.sizes, inputs[0].dtype());
   T* o = out.data_ptr<T>();
   const Evaluator<T> eval(p, l, inputs);
@@ -407,21 +413,20 @@ Tensor run_forward(const PointwiseProgram& p, const Layout& l, const std::vector
 }
 
 template <typename T>
-Grads run_backward(const PointwiseProgram& p, const Layout& l, const std::vector<Tensor>& inputs,
-                   const Tensor& gy_in) {
+Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList& inputs, const Tensor& gy_in) {
   const Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
   const size_t K = inputs.size();
   // Input k's gradient buffer covers pieces [first[k], last[k]] of each row.
-  std::vector<int64_t> first(K, -1), last(K, -1);
+  PoolVector<int64_t> first(K, -1), last(K, -1);
   for (const PwInstr& in : p.code)
     if (in.op == PwOp::Input && inputs[in.input].requires_grad()) {
       int64_t& f = first[in.input];
       f = f < 0 ? in.piece : std::min(f, in.piece);
       last[in.input] = std::max(last[in.input], in.piece);
     }
-  std::vector<Tensor> bufs(K);
-  std::vector<T*> dst(K, nullptr);
-  std::vector<int64_t> row_len(K, 0);
+  TensorList bufs(K);
+  PoolVector<T*> dst(K, nullptr);
+  PoolVector<int64_t> row_len(K, 0);
   for (size_t k = 0; k < K; ++k) {
     if (first[k] < 0) continue;
     const int64_t span = last[k] - first[k] + 1;
@@ -477,7 +482,13 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const std::vector
 
 }  // namespace
 
-Tensor Pointwise::operator()(const std::vector<Tensor>& inputs) const {
+Tensor Pointwise::operator()(const std::vector<Tensor>& inputs) const { return call(inputs); }
+Tensor Pointwise::operator()(std::initializer_list<Tensor> inputs) const {
+  return call(std::span<const Tensor>(inputs.begin(), inputs.size()));
+}
+
+Tensor Pointwise::call(std::span<const Tensor> in) const {
+  const TensorList inputs(in.begin(), in.end());
   const PointwiseProgram* p = program_.get();
   Layout layout = plan(*p, inputs);
   Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name, [&] { return run_forward<scalar_t>(*p, layout, inputs); });

@@ -17,7 +17,9 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,11 +76,14 @@ class Pointwise {
   // The expression over these tensors (all of one floating dtype), recorded
   // as one op named after the expression.
   Tensor operator()(const std::vector<Tensor>& inputs) const;
+  Tensor operator()(std::initializer_list<Tensor> inputs) const;  // f({a, b}) without a std::vector
 
   const char* name() const;
   int arity() const;
 
  private:
+  Tensor call(std::span<const Tensor> inputs) const;
+
   std::shared_ptr<const detail::PointwiseProgram> program_;
 };
 
