@@ -81,14 +81,18 @@ void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t
       parallel_for(extent, block, body);
     }
   };
+  // Fewer, larger blocks for mid-sized products (a recurrent step's): each
+  // block is a BLAS call that packs its operands again (4 vs 8 blocks: medium
+  // GRU/LSTM steps ~3% faster).
+  const int64_t parts = work < (int64_t(1) << 24) ? 4 : 8;
   if (m >= n) {
-    const int64_t block = std::max<int64_t>(64, (m + 7) / 8 / 16 * 16);
+    const int64_t block = std::max<int64_t>(64, (m + parts - 1) / parts / 16 * 16);
     for_blocks(m, block, [&](int64_t r0, int64_t r1) {
       const T* ar = A.trans ? a + r0 : a + r0 * A.ld;
       gemm<T>(A.trans, B.trans, r1 - r0, n, k, ar, A.ld, b, B.ld, beta, c + r0 * ldc, ldc, alpha);
     });
   } else {
-    const int64_t block = std::max<int64_t>(64, (n + 7) / 8 / 16 * 16);
+    const int64_t block = std::max<int64_t>(64, (n + parts - 1) / parts / 16 * 16);
     for_blocks(n, block, [&](int64_t c0, int64_t c1) {
       const T* bc = B.trans ? b + c0 * B.ld : b + c0;
       gemm<T>(A.trans, B.trans, m, c1 - c0, k, a, A.ld, bc, B.ld, beta, c + c0, ldc, alpha);
