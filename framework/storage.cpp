@@ -1,5 +1,6 @@
 #include "storage.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -21,7 +22,7 @@ struct Bucket {
 
 struct Pool {
   Bucket buckets[kBuckets];
-  std::atomic<size_t> hits{0}, misses{0}, cached{0};
+  std::atomic<size_t> misses{0}, cached{0};
 };
 
 Pool& pool() {
@@ -29,9 +30,17 @@ Pool& pool() {
   return *p;
 }
 
-// Each thread keeps a few buffers per bucket without locking; the shared
-// lists behind it are used when a thread's cache is empty or full.
-constexpr size_t kLocalPerBucket = 32;
+// Each thread keeps free buffers per bucket without locking, up to
+// kLocalBytes worth (1 to kLocalMax buffers). A full cache hands half of
+// itself to the shared list under one lock, an empty one takes up to half
+// back. Buffers made on one thread and freed on another (a BiLSTM direction's
+// activations, freed by the backward chain on the other core) thus return
+// within a step: with a count limit instead (32 per bucket), 32 large
+// buffers had to pile up on the freeing thread before any came back, and the
+// allocating thread missed, and page-faulted fresh ones, for 30 steps.
+constexpr size_t kLocalBytes = size_t(4) << 20, kLocalMax = 4096;
+size_t local_limit(int bucket) { return std::clamp<size_t>(kLocalBytes >> (bucket + kMinShift), 1, kLocalMax); }
+
 struct LocalCache {
   std::vector<void*> free[kBuckets];
   size_t hits = 0;  // kept per thread: a shared counter bounced between cores on every op
@@ -39,10 +48,8 @@ struct LocalCache {
     Pool& p = pool();
     for (int b = 0; b < kBuckets; ++b) {
       std::lock_guard<std::mutex> lock(p.buckets[b].mu);
-      for (void* ptr : free[b]) {
-        p.buckets[b].free.push_back(ptr);
-        p.cached.fetch_add(size_t(1) << (b + kMinShift), std::memory_order_relaxed);
-      }
+      p.buckets[b].free.insert(p.buckets[b].free.end(), free[b].begin(), free[b].end());
+      p.cached.fetch_add(free[b].size() << (b + kMinShift), std::memory_order_relaxed);
     }
   }
 };
@@ -73,54 +80,63 @@ Storage::Storage(size_t bytes) {
     return;
   }
   bytes_ = size_t(1) << (bucket_ + kMinShift);
-  Pool& p = pool();
-  auto& local = local_cache().free[bucket_];
-  if (!local.empty()) {
-    data_ = local.back();
-    local.pop_back();
-    ++local_cache().hits;
-    return;
-  }
-  Bucket& b = p.buckets[bucket_];
-  {
-    std::lock_guard<std::mutex> lock(b.mu);
-    if (!b.free.empty()) {
-      data_ = b.free.back();
-      b.free.pop_back();
+  LocalCache& cache = local_cache();
+  auto& local = cache.free[bucket_];
+  if (local.empty()) {
+    // Refill from the shared list: up to half a local cache in one lock.
+    Pool& p = pool();
+    Bucket& b = p.buckets[bucket_];
+    size_t taken = 0;
+    {
+      std::lock_guard<std::mutex> lock(b.mu);
+      taken = std::min(b.free.size(), std::max<size_t>(1, local_limit(bucket_) / 2));
+      local.insert(local.end(), b.free.end() - static_cast<std::ptrdiff_t>(taken), b.free.end());
+      b.free.resize(b.free.size() - taken);
     }
+    if (taken == 0) {
+      p.misses.fetch_add(1, std::memory_order_relaxed);
+      data_ = raw_alloc(bytes_);
+      return;
+    }
+    p.cached.fetch_sub(taken * bytes_, std::memory_order_relaxed);
   }
-  if (data_) {
-    p.hits.fetch_add(1, std::memory_order_relaxed);
-    p.cached.fetch_sub(bytes_, std::memory_order_relaxed);
-  } else {
-    p.misses.fetch_add(1, std::memory_order_relaxed);
-    data_ = raw_alloc(bytes_);
-  }
+  data_ = local.back();
+  local.pop_back();
+  ++cache.hits;
 }
 
 Storage::~Storage() {
-  Pool& p = pool();
-  if (bucket_ >= 0) {
-    auto& local = local_cache().free[bucket_];
-    if (local.size() < kLocalPerBucket) {
-      if (local.capacity() == 0) local.reserve(kLocalPerBucket);
-      local.push_back(data_);
-      return;
-    }
-  }
-  if (bucket_ < 0 || p.cached.load(std::memory_order_relaxed) + bytes_ > kMaxCachedBytes) {
+  if (bucket_ < 0) {
     std::free(data_);
     return;
   }
-  Bucket& b = p.buckets[bucket_];
-  std::lock_guard<std::mutex> lock(b.mu);
-  b.free.push_back(data_);
-  p.cached.fetch_add(bytes_, std::memory_order_relaxed);
+  auto& local = local_cache().free[bucket_];
+  const size_t limit = local_limit(bucket_);
+  if (local.size() < limit) {
+    if (local.capacity() == 0) local.reserve(limit);
+    local.push_back(data_);
+    return;
+  }
+  // Full: this buffer and the newest half-cache go to the shared list (or
+  // back to the system beyond kMaxCachedBytes).
+  local.push_back(data_);
+  const size_t n = std::max<size_t>(1, local.size() / 2);
+  const auto first = local.end() - static_cast<std::ptrdiff_t>(n);
+  Pool& p = pool();
+  if (p.cached.load(std::memory_order_relaxed) + n * bytes_ > kMaxCachedBytes) {
+    for (auto it = first; it != local.end(); ++it) std::free(*it);
+  } else {
+    Bucket& b = p.buckets[bucket_];
+    std::lock_guard<std::mutex> lock(b.mu);
+    b.free.insert(b.free.end(), first, local.end());
+    p.cached.fetch_add(n * bytes_, std::memory_order_relaxed);
+  }
+  local.erase(first, local.end());
 }
 
 PoolStats pool_stats() {
   Pool& p = pool();
-  return {p.hits.load() + local_cache().hits, p.misses.load(), p.cached.load()};
+  return {local_cache().hits, p.misses.load(), p.cached.load()};
 }
 
 void pool_release_cached() {

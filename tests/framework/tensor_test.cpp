@@ -1,4 +1,5 @@
 #include <sstream>
+#include <thread>
 
 #include "test_util.hpp"
 
@@ -73,6 +74,24 @@ TEST_CASE("tensor: printing follows PyTorch's repr") {
   std::ostringstream os;
   os << tensor(std::vector<bool>{true, false});
   CHECK(os.str() == "tensor([ True, False])");  // right-aligned, as PyTorch
+}
+
+TEST_CASE("tensor: a thread's buffer cache is bounded in bytes; the rest is shared with other threads") {
+  pool_release_cached();
+  {
+    std::vector<Tensor> big;
+    for (int i = 0; i < 16; ++i) big.push_back(Tensor::empty({1 << 18}));  // 1 MiB each
+  }
+  // At most 4 MiB stay with this thread; the rest went to the shared lists,
+  // where a thread that allocates them (another BiLSTM direction) finds them.
+  CHECK(pool_stats().cached_bytes >= (size_t(12) << 20));
+  const size_t misses = pool_stats().misses;
+  std::thread other([] {
+    std::vector<Tensor> again;
+    for (int i = 0; i < 12; ++i) again.push_back(Tensor::empty({1 << 18}));
+  });
+  other.join();
+  CHECK(pool_stats().misses == misses);
 }
 
 TEST_CASE("tensor: the buffer pool reuses freed buffers") {
