@@ -348,16 +348,27 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   SPOOL_CHECK(!tensors.empty(), "stack", "expects a non-empty list of tensors");
-  const int d = wrap_dim(dim, tensors[0].dim() + 1, "stack");
-  std::vector<Tensor> parts;
-  parts.reserve(tensors.size());
+  const Tensor& first = tensors[0];
+  const int d = wrap_dim(dim, first.dim() + 1, "stack");
   for (size_t i = 0; i < tensors.size(); ++i) {
-    SPOOL_CHECK(tensors[i].sizes() == tensors[0].sizes(), "stack",
+    SPOOL_CHECK(tensors[i].sizes() == first.sizes(), "stack",
                 "all tensors must have one shape: tensor {} is {}, tensor 0 is {}", i, tensors[i].sizes(),
-                tensors[0].sizes());
-    parts.push_back(unsqueeze(tensors[i], d));
+                first.sizes());
+    SPOOL_CHECK(tensors[i].dtype() == first.dtype(), "stack", "tensor {} is {}, tensor 0 is {}", i,
+                dtype_name(tensors[i].dtype()), dtype_name(first.dtype()));
   }
-  return cat(parts, d);
+  std::vector<int64_t> sizes(first.sizes().begin(), first.sizes().end());
+  sizes.insert(sizes.begin() + d, static_cast<int64_t>(tensors.size()));
+  Tensor y = Tensor::empty(Shape(sizes), first.dtype());
+  for (size_t i = 0; i < tensors.size(); ++i) kernels::copy_into(select(y, d, static_cast<int64_t>(i)), tensors[i]);
+  // One recorded op (not an unsqueeze per input and a cat): a recurrent
+  // layer stacks every step's output, so this is one node instead of T + 1.
+  return record("stack", y, tensors, [d, n = tensors.size()](const Tensor& gy) -> Grads {
+    Grads g;
+    g.reserve(n);
+    for (size_t i = 0; i < n; ++i) g.emplace_back(select(gy, d, static_cast<int64_t>(i)));
+    return g;
+  });
 }
 
 std::vector<Tensor> split(const Tensor& a, int64_t split_size, int64_t dim) {

@@ -9,6 +9,8 @@ TEST_CASE("errors: mismatched shapes") {
   CHECK_ERROR(matmul(zeros({2, 3, 4}), zeros({3, 4, 2})), "matmul");
   CHECK_ERROR(cat({zeros({2, 3}), zeros({3, 4})}, 0), "cat", "[3, 4]");
   CHECK_ERROR(stack({zeros({2, 3}), zeros({2, 4})}), "stack", "[2, 4]");
+  CHECK_ERROR(stack({zeros({2}), zeros({2}, kFloat64)}), "stack", "float64");
+  CHECK_ERROR(stack({}), "stack", "non-empty");
   CHECK_ERROR(reshape(zeros({2, 3}), {4, 2}), "reshape", "[4, 2]", "[2, 3]");
   CHECK_ERROR(view(zeros({2, 3}).t(), {6}), "view", "use reshape");
   CHECK_ERROR(expand(zeros({2, 3}), {4, 3}), "expand", "[2, 3]");

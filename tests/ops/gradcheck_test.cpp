@@ -114,6 +114,8 @@ std::vector<Row> rows() {
        [] { return V{leaf({3, 4}, 1)}; }},
       {"cat", [](const V& v) { return cat({v[0], v[1], v[0]}, 1); }, [] { return V{leaf({2, 3}, 1), leaf({2, 2}, 2)}; }},
       {"stack", [](const V& v) { return stack({v[0], v[1]}, 1); }, [] { return V{leaf({2, 3}, 1), leaf({2, 3}, 2)}; }},
+      {"stack last dim, transposed, one input twice", [](const V& v) { return stack({v[0], v[1], v[0]}, -1); },
+       [] { return V{transposed_leaf(3, 4, 1), leaf({3, 4}, 2)}; }},
       {"split chunk", [](const V& v) {
          auto s = split(v[0], 2, 1);
          auto c = chunk(v[0], 2, 0);
