@@ -354,14 +354,18 @@ class GraphTask {
       p.first.grad = Grad();
       return out;
     }
+    // Consumers run latest first, so contributions arrive in falling creation
+    // order: laid out in reverse they are usually sorted already (sorting the
+    // 50 of a recurrent input projection moved ~1200 of them).
     Contributions cs;
     cs.reserve(p.count);
+    for (auto c = p.more.rbegin(); c != p.more.rend(); ++c) cs.push_back(std::move(*c));
     cs.push_back(std::move(p.first));
-    for (auto& c : p.more) cs.push_back(std::move(c));
     p.more.clear();
-    std::sort(cs.begin(), cs.end(), [](const Contribution& a, const Contribution& b) {
+    const auto earlier = [](const Contribution& a, const Contribution& b) {
       return a.seq != b.seq ? a.seq < b.seq : a.slot < b.slot;
-    });
+    };
+    if (!std::is_sorted(cs.begin(), cs.end(), earlier)) std::sort(cs.begin(), cs.end(), earlier);
     Tensor out;
     size_t i = 0;
     if (cs[0].grad.deferred) {
