@@ -18,8 +18,6 @@ Tensor Tensor::empty(const Shape& sizes, ScalarType dtype) {
   return Tensor(std::move(impl));
 }
 
-int64_t Tensor::size(int64_t dim) const { return sizes()[wrap_dim(dim, this->dim(), "size")]; }
-
 bool Tensor::is_contiguous() const {
   const TensorImpl& t = impl();
   int64_t expected = 1;

@@ -55,7 +55,12 @@ class Tensor {
   const Shape& sizes() const { return impl().sizes; }
   const Shape& shape() const { return impl().sizes; }
   const Shape& strides() const { return impl().strides; }
-  int64_t size(int64_t dim) const;
+  int64_t size(int64_t dim) const {  // inline: called several times by every op
+    const Shape& s = sizes();
+    if (dim >= 0 && dim < static_cast<int64_t>(s.size())) return s[dim];
+    SPOOL_CHECK(s.size() > 0, "size", "a 0-dim tensor has no dim {}", dim);
+    return s[wrap_dim(dim, s.size(), "size")];
+  }
   int dim() const { return impl().sizes.size(); }
   int64_t numel() const { return impl().sizes.numel(); }
   ScalarType dtype() const { return impl().dtype; }

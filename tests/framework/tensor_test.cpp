@@ -94,6 +94,16 @@ TEST_CASE("tensor: a thread's buffer cache is bounded in bytes; the rest is shar
   CHECK(pool_stats().misses == misses);
 }
 
+TEST_CASE("tensor: size() takes negative dims and rejects dims out of range") {
+  const Tensor t = zeros({2, 3, 4});
+  CHECK(t.size(0) == 2);
+  CHECK(t.size(-1) == 4);
+  CHECK(t.size(-3) == 2);
+  CHECK_ERROR(t.size(3), "size", "dim 3", "3 dims");
+  CHECK_ERROR(t.size(-4), "size", "dim -4");
+  CHECK_ERROR(tensor({1.0}).sum().size(0), "size", "0-dim");
+}
+
 TEST_CASE("tensor: the buffer pool reuses freed buffers") {
   { Tensor warm = zeros({1000}); }
   auto before = pool_stats();
