@@ -176,16 +176,20 @@ using PoolVector = std::vector<T, detail::PooledAllocator<T>>;
 using TensorList = PoolVector<Tensor>;
 
 constexpr int64_t kBlock = 256;            // elements per instruction loop
-constexpr int64_t kParallelUnits = 128;    // blocks per parallel chunk (32K elements)
+// Work, in block-instructions, from which a call is split across threads
+// (~130K element operations): a GRU step at batch 32 and width 256 (about
+// 3.5% faster split), not that step's smaller LSTM cells (slower split).
+constexpr int64_t kParallelWork = 512;
 
-// body(u0, u1) over the blocks, split across threads when there are many
-// (called directly otherwise: a recurrent step's few blocks skip the wrapper).
+// body(u0, u1) over the blocks, split across threads when there is enough
+// work (called directly otherwise: a recurrent step's few blocks skip the
+// wrapper). Blocks are independent, so the split does not change results.
 template <typename F>
-void for_units(int64_t units, const F& body) {
-  if (units <= kParallelUnits) {
+void for_units(int64_t units, int64_t instructions, const F& body) {
+  if (units < 2 || units * instructions < kParallelWork) {
     body(0, units);
   } else {
-    parallel_for(units, kParallelUnits, body);
+    parallel_for(units, std::max<int64_t>(1, kParallelWork / 2 / instructions), body);
   }
 }
 
@@ -400,7 +404,7 @@ Tensor run_forward(const PointwiseProgram& p, const Layout& l, const TensorList&
   Tensor out = Tensor::empty(l.sizes, inputs[0].dtype());
   T* o = out.data_ptr<T>();
   const Evaluator<T> eval(p, l, inputs);
-  for_units(l.units(), [&](int64_t u0, int64_t u1) {
+  for_units(l.units(), static_cast<int64_t>(p.code.size()), [&](int64_t u0, int64_t u1) {
     T* v = scratch<T>(p.code.size(), 0);
     const T** val = pointers<const T*>(p.code.size());
     for (int64_t u = u0; u < u1; ++u) {
@@ -441,7 +445,7 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
   const T* go = gy.data_ptr<T>();
   const Evaluator<T> eval(p, l, inputs);
   const size_t m = p.code.size();
-  for_units(l.units(), [&](int64_t u0, int64_t u1) {
+  for_units(l.units(), static_cast<int64_t>(m), [&](int64_t u0, int64_t u1) {
     T* v = scratch<T>(m, 0);
     T* g = scratch<T>(m, 1);
     const T** val = pointers<const T*>(m);
