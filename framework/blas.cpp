@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <mutex>
 
 #include "kernels.hpp"
 #include "threading.hpp"
@@ -42,9 +43,18 @@ BlasOperand blas_operand(const Tensor& t) {
   return op;
 }
 
+// A serial OpenBLAS built without USE_LOCKING (Debian's) shares its packing
+// buffers between calling threads: concurrent calls return wrong products.
+// spool links the pthread build (CMakeLists.txt); any serial one it finds at
+// run time is called under this lock instead.
+std::mutex serial_blas_mutex;
+
 template <typename T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T beta,
           T* c, int64_t ldc, T alpha) {
+  static const bool serial = !blas_is_threaded();
+  std::unique_lock<std::mutex> lock(serial_blas_mutex, std::defer_lock);
+  if (serial) lock.lock();
   const auto TA = ta ? CblasTrans : CblasNoTrans, TB = tb ? CblasTrans : CblasNoTrans;
   if constexpr (std::is_same_v<T, float>) {
     cblas_sgemm(CblasRowMajor, TA, TB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

@@ -1,15 +1,36 @@
-// The BLAS spool links: the serial build (tools/setup installs it, CMake
-// prefers it), and gemm_into on transposed and strided operands.
+// The BLAS spool links (a build safe to call from several threads) and
+// gemm_into on transposed and strided operands.
 #include <spool/framework/blas.hpp>
+
 
 #include "test_util.hpp"
 
 using namespace spool;
 
-TEST_CASE("blas: the linked OpenBLAS is the serial build") {
-  // The threaded build's idle workers add ~0.3 us to every small product
-  // (batch-1 recurrent steps); CMake links Debian's serial one instead.
-  CHECK_FALSE(kernels::blas_is_threaded());
+TEST_CASE("blas: the linked OpenBLAS is a threaded build") {
+  // Debian's serial OpenBLAS (built without USE_LOCKING) is unsafe to call
+  // from two threads at once, so spool would have to serialize its products;
+  // CMake links the pthread build, which spool runs with one thread per call.
+  CHECK(kernels::blas_is_threaded());
+}
+
+TEST_CASE("blas: products split across threads give the one-thread result every time") {
+  // With the serial build called concurrently, 4-26 of these 2000 products
+  // came out wrong (and a 2-thread LSTM's gradients were off by ~1%).
+  manual_seed(7);
+  const Tensor a = randn({32, 256}), b = randn({256, 1024});  // a medium LSTM step's product
+  Tensor want = zeros({32, 1024}), got = zeros({32, 1024});
+  const int threads = num_threads();
+  set_num_threads(1);
+  kernels::gemm_into(want, a, b, 1.0, 0.0);
+  set_num_threads(threads);
+  // Split into column blocks that start on both threads at the same moment.
+  int mismatches = 0;
+  for (int rep = 0; rep < 2000; ++rep) {
+    kernels::gemm_into(got, a, b, 1.0, 0.0);
+    mismatches += got.to_vector<float>() != want.to_vector<float>();
+  }
+  CHECK(mismatches == 0);
 }
 
 TEST_CASE("blas: gemm_into accumulates alpha a @ b into out for transposed and sliced operands") {
