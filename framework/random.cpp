@@ -1,5 +1,6 @@
 #include "random.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 #include <numeric>
@@ -84,6 +85,49 @@ Tensor randperm(int64_t n) {
     }
   }
   return tensor(v, {n});
+}
+
+Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement) {
+  SPOOL_CHECK(weights.dim() == 1 || weights.dim() == 2, "multinomial", "weights must be [C] or [N, C], got {}",
+              weights.sizes());
+  SPOOL_CHECK(is_floating(weights.dtype()), "multinomial", "weights must be floating, got {}",
+              dtype_name(weights.dtype()));
+  SPOOL_CHECK(num_samples > 0, "multinomial", "num_samples must be > 0, got {}", num_samples);
+  const int64_t rows = weights.dim() == 2 ? weights.size(0) : 1, classes = weights.size(-1);
+  SPOOL_CHECK(classes > 0, "multinomial", "weights {} have no categories", weights.sizes());
+  SPOOL_CHECK(replacement || num_samples <= classes, "multinomial",
+              "cannot draw {} samples without replacement from {} categories", num_samples, classes);
+  const std::vector<double> w = weights.to(kFloat64).to_vector<double>();
+  std::vector<int64_t> out(static_cast<size_t>(rows * num_samples));
+  std::vector<double> row(static_cast<size_t>(classes)), cumulative(static_cast<size_t>(classes));
+  Generator& g = gen();
+  std::lock_guard<std::mutex> lock(g.mu);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t nonzero = 0;
+    for (int64_t c = 0; c < classes; ++c) {
+      const double v = w[static_cast<size_t>(r * classes + c)];
+      SPOOL_CHECK(std::isfinite(v) && v >= 0, "multinomial", "row {} has weight {} at category {}; weights must be "
+                  "finite and >= 0", r, v, c);
+      row[static_cast<size_t>(c)] = v;
+      nonzero += v > 0;
+    }
+    SPOOL_CHECK(nonzero > 0, "multinomial", "row {} of weights {} sums to 0", r, weights.sizes());
+    SPOOL_CHECK(replacement || num_samples <= nonzero, "multinomial",
+                "row {} has {} non-zero weights, too few to draw {} samples without replacement", r, nonzero,
+                num_samples);
+    for (int64_t s = 0; s < num_samples; ++s) {
+      // Inverse of the cumulative weights at a uniform point of their total.
+      double total = 0;
+      for (int64_t c = 0; c < classes; ++c) cumulative[static_cast<size_t>(c)] = total += row[static_cast<size_t>(c)];
+      const double u = next_unit(g.engine) * total;
+      auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+      auto pick = static_cast<int64_t>(it - cumulative.begin());
+      while (pick >= classes || row[static_cast<size_t>(pick)] == 0) --pick;  // rounding at the top end
+      out[static_cast<size_t>(r * num_samples + s)] = pick;
+      if (!replacement) row[static_cast<size_t>(pick)] = 0;
+    }
+  }
+  return tensor(out, weights.dim() == 2 ? Shape{rows, num_samples} : Shape{num_samples});
 }
 
 void uniform_(Tensor& t, double low, double high) {

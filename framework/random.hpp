@@ -23,6 +23,11 @@ Tensor randint(int64_t low, int64_t high, const Shape& sizes);
 Tensor bernoulli(const Shape& sizes, double p, ScalarType dtype = kFloat32);
 // A random permutation of 0..n-1 (int64).
 Tensor randperm(int64_t n);
+// Indices drawn from the categories of each row of `weights` ([C] or [N, C],
+// non-negative, finite, not all zero; need not sum to 1), as torch.multinomial:
+// int64 [num_samples] or [N, num_samples]. Without replacement a category is
+// drawn at most once per row, so a row needs num_samples non-zero weights.
+Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement = false);
 
 // In-place fills (under the hood of initializers): not recorded.
 void uniform_(Tensor& t, double low, double high);

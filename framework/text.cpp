@@ -14,6 +14,20 @@ Tokenizer::Tokenizer(TokenizerOptions options) : o_(std::move(options)) {
 }
 
 std::vector<std::string> Tokenizer::tokenize(const std::string& text) const {
+  std::vector<std::string> tokens;
+  if (o_.char_level) {
+    // Like Keras: every character is a token, spaces and punctuation included
+    // (filters only shape words); a UTF-8 character keeps its bytes together.
+    for (size_t i = 0; i < text.size();) {
+      size_t j = i + 1;
+      while (j < text.size() && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;
+      std::string ch = text.substr(i, j - i);
+      if (o_.lower && ch.size() == 1) ch[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(ch[0])));
+      if (!o_.stop_words.count(ch)) tokens.push_back(std::move(ch));
+      i = j;
+    }
+    return tokens;
+  }
   std::string clean;
   clean.reserve(text.size());
   for (char ch : text) {
@@ -23,24 +37,14 @@ std::vector<std::string> Tokenizer::tokenize(const std::string& text) const {
       clean += o_.lower ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch))) : ch;
     }
   }
-  std::vector<std::string> tokens;
-  if (o_.char_level) {
-    for (char ch : clean)
-      if (ch != ' ') tokens.emplace_back(1, ch);
-  } else {
-    size_t i = 0;
-    while (i < clean.size()) {
-      while (i < clean.size() && std::isspace(static_cast<unsigned char>(clean[i]))) ++i;
-      size_t j = i;
-      while (j < clean.size() && !std::isspace(static_cast<unsigned char>(clean[j]))) ++j;
-      if (j > i) tokens.push_back(clean.substr(i, j - i));
-      i = j;
-    }
+  for (size_t i = 0; i < clean.size();) {
+    while (i < clean.size() && std::isspace(static_cast<unsigned char>(clean[i]))) ++i;
+    size_t j = i;
+    while (j < clean.size() && !std::isspace(static_cast<unsigned char>(clean[j]))) ++j;
+    if (j > i && !o_.stop_words.count(clean.substr(i, j - i))) tokens.push_back(clean.substr(i, j - i));
+    i = j;
   }
-  std::vector<std::string> kept;
-  for (auto& t : tokens)
-    if (!o_.stop_words.count(t)) kept.push_back(std::move(t));
-  return kept;
+  return tokens;
 }
 
 void Tokenizer::fit_on_texts(const std::vector<std::string>& texts) {

@@ -25,7 +25,7 @@ namespace spool {
 struct TokenizerOptions {
   std::optional<int64_t> num_words;  // keep indices < num_words (like Keras)
   bool lower = true;
-  bool char_level = false;
+  bool char_level = false;  // every character a token (spaces too; filters unused), as Keras
   std::string filters = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";  // removed before splitting
   std::optional<std::string> oov_token, start_token, end_token;
   std::set<std::string> stop_words;

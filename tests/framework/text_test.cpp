@@ -40,6 +40,13 @@ TEST_CASE("tokenizer: characters, stop words, start and end tokens") {
   CHECK(chars.word_index().at("<s>") == 1);
   CHECK(chars.word_index().at("</s>") == 2);
   CHECK(chars.texts_to_sequences({"ab"})[0] == std::vector<int64_t>{1, 3, 4, 2});
+  // As Keras: spaces and punctuation are characters too; a UTF-8 character is one token.
+  TokenizerOptions raw;
+  raw.char_level = true;
+  Tokenizer text(raw);
+  CHECK(text.tokenize("Hé, a!") == std::vector<std::string>{"h", "é", ",", " ", "a", "!"});
+  text.fit_on_texts({"to be, or not to be"});
+  CHECK(text.sequences_to_texts(text.texts_to_sequences({"be not, to"}))[0] == "be not, to");
   TokenizerOptions w;
   w.stop_words = {"a", "the"};
   Tokenizer words(w);
