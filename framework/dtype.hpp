@@ -39,6 +39,15 @@ inline constexpr std::string_view dtype_name(ScalarType t) {
 
 inline constexpr bool is_floating(ScalarType t) { return t == kFloat32 || t == kFloat64; }
 
+// PyTorch's categories for type promotion: bool < integer < floating.
+inline constexpr int dtype_category(ScalarType t) { return t == kBool ? 0 : t == kInt64 ? 1 : 2; }
+// The smallest dtype both convert to without loss of category or precision:
+// bool < int64 < float32 < float64 (torch.promote_types).
+inline constexpr ScalarType promote_types(ScalarType a, ScalarType b) {
+  constexpr auto rank = [](ScalarType t) { return t == kBool ? 0 : t == kInt64 ? 1 : t == kFloat32 ? 2 : 3; };
+  return rank(a) >= rank(b) ? a : b;
+}
+
 template <typename T> struct dtype_of;
 template <> struct dtype_of<float> { static constexpr ScalarType value = kFloat32; };
 template <> struct dtype_of<double> { static constexpr ScalarType value = kFloat64; };

@@ -11,24 +11,32 @@ namespace spool {
 
 namespace {
 
-void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
-  SPOOL_CHECK(a.dtype() == b.dtype(), op, "dtype mismatch: {} (shape {}) and {} (shape {})", dtype_name(a.dtype()),
-              a.sizes(), dtype_name(b.dtype()), b.sizes());
+// f(a, b) on both operands in dtype r: a mixed-dtype call casts (recorded, so
+// each input gets its gradient in its own dtype); the common call does not.
+template <typename F>
+Tensor promoted(const Tensor& a, const Tensor& b, ScalarType r, F&& f) {
+  if (a.dtype() == r && b.dtype() == r) return f(a, b);
+  return f(a.dtype() == r ? a : a.to(r), b.dtype() == r ? b : b.to(r));
 }
+
+// The dtype of a true division: integers divide as float32, like PyTorch.
+ScalarType division_type(ScalarType r) { return is_floating(r) ? r : kFloat32; }
 
 template <typename F>
 Tensor binary_numeric(const char* op, const Tensor& a, const Tensor& b, F f) {
-  check_same_dtype(op, a, b);
   return SPOOL_DISPATCH_NUMERIC(a.dtype(), op, [&] {
     return kernels::map2<scalar_t, scalar_t, scalar_t>(a, b, a.dtype(), op,
                                                        [&](scalar_t x, scalar_t y) { return f(x, y); });
   });
 }
 
+// f(x, s) in a's dtype (the caller has promoted a): integers take the
+// Scalar's exact integer value.
 template <typename F>
-Tensor scalar_numeric(const char* op, const Tensor& a, double s, F f) {
+Tensor scalar_numeric(const char* op, const Tensor& a, Scalar s, F f) {
   return SPOOL_DISPATCH_NUMERIC(a.dtype(), op, [&] {
-    const auto c = static_cast<scalar_t>(s);
+    const auto c = std::is_integral_v<scalar_t> ? static_cast<scalar_t>(s.to_int64())
+                                                : static_cast<scalar_t>(s.to_double());
     return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) { return f(x, c); });
   });
 }
@@ -41,9 +49,10 @@ Tensor unary_float(const char* op, const Tensor& a, F f) {
 
 template <typename F>
 Tensor compare(const char* op, const Tensor& a, const Tensor& b, F f) {
-  check_same_dtype(op, a, b);
-  return SPOOL_DISPATCH_ALL(a.dtype(), op, [&] {
-    return kernels::map2<scalar_t, scalar_t, bool>(a, b, kBool, op, [&](scalar_t x, scalar_t y) { return f(x, y); });
+  return promoted(a, b, result_type(a, b), [&](const Tensor& x, const Tensor& y) {
+    return SPOOL_DISPATCH_ALL(x.dtype(), op, [&] {
+      return kernels::map2<scalar_t, scalar_t, bool>(x, y, kBool, op, [&](scalar_t p, scalar_t q) { return f(p, q); });
+    });
   });
 }
 
@@ -51,58 +60,86 @@ Tensor scalar_like(const Tensor& a, double v) { return scalar_tensor(v, a.dtype(
 
 }  // namespace
 
+ScalarType result_type(const Tensor& a, const Tensor& b) {
+  const bool a0 = a.dim() == 0, b0 = b.dim() == 0;
+  if (a0 == b0) return promote_types(a.dtype(), b.dtype());
+  const ScalarType dims = a0 ? b.dtype() : a.dtype(), zero = a0 ? a.dtype() : b.dtype();
+  return dtype_category(zero) > dtype_category(dims) ? zero : dims;
+}
+
+ScalarType result_type(const Tensor& a, Scalar b) {
+  if (is_floating(a.dtype())) return a.dtype();
+  if (!b.is_integral()) return kFloat32;  // PyTorch's default floating dtype
+  return a.dtype() == kBool ? kInt64 : a.dtype();
+}
+
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_numeric("add", a, b, [](auto x, auto z) { return x + z; });
-  // d/da = 1, d/db = 1
-  return record("add", y, {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, gy}; });
+  return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
+    Tensor y = binary_numeric("add", a, b, [](auto x, auto z) { return x + z; });
+    // d/da = 1, d/db = 1
+    return record("add", y, {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, gy}; });
+  });
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_numeric("sub", a, b, [](auto x, auto z) { return x - z; });
-  // d/da = 1, d/db = -1
-  return record("sub", y, {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, neg(gy)}; });
+  return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
+    Tensor y = binary_numeric("sub", a, b, [](auto x, auto z) { return x - z; });
+    // d/da = 1, d/db = -1
+    return record("sub", y, {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, neg(gy)}; });
+  });
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_numeric("mul", a, b, [](auto x, auto z) { return x * z; });
-  // d/da = b, d/db = a
-  return record("mul", y, {&a, &b}, [a, b](const Tensor& gy) -> Grads {
-    return {a.requires_grad() ? gy * b : Tensor(), b.requires_grad() ? gy * a : Tensor()};
+  return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
+    Tensor y = binary_numeric("mul", a, b, [](auto x, auto z) { return x * z; });
+    // d/da = b, d/db = a
+    return record("mul", y, {&a, &b}, [a, b](const Tensor& gy) -> Grads {
+      return {a.requires_grad() ? gy * b : Tensor(), b.requires_grad() ? gy * a : Tensor()};
+    });
   });
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
-  Tensor y = binary_numeric("div", a, b, [](auto x, auto z) { return x / z; });
-  // d/da = 1/b, d/db = -a/b^2 = -y/b
-  return record("div", y, {&a, &b}, [b, y](const Tensor& gy) -> Grads {
-    Tensor ga = gy / b;
-    return {ga, b.requires_grad() ? neg(ga * y) : Tensor()};
+  return promoted(a, b, division_type(result_type(a, b)), [](const Tensor& a, const Tensor& b) {
+    Tensor y = binary_numeric("div", a, b, [](auto x, auto z) { return x / z; });
+    // d/da = 1/b, d/db = -a/b^2 = -y/b
+    return record("div", y, {&a, &b}, [b, y](const Tensor& gy) -> Grads {
+      Tensor ga = gy / b;
+      return {ga, b.requires_grad() ? neg(ga * y) : Tensor()};
+    });
   });
 }
 
-Tensor add(const Tensor& a, double s) {
+Tensor add(const Tensor& a, Scalar s) {
+  if (const ScalarType r = result_type(a, s); r != a.dtype()) return add(a.to(r), s);
   Tensor y = scalar_numeric("add", a, s, [](auto x, auto c) { return x + c; });
   return record("add", y, {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
 }
 
-Tensor sub(const Tensor& a, double s) { return add(a, -s); }
+Tensor sub(const Tensor& a, Scalar s) {
+  return s.is_integral() ? add(a, Scalar(-s.to_int64())) : add(a, Scalar(-s.to_double()));
+}
 
-Tensor mul(const Tensor& a, double s) {
+Tensor mul(const Tensor& a, Scalar s) {
+  if (const ScalarType r = result_type(a, s); r != a.dtype()) return mul(a.to(r), s);
   Tensor y = scalar_numeric("mul", a, s, [](auto x, auto c) { return x * c; });
   return record("mul", y, {&a}, [s](const Tensor& gy) -> Grads { return {gy * s}; });
 }
 
-Tensor div(const Tensor& a, double s) {
+Tensor div(const Tensor& a, Scalar s) {
+  if (const ScalarType r = division_type(result_type(a, s)); r != a.dtype()) return div(a.to(r), s);
   Tensor y = scalar_numeric("div", a, s, [](auto x, auto c) { return x / c; });
   return record("div", y, {&a}, [s](const Tensor& gy) -> Grads { return {gy / s}; });
 }
 
-Tensor rsub(const Tensor& a, double s) {
+Tensor rsub(const Tensor& a, Scalar s) {
+  if (const ScalarType r = result_type(a, s); r != a.dtype()) return rsub(a.to(r), s);
   Tensor y = scalar_numeric("rsub", a, s, [](auto x, auto c) { return c - x; });
   return record("rsub", y, {&a}, [](const Tensor& gy) -> Grads { return {neg(gy)}; });
 }
 
-Tensor rdiv(const Tensor& a, double s) {
+Tensor rdiv(const Tensor& a, Scalar s) {
+  if (const ScalarType r = division_type(result_type(a, s)); r != a.dtype()) return rdiv(a.to(r), s);
   Tensor y = scalar_numeric("rdiv", a, s, [](auto x, auto c) { return c / x; });
   // d/da (s/a) = -s/a^2 = -y/a
   return record("rdiv", y, {&a}, [a, y](const Tensor& gy) -> Grads { return {neg(gy * y / a)}; });
@@ -154,15 +191,16 @@ Tensor pow(const Tensor& a, double e) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
-  check_same_dtype("pow", a, b);
-  Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "pow", [&] {
-    return kernels::map2<scalar_t, scalar_t, scalar_t>(a, b, a.dtype(), "pow",
-                                                       [](scalar_t x, scalar_t z) { return std::pow(x, z); });
-  });
-  // d/da = b a^(b-1), d/db = a^b log a
-  return record("pow", y, {&a, &b}, [a, b, y](const Tensor& gy) -> Grads {
-    return {a.requires_grad() ? gy * b * pow(a, b - 1.0) : Tensor(),
-            b.requires_grad() ? gy * y * log(a) : Tensor()};
+  return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
+    Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "pow", [&] {
+      return kernels::map2<scalar_t, scalar_t, scalar_t>(a, b, a.dtype(), "pow",
+                                                         [](scalar_t x, scalar_t z) { return std::pow(x, z); });
+    });
+    // d/da = b a^(b-1), d/db = a^b log a
+    return record("pow", y, {&a, &b}, [a, b, y](const Tensor& gy) -> Grads {
+      return {a.requires_grad() ? gy * b * pow(a, b - 1.0) : Tensor(),
+              b.requires_grad() ? gy * y * log(a) : Tensor()};
+    });
   });
 }
 
@@ -183,14 +221,15 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   SPOOL_CHECK(cond.dtype() == kBool, "where", "condition must be bool, got {}", dtype_name(cond.dtype()));
-  check_same_dtype("where", a, b);
-  Tensor y = SPOOL_DISPATCH_ALL(a.dtype(), "where", [&] {
-    return kernels::map3<bool, scalar_t, scalar_t, scalar_t>(cond, a, b, a.dtype(), "where",
-                                                             [](bool c, scalar_t x, scalar_t z) { return c ? x : z; });
-  });
-  return record("where", y, {&cond, &a, &b}, [cond](const Tensor& gy) -> Grads {
-    Tensor zero = scalar_like(gy, 0.0);
-    return {Tensor(), where(cond, gy, zero), where(cond, zero, gy)};
+  return promoted(a, b, result_type(a, b), [&cond](const Tensor& a, const Tensor& b) {
+    Tensor y = SPOOL_DISPATCH_ALL(a.dtype(), "where", [&] {
+      return kernels::map3<bool, scalar_t, scalar_t, scalar_t>(
+          cond, a, b, a.dtype(), "where", [](bool c, scalar_t x, scalar_t z) { return c ? x : z; });
+    });
+    return record("where", y, {&cond, &a, &b}, [cond](const Tensor& gy) -> Grads {
+      Tensor zero = scalar_like(gy, 0.0);
+      return {Tensor(), where(cond, gy, zero), where(cond, zero, gy)};
+    });
   });
 }
 
@@ -213,9 +252,18 @@ Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", a, b, [](auto
 Tensor le(const Tensor& a, const Tensor& b) { return compare("le", a, b, [](auto x, auto y) { return x <= y; }); }
 Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", a, b, [](auto x, auto y) { return x > y; }); }
 Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", a, b, [](auto x, auto y) { return x >= y; }); }
-Tensor eq(const Tensor& a, double b) { return eq(a, scalar_like(a, b)); }
-Tensor lt(const Tensor& a, double b) { return lt(a, scalar_like(a, b)); }
-Tensor gt(const Tensor& a, double b) { return gt(a, scalar_like(a, b)); }
+namespace {
+// The Scalar as a 0-dim tensor of the promoted dtype: an int64 tensor < 1.5
+// compares with 1.5, not with 1.
+Tensor scalar_operand(const Tensor& a, Scalar b) {
+  const ScalarType r = result_type(a, b);
+  return r == kInt64 ? scalar_tensor(double(b.to_int64()), r) : scalar_tensor(b.to_double(), r);
+}
+}  // namespace
+
+Tensor eq(const Tensor& a, Scalar b) { return eq(a, scalar_operand(a, b)); }
+Tensor lt(const Tensor& a, Scalar b) { return lt(a, scalar_operand(a, b)); }
+Tensor gt(const Tensor& a, Scalar b) { return gt(a, scalar_operand(a, b)); }
 
 Tensor logical_not(const Tensor& a) {
   SPOOL_CHECK(a.dtype() == kBool, "logical_not", "expected bool, got {}", dtype_name(a.dtype()));

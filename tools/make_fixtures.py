@@ -42,7 +42,9 @@ def case(name, op, fn, inputs, kwargs=None, grad=None):
     leaves = [t.detach().clone().requires_grad_(g) for t, g in zip(inputs, grad)]
     out = fn(*leaves, **kwargs)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    upstream = [torch.randn(o.shape, dtype=o.dtype) for o in outs]
+    # Integer and bool results (comparisons, integer arithmetic) get no gradient.
+    upstream = [torch.randn(o.shape, dtype=o.dtype) if o.is_floating_point() else torch.zeros_like(o)
+                for o in outs]
     diff = [(o, u) for o, u in zip(outs, upstream) if o.requires_grad]
     if diff:
         torch.autograd.backward([o for o, _ in diff], [u for _, u in diff])
@@ -311,8 +313,40 @@ def products_more():
     case("linear_row_bias", "linear", F.linear, [torch.randn(3, 4), torch.randn(5, 4), torch.randn(3, 5)])
 
 
+def promotion():
+    """Mixed dtypes (appended last): PyTorch's type promotion and each input's
+    gradient in its own dtype. Scalars keep their Python type in kwargs (3 vs
+    2.5), which decides the result dtype with an integer tensor."""
+    d = torch.float64
+    case("promote_add_int64_float32", "add", torch.add, [torch.randint(-5, 5, (3, 4)), torch.randn(4)])
+    case("promote_mul_float32_float64", "mul", torch.mul, [torch.randn(3, 4), torch.randn(3, 4, dtype=d)])
+    case("promote_sub_float32_0dim_float64", "sub", torch.sub, [torch.randn(3), torch.tensor(2.5, dtype=d)])
+    case("promote_add_int64_0dim_float64", "add", torch.add, [torch.randint(-5, 5, (3,)), torch.tensor(0.25, dtype=d)])
+    case("promote_div_int64_int64", "div", torch.div, [torch.randint(-9, 9, (3, 4)), torch.randint(1, 5, (4,))])
+    case("promote_div_float32_int64", "div", torch.div, [torch.randn(3, 4), torch.randint(1, 5, (3, 4))])
+    case("promote_mul_int64_float_scalar", "mul_scalar", lambda a, other: a * other,
+         [torch.randint(-5, 5, (3, 4))], {"other": 2.5})
+    case("promote_add_int64_int_scalar", "add_scalar", lambda a, other: a + other,
+         [torch.randint(-5, 5, (3, 4))], {"other": 3})
+    case("promote_div_int64_int_scalar", "div_scalar", lambda a, other: a / other,
+         [torch.randint(-5, 5, (3, 4))], {"other": 2})
+    case("promote_rsub_int_scalar_int64", "rsub_scalar", lambda a, other: other - a,
+         [torch.randint(-5, 5, (3, 4))], {"other": 1})
+    case("promote_rdiv_int_scalar_int64", "rdiv_scalar", lambda a, other: other / a,
+         [torch.randint(1, 5, (3, 4))], {"other": 6})
+    case("promote_sub_float64_int_scalar", "sub_scalar", lambda a, other: a - other,
+         [torch.randn(3, 4, dtype=d)], {"other": 1})
+    case("promote_lt_int64_float32", "lt", torch.lt, [torch.randint(-3, 3, (5,)), torch.randn(5)], grad=[False, False])
+    case("promote_lt_int64_float_scalar", "lt_scalar", lambda a, other: a < other,
+         [torch.randint(-3, 3, (6,))], {"other": 0.5})
+    case("promote_where_float32_float64", "where", torch.where,
+         [torch.rand(3, 4) > 0.5, torch.randn(3, 4), torch.randn(4, dtype=d)])
+    case("promote_pow_float32_int64", "pow", torch.pow, [positive(3), torch.randint(0, 3, (3,))])
+
+
 def main():
-    for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more):
+    for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more,
+                   promotion):
         family()
     validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

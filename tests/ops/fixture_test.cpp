@@ -17,6 +17,13 @@ std::optional<double> opt_double(const json& kw, const char* key) {
   return kw[key].get<double>();
 }
 
+// A number as written by the generator: 3 stays an integer, 2.5 a double
+// (with an integer tensor they give different result dtypes, as in PyTorch).
+Scalar scalar_arg(const json& kw, const char* key) {
+  const json& v = kw.at(key);
+  return v.is_number_integer() ? Scalar(v.get<int64_t>()) : Scalar(v.get<double>());
+}
+
 Shape shape_arg(const json& kw, const char* key) { return Shape(kw.at(key).get<std::vector<int64_t>>()); }
 
 using OpFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&, const json&)>;
@@ -58,12 +65,12 @@ const std::map<std::string, OpFn>& op_table() {
       {"sub", [](const V& in, const json&) { return one(in[0] - in[1]); }},
       {"mul", [](const V& in, const json&) { return one(in[0] * in[1]); }},
       {"div", [](const V& in, const json&) { return one(in[0] / in[1]); }},
-      {"add_scalar", [](const V& in, const json& k) { return one(in[0] + k.at("other").get<double>()); }},
-      {"sub_scalar", [](const V& in, const json& k) { return one(in[0] - k.at("other").get<double>()); }},
-      {"mul_scalar", [](const V& in, const json& k) { return one(in[0] * k.at("other").get<double>()); }},
-      {"div_scalar", [](const V& in, const json& k) { return one(in[0] / k.at("other").get<double>()); }},
-      {"rsub_scalar", [](const V& in, const json& k) { return one(k.at("other").get<double>() - in[0]); }},
-      {"rdiv_scalar", [](const V& in, const json& k) { return one(k.at("other").get<double>() / in[0]); }},
+      {"add_scalar", [](const V& in, const json& k) { return one(in[0] + scalar_arg(k, "other")); }},
+      {"sub_scalar", [](const V& in, const json& k) { return one(in[0] - scalar_arg(k, "other")); }},
+      {"mul_scalar", [](const V& in, const json& k) { return one(in[0] * scalar_arg(k, "other")); }},
+      {"div_scalar", [](const V& in, const json& k) { return one(in[0] / scalar_arg(k, "other")); }},
+      {"rsub_scalar", [](const V& in, const json& k) { return one(scalar_arg(k, "other") - in[0]); }},
+      {"rdiv_scalar", [](const V& in, const json& k) { return one(scalar_arg(k, "other") / in[0]); }},
       {"neg", [](const V& in, const json&) { return one(neg(in[0])); }},
       {"exp", [](const V& in, const json&) { return one(exp(in[0])); }},
       {"log", [](const V& in, const json&) { return one(log(in[0])); }},
@@ -82,6 +89,8 @@ const std::map<std::string, OpFn>& op_table() {
       {"softmax", [](const V& in, const json& k) { return one(softmax(in[0], k.at("dim").get<int64_t>())); }},
       {"log_softmax", [](const V& in, const json& k) { return one(log_softmax(in[0], k.at("dim").get<int64_t>())); }},
       {"where", [](const V& in, const json&) { return one(where(in[0], in[1], in[2])); }},
+      {"lt", [](const V& in, const json&) { return one(lt(in[0], in[1])); }},
+      {"lt_scalar", [](const V& in, const json& k) { return one(lt(in[0], scalar_arg(k, "other"))); }},
       {"masked_fill",
        [](const V& in, const json& k) { return one(masked_fill(in[0], in[1], k.at("value").get<double>())); }},
       {"sum",
