@@ -141,14 +141,17 @@ int run(int argc, char** argv) {
 
   CharModel model(vocab, 64, hidden);
   optim::Adam opt(model.parameters(), optim::AdamOptions(3e-3));
-  auto loss_of = [&](const Batch& b) {
-    return cross_entropy(reshape(model.forward(b.input), {-1, vocab}), reshape(b.target, {-1}));
+  // Mean cross-entropy over every predicted character of a batch.
+  auto loss_for = [vocab](CharModel& m) {
+    return [&m, vocab](const Batch& b) {
+      return cross_entropy(reshape(m.forward(b.input), {-1, vocab}), reshape(b.target, {-1}));
+    };
   };
   const auto checkpoint = std::filesystem::temp_directory_path() / "spool_char_lstm.safetensors";
   optim::ModelCheckpoint save_best(model, checkpoint.string(), "val_loss");
   const auto start = std::chrono::steady_clock::now();
   optim::History history = optim::fit(
-      model, train, opt, loss_of, {.epochs = epochs, .validation = &val, .clip_grad_norm = 1.0, .callbacks = {&save_best}});
+      model, train, opt, loss_for(model), {.epochs = epochs, .validation = &val, .clip_grad_norm = 1.0, .callbacks = {&save_best}});
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("{}\n", model.summary());
 
@@ -161,13 +164,8 @@ int run(int argc, char** argv) {
   // The best epoch's weights, reloaded into a fresh model, give the same loss.
   CharModel reloaded(vocab, 64, hidden);
   reloaded.load(checkpoint.string());
-  auto reloaded_loss_of = [&](const Batch& b) {
-    return cross_entropy(reshape(reloaded.forward(b.input), {-1, vocab}), reshape(b.target, {-1}));
-  };
-  const double again = optim::evaluate(reloaded, val, reloaded_loss_of).at("loss");
+  const double again = optim::evaluate(reloaded, val, loss_for(reloaded)).at("loss");
   std::filesystem::remove(checkpoint);
-  for (auto& h : history) fmt::print("DEBUG hist {:.9f} {:.9f}\n", h["loss"], h["val_loss"]);
-  fmt::print("DEBUG model again {:.6f} {:.6f}\n", optim::evaluate(model, val, loss_of).at("loss"), optim::evaluate(model, val, loss_of).at("loss"));
   fmt::print("checkpoint reloaded: held-out loss {:.3f}\n\n", again);
 
   fmt::print("--- sampled at temperature 0.6 ---\n{}\n---\n",
