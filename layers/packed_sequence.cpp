@@ -78,6 +78,72 @@ PaddedSequence pad_packed_sequence(const PackedSequence& seq, bool batch_first, 
   return {padded, tensor(lengths)};
 }
 
+Tensor pad_sequence(const std::vector<Tensor>& sequences, bool batch_first, double padding_value) {
+  const char* op = "pad_sequence";
+  SPOOL_CHECK(!sequences.empty(), op, "needs at least one sequence");
+  const Tensor& first = sequences.front();
+  SPOOL_CHECK(first.defined() && first.dim() >= 1, op, "sequence 0 must have a time dim, got shape {}",
+              first.defined() ? first.sizes() : Shape{});
+  Shape rest = first.sizes();
+  rest.erase(0);
+  int64_t longest = 0;
+  for (size_t i = 0; i < sequences.size(); ++i) {
+    const Tensor& s = sequences[i];
+    SPOOL_CHECK(s.defined() && s.dim() >= 1, op, "sequence {} must have a time dim, got shape {}", i,
+                s.defined() ? s.sizes() : Shape{});
+    Shape r = s.sizes();
+    r.erase(0);
+    SPOOL_CHECK(r == rest && s.dtype() == first.dtype(), op,
+                "sequence {} is {} of shape {}, sequence 0 is {} of shape {}: the shapes after the time dim and "
+                "the dtypes must match", i, dtype_name(s.dtype()), s.sizes(), dtype_name(first.dtype()),
+                first.sizes());
+    longest = std::max(longest, s.size(0));
+  }
+  std::vector<Tensor> padded;
+  padded.reserve(sequences.size());
+  for (const Tensor& s : sequences) {
+    if (s.size(0) == longest) {
+      padded.push_back(s);
+      continue;
+    }
+    Shape fill_shape = rest;
+    fill_shape.insert(0, longest - s.size(0));
+    padded.push_back(cat({s, full(fill_shape, padding_value, s.dtype())}, 0));
+  }
+  return stack(padded, batch_first ? 0 : 1);
+}
+
+std::vector<Tensor> unpad_sequence(const Tensor& padded, const Tensor& lengths, bool batch_first) {
+  const char* op = "unpad_sequence";
+  SPOOL_CHECK(padded.dim() >= 2, op, "padded must have time and batch dims, got shape {}", padded.sizes());
+  const Tensor x = batch_first ? padded : transpose(padded, 0, 1);  // [B, T, *]
+  const int64_t B = x.size(0), T = x.size(1);
+  SPOOL_CHECK(lengths.dtype() == kInt64 && lengths.dim() == 1 && lengths.size(0) == B, op,
+              "lengths must be int64 [{}], got {} of shape {}", B, dtype_name(lengths.dtype()), lengths.sizes());
+  std::vector<Tensor> out;
+  const auto len = lengths.to_vector<int64_t>();
+  for (int64_t b = 0; b < B; ++b) {
+    SPOOL_CHECK(len[b] >= 0 && len[b] <= T, op, "length {} of sequence {} is outside [0, {}]", len[b], b, T);
+    out.push_back(narrow(select(x, 0, b), 0, 0, len[b]));
+  }
+  return out;
+}
+
+PackedSequence pack_sequence(const std::vector<Tensor>& sequences, bool enforce_sorted) {
+  const Tensor padded = pad_sequence(sequences);  // checks shapes and dtypes
+  std::vector<int64_t> lengths;
+  for (size_t i = 0; i < sequences.size(); ++i) {
+    SPOOL_CHECK(sequences[i].size(0) >= 1, "pack_sequence", "sequence {} is empty; packed sequences need a step", i);
+    lengths.push_back(sequences[i].size(0));
+  }
+  return pack_padded_sequence(padded, tensor(lengths), false, enforce_sorted);
+}
+
+std::vector<Tensor> unpack_sequence(const PackedSequence& sequence) {
+  auto [padded, lengths] = pad_packed_sequence(sequence, true);
+  return unpad_sequence(padded, lengths, true);
+}
+
 PackedRecurrentOutput run_packed(RecurrentStack& rnn, const PackedSequence& input, const RecurrentInput& extra) {
   auto [padded, lengths] = pad_packed_sequence(input, false);
   RecurrentInput with_lengths = extra;

@@ -1,4 +1,4 @@
-// Packed variable-length batches, as torch.nn.utils.rnn:
+// Packed variable-length batches and lists of sequences, as torch.nn.utils.rnn:
 //
 //   auto packed = nn::pack_padded_sequence(x, lengths, /*batch_first=*/true, /*enforce_sorted=*/false);
 //   auto r = lstm(packed);                       // r.output is packed too
@@ -33,6 +33,18 @@ struct PaddedSequence {
 // total_length pads to more steps than the longest sequence.
 PaddedSequence pad_packed_sequence(const PackedSequence& sequence, bool batch_first = false,
                                    double padding_value = 0.0, std::optional<int64_t> total_length = std::nullopt);
+
+// A list of sequences [L_i, *] (same trailing shape and dtype, L_i >= 0)
+// padded at the end to the longest: [max L, B, *], or [B, max L, *] with
+// batch_first. Recorded: each sequence gets its gradient back.
+Tensor pad_sequence(const std::vector<Tensor>& sequences, bool batch_first = false, double padding_value = 0.0);
+// The inverse: sequence b of a padded batch as a [lengths[b], *] view.
+std::vector<Tensor> unpad_sequence(const Tensor& padded, const Tensor& lengths, bool batch_first = false);
+// pack_padded_sequence of a list of sequences (each L_i >= 1); with
+// enforce_sorted, longest first.
+PackedSequence pack_sequence(const std::vector<Tensor>& sequences, bool enforce_sorted = true);
+// The sequences of a packed batch, in their original order.
+std::vector<Tensor> unpack_sequence(const PackedSequence& sequence);
 
 struct PackedRecurrentOutput {
   PackedSequence output;

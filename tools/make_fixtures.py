@@ -344,9 +344,32 @@ def promotion():
     case("promote_pow_float32_int64", "pow", torch.pow, [positive(3), torch.randint(0, 3, (3,))])
 
 
+def sequences():
+    """torch.nn.utils.rnn's list helpers (appended last): padding a list of
+    sequences (gradients back to each) and packing it (layout and gradients)."""
+    from torch.nn.utils.rnn import pack_sequence, pad_sequence
+
+    def packed(*xs, enforce_sorted):
+        p = pack_sequence(list(xs), enforce_sorted=enforce_sorted)
+        order = p.sorted_indices if p.sorted_indices is not None else torch.arange(len(xs))
+        inverse = p.unsorted_indices if p.unsorted_indices is not None else torch.arange(len(xs))
+        return p.data, p.batch_sizes, order, inverse
+
+    case("pad_sequence_time_major", "pad_sequence",
+         lambda *xs, batch_first, padding_value: pad_sequence(list(xs), batch_first, padding_value),
+         [torch.randn(3, 2), torch.randn(1, 2), torch.randn(4, 2)], {"batch_first": False, "padding_value": 0.0})
+    case("pad_sequence_batch_first_value", "pad_sequence",
+         lambda *xs, batch_first, padding_value: pad_sequence(list(xs), batch_first, padding_value),
+         [torch.randn(2, 3, 2), torch.randn(5, 3, 2)], {"batch_first": True, "padding_value": -1.5})
+    case("pack_sequence_unsorted", "pack_sequence", packed,
+         [torch.randn(2, 3), torch.randn(4, 3), torch.randn(1, 3)], {"enforce_sorted": False})
+    case("pack_sequence_sorted", "pack_sequence", packed,
+         [torch.randn(4, 2), torch.randn(2, 2), torch.randn(2, 2)], {"enforce_sorted": True})
+
+
 def main():
     for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more,
-                   promotion):
+                   promotion, sequences):
         family()
     validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -41,3 +41,31 @@ TEST_CASE("packed sequence: an LSTM on a packed batch equals padded + lengths, g
   out.sum().backward();
   CHECK(x.grad().select(0, 0).narrow(0, 2, 3).abs().sum().item<float>() == 0.0f);  // padding gets no gradient
 }
+
+TEST_CASE("packed sequence: lists of sequences padded, packed and taken apart again") {
+  manual_seed(9);
+  const std::vector<Tensor> seqs = {randn({2, 3}), randn({4, 3}), randn({1, 3})};
+  Tensor padded = nn::pad_sequence(seqs, /*batch_first=*/true, -2.0);
+  CHECK(padded.sizes() == Shape{3, 4, 3});
+  CHECK(padded.select(0, 2).narrow(0, 1, 3).to_vector<float>() == std::vector<float>(9, -2.0f));
+  CHECK(nn::pad_sequence(seqs).sizes() == Shape{4, 3, 3});  // time-major by default
+  // A zero-length sequence pads to all padding.
+  CHECK(nn::pad_sequence({zeros({0, 2}), ones({2, 2})}).sum().item<float>() == 4.0f);
+  auto back = nn::unpad_sequence(padded, tensor(std::vector<int64_t>{2, 4, 1}), true);
+  REQUIRE(back.size() == 3);
+  for (size_t i = 0; i < 3; ++i) CHECK(back[i].to_vector<float>() == seqs[i].to_vector<float>());
+  auto unpacked = nn::unpack_sequence(nn::pack_sequence(seqs, /*enforce_sorted=*/false));
+  REQUIRE(unpacked.size() == 3);
+  for (size_t i = 0; i < 3; ++i) CHECK(unpacked[i].to_vector<float>() == seqs[i].to_vector<float>());
+
+  CHECK_ERROR(nn::pad_sequence({}), "pad_sequence", "at least one");
+  CHECK_ERROR(nn::pad_sequence({zeros({2, 3}), zeros({2, 4})}), "pad_sequence", "sequence 1", "[2, 4]", "[2, 3]");
+  CHECK_ERROR(nn::pad_sequence({zeros({2}), zeros({2}, kFloat64)}), "pad_sequence", "float64", "dtypes");
+  CHECK_ERROR(nn::pad_sequence({zeros({2}), reshape(zeros({1}), {})}), "pad_sequence", "sequence 1", "time dim");
+  CHECK_ERROR(nn::pack_sequence({zeros({2, 1}), zeros({0, 1})}, false), "pack_sequence", "sequence 1 is empty");
+  CHECK_ERROR(nn::pack_sequence({zeros({1, 1}), zeros({2, 1})}), "pack_padded_sequence", "decreasing");
+  CHECK_ERROR(nn::unpad_sequence(padded, tensor(std::vector<int64_t>{2, 5, 1}), true), "unpad_sequence",
+              "length 5", "[0, 4]");
+  CHECK_ERROR(nn::unpad_sequence(padded, tensor(std::vector<int64_t>{2, 4}), true), "unpad_sequence", "int64 [3]");
+  CHECK_ERROR(nn::unpad_sequence(zeros({3}), tensor(std::vector<int64_t>{1}), true), "unpad_sequence", "[3]");
+}

@@ -90,6 +90,15 @@ const std::map<std::string, OpFn>& op_table() {
       {"log_softmax", [](const V& in, const json& k) { return one(log_softmax(in[0], k.at("dim").get<int64_t>())); }},
       {"where", [](const V& in, const json&) { return one(where(in[0], in[1], in[2])); }},
       {"lt", [](const V& in, const json&) { return one(lt(in[0], in[1])); }},
+      {"pad_sequence",
+       [](const V& in, const json& k) {
+         return one(nn::pad_sequence(in, k.at("batch_first").get<bool>(), k.at("padding_value").get<double>()));
+       }},
+      {"pack_sequence",
+       [](const V& in, const json& k) {
+         auto p = nn::pack_sequence(in, k.at("enforce_sorted").get<bool>());
+         return V{p.data, p.batch_sizes, p.sorted_indices, p.unsorted_indices};
+       }},
       {"lt_scalar", [](const V& in, const json& k) { return one(lt(in[0], scalar_arg(k, "other"))); }},
       {"masked_fill",
        [](const V& in, const json& k) { return one(masked_fill(in[0], in[1], k.at("value").get<double>())); }},
