@@ -144,23 +144,23 @@ std::vector<Tensor> unpack_sequence(const PackedSequence& sequence) {
   return unpad_sequence(padded, lengths, true);
 }
 
-PackedRecurrentOutput run_packed(RecurrentStack& rnn, const PackedSequence& input, const RecurrentInput& extra) {
-  auto [padded, lengths] = pad_packed_sequence(input, false);
+PackedRecurrentOutput RecurrentStack::forward(const PackedSequence& input, const RecurrentInput& extra) {
+  SPOOL_CHECK(!extra.lengths.defined(), type_name().c_str(),
+              "a packed input carries its own lengths; pass them only with a padded input");
+  const bool batch_first = options.batch_first_;
+  auto [padded, lengths] = pad_packed_sequence(input, batch_first);
   RecurrentInput with_lengths = extra;
   with_lengths.lengths = lengths;
-  // The stack runs time-major here whatever its batch_first says.
-  const bool bf = rnn.options.batch_first_;
-  rnn.options.batch_first_ = false;
-  RecurrentOutput out;
-  try {
-    out = rnn.forward(padded, with_lengths);
-  } catch (...) {
-    rnn.options.batch_first_ = bf;
-    throw;
-  }
-  rnn.options.batch_first_ = bf;
-  PackedSequence packed = pack_padded_sequence(out.output, lengths, false, false);
-  return {packed, out.h_n, out.c_n};
+  RecurrentOutput out = forward(padded, with_lengths);
+  return {pack_padded_sequence(out.output, lengths, batch_first, false), out.h_n, out.c_n};
+}
+
+PackedRecurrentOutput RecurrentStack::operator()(const PackedSequence& input, const RecurrentInput& extra) {
+  return forward(input, extra);
+}
+
+PackedRecurrentOutput run_packed(RecurrentStack& rnn, const PackedSequence& input, const RecurrentInput& extra) {
+  return rnn.forward(input, extra);
 }
 
 }  // namespace spool::nn

@@ -50,7 +50,7 @@ struct PackedRecurrentOutput {
   PackedSequence output;
   Tensor h_n, c_n;  // in the batch's original order
 };
-// Runs a recurrent stack on a packed batch (h0 / c0 in the original order).
+// rnn(input, extra): a recurrent stack on a packed batch (h0 / c0 in the original order).
 PackedRecurrentOutput run_packed(RecurrentStack& rnn, const PackedSequence& input, const RecurrentInput& extra = {});
 
 }  // namespace spool::nn

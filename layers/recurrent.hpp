@@ -20,6 +20,9 @@
 
 namespace spool::nn {
 
+struct PackedSequence;         // packed_sequence.hpp
+struct PackedRecurrentOutput;  // packed_sequence.hpp
+
 struct RNNOptions {
   RNNOptions(int64_t input_size, int64_t hidden_size) : input_size_(input_size), hidden_size_(hidden_size) {}
   RNNOptions& num_layers(int64_t n) { return num_layers_ = n, *this; }
@@ -51,6 +54,10 @@ class RecurrentStack : public Module {
   RecurrentStack() = default;
   RecurrentOutput forward(const Tensor& input, const RecurrentInput& extra = {});
   RecurrentOutput operator()(const Tensor& input, const RecurrentInput& extra = {}) { return forward(input, extra); }
+  // A packed batch (as PyTorch's lstm(packed)): the output is packed the same
+  // way; h_n / c_n are in the batch's original order. Defined in packed_sequence.cpp.
+  PackedRecurrentOutput forward(const PackedSequence& input, const RecurrentInput& extra = {});
+  PackedRecurrentOutput operator()(const PackedSequence& input, const RecurrentInput& extra = {});
   Tensor forward_tensor(const Tensor& x) override { return forward(x).output; }
   std::string extra_repr() const override;
   // A new stack of the same kind and options, with fresh weights.

@@ -69,3 +69,22 @@ TEST_CASE("packed sequence: lists of sequences padded, packed and taken apart ag
   CHECK_ERROR(nn::unpad_sequence(padded, tensor(std::vector<int64_t>{2, 4}), true), "unpad_sequence", "int64 [3]");
   CHECK_ERROR(nn::unpad_sequence(zeros({3}), tensor(std::vector<int64_t>{1}), true), "unpad_sequence", "[3]");
 }
+
+TEST_CASE("packed sequence: gru(packed) as in PyTorch, batch_first, state in the original order") {
+  manual_seed(10);
+  nn::GRU gru(nn::GRUOptions(2, 3).num_layers(2).batch_first(true));
+  const std::vector<Tensor> seqs = {randn({2, 2}), randn({5, 2}), randn({3, 2})};
+  Tensor h0 = randn({2, 3, 3});
+  auto r = gru(nn::pack_sequence(seqs, false), {.h0 = h0});
+  // Each sequence alone, unbatched, gives the same outputs and final state.
+  auto outs = nn::unpack_sequence(r.output);
+  REQUIRE(outs.size() == 3);
+  for (int64_t b = 0; b < 3; ++b) {
+    auto alone = gru(seqs[size_t(b)], {.h0 = select(h0, 1, b)});
+    CHECK(allclose(outs[size_t(b)], alone.output, 1e-5, 1e-6));
+    CHECK(allclose(select(r.h_n, 1, b), alone.h_n, 1e-5, 1e-6));
+  }
+  CHECK(gru.options.batch_first_);
+  CHECK_ERROR(gru(nn::pack_sequence(seqs, false), {.lengths = tensor(std::vector<int64_t>{2, 5, 3})}), "GRU",
+              "own lengths");
+}
