@@ -97,34 +97,40 @@ Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement)
   SPOOL_CHECK(classes > 0, "multinomial", "weights {} have no categories", weights.sizes());
   SPOOL_CHECK(replacement || num_samples <= classes, "multinomial",
               "cannot draw {} samples without replacement from {} categories", num_samples, classes);
-  const std::vector<double> w = weights.to(kFloat64).to_vector<double>();
-  std::vector<int64_t> out(static_cast<size_t>(rows * num_samples));
-  std::vector<double> row(static_cast<size_t>(classes)), cumulative(static_cast<size_t>(classes));
-  Generator& g = gen();
-  std::lock_guard<std::mutex> lock(g.mu);
+  std::vector<double> w = weights.detach().to(kFloat64).to_vector<double>();
+  // Every row is checked before any draw, so a bad row leaves the generator
+  // untouched; rows are scaled by their largest weight so sums cannot overflow.
   for (int64_t r = 0; r < rows; ++r) {
+    double* row = w.data() + r * classes;
     int64_t nonzero = 0;
+    double largest = 0;
     for (int64_t c = 0; c < classes; ++c) {
-      const double v = w[static_cast<size_t>(r * classes + c)];
-      SPOOL_CHECK(std::isfinite(v) && v >= 0, "multinomial", "row {} has weight {} at category {}; weights must be "
-                  "finite and >= 0", r, v, c);
-      row[static_cast<size_t>(c)] = v;
-      nonzero += v > 0;
+      SPOOL_CHECK(std::isfinite(row[c]) && row[c] >= 0, "multinomial",
+                  "row {} has weight {} at category {}; weights must be finite and >= 0", r, row[c], c);
+      nonzero += row[c] > 0;
+      largest = std::max(largest, row[c]);
     }
     SPOOL_CHECK(nonzero > 0, "multinomial", "row {} of weights {} sums to 0", r, weights.sizes());
     SPOOL_CHECK(replacement || num_samples <= nonzero, "multinomial",
                 "row {} has {} non-zero weights, too few to draw {} samples without replacement", r, nonzero,
                 num_samples);
+    for (int64_t c = 0; c < classes; ++c) row[c] /= largest;
+  }
+  std::vector<int64_t> out(static_cast<size_t>(rows * num_samples));
+  std::vector<double> cumulative(static_cast<size_t>(classes));
+  Generator& g = gen();
+  std::lock_guard<std::mutex> lock(g.mu);
+  for (int64_t r = 0; r < rows; ++r) {
+    double* row = w.data() + r * classes;
     for (int64_t s = 0; s < num_samples; ++s) {
-      // Inverse of the cumulative weights at a uniform point of their total.
-      double total = 0;
-      for (int64_t c = 0; c < classes; ++c) cumulative[static_cast<size_t>(c)] = total += row[static_cast<size_t>(c)];
-      const double u = next_unit(g.engine) * total;
-      auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u);
-      auto pick = static_cast<int64_t>(it - cumulative.begin());
-      while (pick >= classes || row[static_cast<size_t>(pick)] == 0) --pick;  // rounding at the top end
+      // The inverse of the cumulative weights at a uniform point of their
+      // total; without replacement the drawn category's weight drops to 0.
+      if (s == 0 || !replacement) std::partial_sum(row, row + classes, cumulative.begin());
+      const double u = next_unit(g.engine) * cumulative.back();
+      auto pick = static_cast<int64_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin());
+      while (pick >= classes || row[pick] == 0) --pick;  // rounding at the top end
       out[static_cast<size_t>(r * num_samples + s)] = pick;
-      if (!replacement) row[static_cast<size_t>(pick)] = 0;
+      if (!replacement) row[pick] = 0;
     }
   }
   return tensor(out, weights.dim() == 2 ? Shape{rows, num_samples} : Shape{num_samples});

@@ -119,7 +119,8 @@ std::vector<std::string> Tokenizer::sequences_to_texts(const std::vector<std::ve
 
 void Tokenizer::save(const std::string& path) const {
   nlohmann::json j;
-  j["format"] = "spool.Tokenizer/1";
+  // Format 2: char_level keeps spaces and punctuation (format 1 dropped them).
+  j["format"] = "spool.Tokenizer/2";
   j["num_words"] = o_.num_words ? nlohmann::json(*o_.num_words) : nlohmann::json(nullptr);
   j["lower"] = o_.lower;
   j["char_level"] = o_.char_level;
@@ -148,11 +149,16 @@ Tokenizer Tokenizer::load(const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
-    SPOOL_CHECK(j.at("format") == "spool.Tokenizer/1", "Tokenizer::load", "{} is not a spool tokenizer file", path);
+    const auto format = j.at("format");
+    SPOOL_CHECK(format == "spool.Tokenizer/2" || format == "spool.Tokenizer/1", "Tokenizer::load",
+                "{} is not a spool tokenizer file", path);
     TokenizerOptions o;
     if (!j.at("num_words").is_null()) o.num_words = j["num_words"].get<int64_t>();
     o.lower = j.at("lower").get<bool>();
     o.char_level = j.at("char_level").get<bool>();
+    SPOOL_CHECK(!(o.char_level && format == "spool.Tokenizer/1"), "Tokenizer::load",
+                "{} is a character tokenizer saved by an older spool, whose characters left out spaces and "
+                "punctuation; fit it again on the texts", path);
     o.filters = j.at("filters").get<std::string>();
     for (auto [key, v] : {std::pair{"oov_token", &o.oov_token}, {"start_token", &o.start_token},
                           {"end_token", &o.end_token}})

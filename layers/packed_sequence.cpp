@@ -47,9 +47,23 @@ PaddedSequence pad_packed_sequence(const PackedSequence& seq, bool batch_first, 
   const char* op = "pad_packed_sequence";
   SPOOL_CHECK(seq.data.defined() && seq.batch_sizes.defined() && seq.sorted_indices.defined(), op,
               "incomplete PackedSequence");
+  SPOOL_CHECK(seq.data.dim() >= 1 && seq.batch_sizes.dtype() == kInt64 && seq.batch_sizes.dim() == 1 &&
+                  seq.sorted_indices.dtype() == kInt64 && seq.sorted_indices.dim() == 1,
+              op, "a PackedSequence needs data [N, *] and int64 1-D batch_sizes and sorted_indices, got {}, {} {} and "
+              "{} {}", seq.data.sizes(), dtype_name(seq.batch_sizes.dtype()), seq.batch_sizes.sizes(),
+              dtype_name(seq.sorted_indices.dtype()), seq.sorted_indices.sizes());
   const auto sizes = seq.batch_sizes.to_vector<int64_t>();
   const auto order = seq.sorted_indices.to_vector<int64_t>();
   const int64_t T_max = static_cast<int64_t>(sizes.size()), B = static_cast<int64_t>(order.size());
+  // sorted_indices must be a permutation of the batch: it places every row.
+  std::vector<bool> seen(static_cast<size_t>(B), false);
+  for (int64_t i = 0; i < B; ++i) {
+    SPOOL_CHECK(order[i] >= 0 && order[i] < B && !seen[static_cast<size_t>(order[i])], op,
+                "sorted_indices is not a permutation of 0..{}: entry {} is {}", B - 1, i, order[i]);
+    seen[static_cast<size_t>(order[i])] = true;
+  }
+  SPOOL_CHECK(T_max == 0 || sizes[0] == B, op, "batch_sizes[0] is {}, but sorted_indices has {} entries",
+              T_max ? sizes[0] : 0, B);
   const int64_t T = total_length.value_or(T_max);
   SPOOL_CHECK(T >= T_max, op, "total_length {} is shorter than the longest sequence ({})", T, T_max);
   int64_t total = 0;
@@ -147,6 +161,9 @@ std::vector<Tensor> unpack_sequence(const PackedSequence& sequence) {
 PackedRecurrentOutput RecurrentStack::forward(const PackedSequence& input, const RecurrentInput& extra) {
   SPOOL_CHECK(!extra.lengths.defined(), type_name().c_str(),
               "a packed input carries its own lengths; pass them only with a padded input");
+  SPOOL_CHECK(input.data.defined() && input.data.dim() == 2, type_name().c_str(),
+              "packed input data must be [N, input_size], got shape {}",
+              input.data.defined() ? input.data.sizes() : Shape{});
   const bool batch_first = options.batch_first_;
   auto [padded, lengths] = pad_packed_sequence(input, batch_first);
   RecurrentInput with_lengths = extra;

@@ -100,7 +100,7 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
       SPOOL_CHECK(lv[b] >= 1 && lv[b] <= T, name, "length {} of sequence {} is outside [1, {}] (T = {})", lv[b], b,
                   T, T);
     const Tensor steps = reshape(len, {B, 1});
-    for (int64_t t = 0; t < T; ++t) masks.push_back(gt(steps, static_cast<double>(t)));
+    for (int64_t t = 0; t < T; ++t) masks.push_back(gt(steps, t));  // int64 throughout
   }
 
   std::vector<Tensor> h_n, c_n;

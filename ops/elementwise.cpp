@@ -82,6 +82,9 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
+  SPOOL_CHECK(a.dtype() != kBool && b.dtype() != kBool, "sub",
+              "subtraction with a bool tensor ({} of shape {}, {} of shape {}) is not supported",
+              dtype_name(a.dtype()), a.sizes(), dtype_name(b.dtype()), b.sizes());
   return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
     Tensor y = binary_numeric("sub", a, b, [](auto x, auto z) { return x - z; });
     // d/da = 1, d/db = -1
@@ -117,7 +120,10 @@ Tensor add(const Tensor& a, Scalar s) {
 }
 
 Tensor sub(const Tensor& a, Scalar s) {
-  return s.is_integral() ? add(a, Scalar(-s.to_int64())) : add(a, Scalar(-s.to_double()));
+  SPOOL_CHECK(a.dtype() != kBool, "sub", "subtracting from a bool tensor (shape {}) is not supported", a.sizes());
+  if (const ScalarType r = result_type(a, s); r != a.dtype()) return sub(a.to(r), s);
+  Tensor y = scalar_numeric("sub", a, s, [](auto x, auto c) { return x - c; });
+  return record("sub", y, {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
 }
 
 Tensor mul(const Tensor& a, Scalar s) {
@@ -133,6 +139,7 @@ Tensor div(const Tensor& a, Scalar s) {
 }
 
 Tensor rsub(const Tensor& a, Scalar s) {
+  SPOOL_CHECK(a.dtype() != kBool, "rsub", "subtracting a bool tensor (shape {}) is not supported", a.sizes());
   if (const ScalarType r = result_type(a, s); r != a.dtype()) return rsub(a.to(r), s);
   Tensor y = scalar_numeric("rsub", a, s, [](auto x, auto c) { return c - x; });
   return record("rsub", y, {&a}, [](const Tensor& gy) -> Grads { return {neg(gy)}; });
@@ -257,7 +264,10 @@ namespace {
 // compares with 1.5, not with 1.
 Tensor scalar_operand(const Tensor& a, Scalar b) {
   const ScalarType r = result_type(a, b);
-  return r == kInt64 ? scalar_tensor(double(b.to_int64()), r) : scalar_tensor(b.to_double(), r);
+  if (r != kInt64) return scalar_tensor(b.to_double(), r);
+  Tensor t = Tensor::empty({}, kInt64);  // exact, also beyond 2^53
+  *t.data_ptr<int64_t>() = b.to_int64();
+  return t;
 }
 }  // namespace
 

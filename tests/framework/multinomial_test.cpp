@@ -23,6 +23,14 @@ TEST_CASE("multinomial: frequencies follow unnormalized weights") {
   CHECK(freq[3] == doctest::Approx(0.7).epsilon(0.03));
 }
 
+TEST_CASE("multinomial: weights near the largest double do not overflow their sum") {
+  manual_seed(12);
+  auto v = multinomial(tensor({1e308, 1e308}, {}, kFloat64), 2000, true).to_vector<int64_t>();
+  const auto ones = std::count(v.begin(), v.end(), int64_t(1));
+  CHECK(ones > 900);
+  CHECK(ones < 1100);
+}
+
 TEST_CASE("multinomial: rows of a 2-D weight tensor draw independently") {
   manual_seed(4);
   Tensor w = tensor({0.0, 0.0, 1.0, 0.5, 0.5, 0.0}, {2, 3}, kFloat64);
@@ -66,6 +74,12 @@ TEST_CASE("multinomial: bad weights and counts are errors") {
   CHECK_ERROR(multinomial(tensor({1.0, 1.0, 0.0, 0.0}, {2, 2}), 1), "multinomial", "row 1", "sums to 0");
   CHECK_ERROR(multinomial(tensor({1.0, 2.0}), 3), "multinomial", "3 samples without replacement", "2 categories");
   CHECK_ERROR(multinomial(tensor({1.0, 0.0, 2.0}), 3), "multinomial", "2 non-zero weights", "3 samples");
+  // Rows are checked before any draw: a failed call leaves the generator as it was.
+  manual_seed(11);
+  const auto expected = multinomial(tensor({1.0, 2.0, 3.0}), 4, true).to_vector<int64_t>();
+  manual_seed(11);
+  CHECK_ERROR(multinomial(tensor({1.0, 1.0, 1.0, 1.0, -1.0, 1.0}, {2, 3}), 1), "multinomial", "row 1");
+  CHECK(multinomial(tensor({1.0, 2.0, 3.0}), 4, true).to_vector<int64_t>() == expected);
   // With replacement, more samples than categories is fine.
   CHECK(multinomial(tensor({1.0, 2.0}), 3, true).numel() == 3);
 }

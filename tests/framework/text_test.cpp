@@ -1,4 +1,5 @@
 #include <filesystem>
+#include <fstream>
 
 #include "test_util.hpp"
 
@@ -47,6 +48,22 @@ TEST_CASE("tokenizer: characters, stop words, start and end tokens") {
   CHECK(text.tokenize("Hé, a!") == std::vector<std::string>{"h", "é", ",", " ", "a", "!"});
   text.fit_on_texts({"to be, or not to be"});
   CHECK(text.sequences_to_texts(text.texts_to_sequences({"be not, to"}))[0] == "be not, to");
+  // Saved and loaded (format 2); a character tokenizer of format 1 tokenized
+  // without spaces and punctuation, so loading one is an error, not a silent change.
+  const auto path = (std::filesystem::temp_directory_path() / "spool_char_tokenizer.json").string();
+  text.save(path);
+  CHECK(Tokenizer::load(path).texts_to_sequences({"be, to"}) == text.texts_to_sequences({"be, to"}));
+  std::string saved;
+  {
+    std::ifstream in(path);
+    saved.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = saved.find("spool.Tokenizer/2");
+  REQUIRE(at != std::string::npos);
+  saved.replace(at, 17, "spool.Tokenizer/1");
+  std::ofstream(path) << saved;
+  CHECK_ERROR(Tokenizer::load(path), "Tokenizer::load", "older spool", "fit it again");
+  std::filesystem::remove(path);
   TokenizerOptions w;
   w.stop_words = {"a", "the"};
   Tokenizer words(w);

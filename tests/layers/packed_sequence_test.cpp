@@ -68,6 +68,20 @@ TEST_CASE("packed sequence: lists of sequences padded, packed and taken apart ag
               "length 5", "[0, 4]");
   CHECK_ERROR(nn::unpad_sequence(padded, tensor(std::vector<int64_t>{2, 4}), true), "unpad_sequence", "int64 [3]");
   CHECK_ERROR(nn::unpad_sequence(zeros({3}), tensor(std::vector<int64_t>{1}), true), "unpad_sequence", "[3]");
+
+  // A hand-built PackedSequence is checked before use.
+  nn::PackedSequence bad = nn::pack_sequence(seqs, false);
+  bad.sorted_indices = tensor(std::vector<int64_t>{1, 7, 2});
+  CHECK_ERROR(nn::unpack_sequence(bad), "pad_packed_sequence", "permutation", "7");
+  bad.sorted_indices = tensor(std::vector<int64_t>{1, 1, 2});
+  CHECK_ERROR(nn::unpack_sequence(bad), "pad_packed_sequence", "permutation");
+  bad.sorted_indices = tensor(std::vector<int64_t>{1, 0});
+  CHECK_ERROR(nn::unpack_sequence(bad), "pad_packed_sequence", "batch_sizes[0] is 3");
+  bad.sorted_indices = tensor({1.0, 0.0, 2.0});
+  CHECK_ERROR(nn::unpack_sequence(bad), "pad_packed_sequence", "int64 1-D");
+  // Recurrent layers take packed [N, input_size] data only.
+  nn::LSTM lstm(1, 2);
+  CHECK_ERROR(lstm(nn::pack_sequence({zeros({3}), zeros({2})})), "LSTM", "[N, input_size]", "[5]");
 }
 
 TEST_CASE("packed sequence: gru(packed) as in PyTorch, batch_first, state in the original order") {

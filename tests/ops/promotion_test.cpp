@@ -40,6 +40,13 @@ TEST_CASE("promotion: integer tensors with scalars") {
   // Integers beyond 2^53 stay exact.
   const int64_t big = (int64_t(1) << 60) + 1;
   CHECK((ints({0}) + big).to_vector<int64_t>()[0] == big);
+  CHECK(eq(ints({big, big - 1}), big).to_vector<bool>() == std::vector<bool>{true, false});
+  CHECK(lt(ints({big - 1}), big).to_vector<bool>() == std::vector<bool>{true});
+  // Subtraction with bool tensors is refused, as in PyTorch.
+  const Tensor flags = tensor(std::vector<bool>{true, false});
+  CHECK_ERROR(flags - 1, "sub", "bool");
+  CHECK_ERROR(1 - flags, "rsub", "bool");
+  CHECK_ERROR(flags - ints({1, 1}), "sub", "bool", "int64");
 }
 
 TEST_CASE("promotion: gradients come back in each input's dtype") {
