@@ -15,6 +15,7 @@
 
 #include "dtype.hpp"
 #include "error.hpp"
+#include "scalar.hpp"
 #include "shape.hpp"
 #include "storage.hpp"
 
@@ -139,7 +140,7 @@ class Tensor {
   Tensor tanh() const;
   Tensor sigmoid() const;
   Tensor relu() const;
-  Tensor pow(double exponent) const;
+  Tensor pow(Scalar exponent) const;
   Tensor abs() const;
   Tensor sqrt() const;
   Tensor neg() const;

@@ -188,7 +188,21 @@ Tensor abs(const Tensor& a) {
 
 Tensor square(const Tensor& a) { return mul(a, a); }
 
-Tensor pow(const Tensor& a, double e) {
+Tensor pow(const Tensor& a, Scalar exponent) {
+  if (const ScalarType r = result_type(a, exponent); r != a.dtype()) return pow(a.to(r), exponent);
+  if (a.dtype() == kInt64) {
+    // Integer powers stay integers, as in PyTorch (no gradient: integers carry none).
+    const int64_t n = exponent.to_int64();
+    SPOOL_CHECK(n >= 0, "pow", "integers to negative integer powers ({}) are not allowed", n);
+    return kernels::map1<int64_t, int64_t>(a, kInt64, [n](int64_t x) {
+      // Square-and-multiply modulo 2^64: overflow wraps as PyTorch's does, without UB.
+      uint64_t result = 1;
+      for (uint64_t base = static_cast<uint64_t>(x), k = static_cast<uint64_t>(n); k > 0; k >>= 1, base *= base)
+        if (k & 1) result *= base;
+      return static_cast<int64_t>(result);
+    });
+  }
+  const double e = exponent.to_double();
   Tensor y = unary_float("pow", a, [e](auto x) { return std::pow(x, decltype(x)(e)); });
   // d/dx x^e = e x^(e-1)
   return record("pow", y, {&a}, [a, e](const Tensor& gy) -> Grads {

@@ -40,7 +40,8 @@ Tensor log(const Tensor& a);
 Tensor sqrt(const Tensor& a);
 Tensor abs(const Tensor& a);
 Tensor square(const Tensor& a);
-Tensor pow(const Tensor& a, double exponent);
+// int64 ** integer stays int64 (exponent >= 0); a floating exponent promotes to float32.
+Tensor pow(const Tensor& a, Scalar exponent);
 Tensor pow(const Tensor& a, const Tensor& exponent);
 // Limits values to [min, max]; either bound may be absent.
 Tensor clamp(const Tensor& a, std::optional<double> min, std::optional<double> max);

@@ -22,7 +22,7 @@ Tensor Tensor::log() const { return spool::log(*this); }
 Tensor Tensor::tanh() const { return spool::tanh(*this); }
 Tensor Tensor::sigmoid() const { return spool::sigmoid(*this); }
 Tensor Tensor::relu() const { return spool::relu(*this); }
-Tensor Tensor::pow(double e) const { return spool::pow(*this, e); }
+Tensor Tensor::pow(Scalar e) const { return spool::pow(*this, e); }
 Tensor Tensor::abs() const { return spool::abs(*this); }
 Tensor Tensor::sqrt() const { return spool::sqrt(*this); }
 Tensor Tensor::neg() const { return spool::neg(*this); }

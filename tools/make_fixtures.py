@@ -367,9 +367,18 @@ def sequences():
          [torch.randn(4, 2), torch.randn(2, 2), torch.randn(2, 2)], {"enforce_sorted": True})
 
 
+def powers():
+    """Integer tensors to scalar powers (appended last): int64 ** 3 stays
+    int64, int64 ** 0.5 is float32."""
+    case("pow_scalar_int64_int", "pow_scalar", lambda a, exponent: a.pow(exponent),
+         [torch.randint(-4, 5, (3, 4))], {"exponent": 3})
+    case("pow_scalar_int64_float", "pow_scalar", lambda a, exponent: a.pow(exponent),
+         [torch.randint(0, 9, (3, 4))], {"exponent": 0.5})
+
+
 def main():
     for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more,
-                   promotion, sequences):
+                   promotion, sequences, powers):
         family()
     validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -79,7 +79,7 @@ const std::map<std::string, OpFn>& op_table() {
       {"sigmoid", [](const V& in, const json&) { return one(sigmoid(in[0])); }},
       {"tanh", [](const V& in, const json&) { return one(tanh(in[0])); }},
       {"relu", [](const V& in, const json&) { return one(relu(in[0])); }},
-      {"pow_scalar", [](const V& in, const json& k) { return one(pow(in[0], k.at("exponent").get<double>())); }},
+      {"pow_scalar", [](const V& in, const json& k) { return one(pow(in[0], scalar_arg(k, "exponent"))); }},
       {"pow", [](const V& in, const json&) { return one(pow(in[0], in[1])); }},
       {"clamp",
        [](const V& in, const json& k) { return one(clamp(in[0], opt_double(k, "min"), opt_double(k, "max"))); }},

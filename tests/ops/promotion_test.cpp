@@ -42,6 +42,12 @@ TEST_CASE("promotion: integer tensors with scalars") {
   CHECK((ints({0}) + big).to_vector<int64_t>()[0] == big);
   CHECK(eq(ints({big, big - 1}), big).to_vector<bool>() == std::vector<bool>{true, false});
   CHECK(lt(ints({big - 1}), big).to_vector<bool>() == std::vector<bool>{true});
+  // Integer powers stay integers; a floating exponent promotes.
+  CHECK(pow(i, 2).to_vector<int64_t>() == std::vector<int64_t>{9, 16, 25});
+  CHECK(i.pow(3).to_vector<int64_t>() == std::vector<int64_t>{27, 64, -125});
+  CHECK(pow(i, 0).to_vector<int64_t>() == std::vector<int64_t>{1, 1, 1});
+  CHECK(pow(ints({4, 9}), 0.5).to_vector<float>() == std::vector<float>{2, 3});
+  CHECK_ERROR(pow(i, -1), "pow", "negative integer powers", "-1");
   // Subtraction with bool tensors is refused, as in PyTorch.
   const Tensor flags = tensor(std::vector<bool>{true, false});
   CHECK_ERROR(flags - 1, "sub", "bool");
