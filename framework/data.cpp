@@ -13,7 +13,13 @@
 namespace spool {
 
 namespace {
+// Every index in [0, n): collate is public, so it checks what it is given.
+void check_indices(const std::vector<int64_t>& idx, int64_t n) {
+  for (int64_t i : idx) SPOOL_CHECK(i >= 0 && i < n, "collate", "index {} is out of range for {} examples", i, n);
+}
+
 Tensor rows(const Tensor& t, const std::vector<int64_t>& idx) {
+  check_indices(idx, t.size(0));
   Shape s = t.sizes();
   s[0] = static_cast<int64_t>(idx.size());
   Tensor out = Tensor::empty(s, t.dtype());
@@ -44,7 +50,13 @@ SequenceDataset::SequenceDataset(std::vector<std::vector<int64_t>> sequences, Te
     SPOOL_CHECK(!sequences_[i].empty(), "SequenceDataset", "sequence {} is empty (lengths must be >= 1)", i);
 }
 
+int64_t SequenceDataset::length(int64_t i) const {
+  check_indices({i}, size());
+  return static_cast<int64_t>(sequences_[static_cast<size_t>(i)].size());
+}
+
 Batch SequenceDataset::collate(const std::vector<int64_t>& idx) const {
+  check_indices(idx, size());
   int64_t T = 0;
   for (int64_t i : idx) T = std::max<int64_t>(T, length(i));
   const auto B = static_cast<int64_t>(idx.size());
@@ -66,7 +78,7 @@ DataLoader::DataLoader(const Dataset& data, DataLoaderOptions o) : data_(data), 
 
 int64_t DataLoader::num_batches() const {
   const int64_t n = data_.size();
-  return o_.drop_last ? n / o_.batch_size : (n + o_.batch_size - 1) / o_.batch_size;
+  return n / o_.batch_size + (!o_.drop_last && n % o_.batch_size != 0);
 }
 
 std::vector<std::vector<int64_t>> DataLoader::batch_indices(int64_t e) const {
@@ -77,16 +89,17 @@ std::vector<std::vector<int64_t>> DataLoader::batch_indices(int64_t e) const {
   if (o_.shuffle) std::shuffle(order.begin(), order.end(), rng);
   if (o_.bucket_by_length) {
     // Sort by length within pools of 50 batches, so batches hold similar lengths.
-    const int64_t pool = o_.batch_size * 50;
+    const int64_t pool = o_.batch_size > n / 50 ? n : o_.batch_size * 50;  // no overflow for huge batch sizes
     for (int64_t s = 0; s < n; s += pool)
       std::stable_sort(order.begin() + s, order.begin() + std::min(n, s + pool),
                        [&](int64_t a, int64_t b) { return data_.length(a) < data_.length(b); });
   }
   std::vector<std::vector<int64_t>> batches;
-  for (int64_t s = 0; s < n; s += o_.batch_size) {
-    const int64_t end = std::min(n, s + o_.batch_size);
+  for (int64_t s = 0; s < n;) {
+    const int64_t end = s + std::min(o_.batch_size, n - s);  // no overflow for huge batch sizes
     if (o_.drop_last && end - s < o_.batch_size) break;
     batches.emplace_back(order.begin() + s, order.begin() + end);
+    s = end;
   }
   if (o_.bucket_by_length && o_.shuffle) std::shuffle(batches.begin(), batches.end(), rng);
   return batches;

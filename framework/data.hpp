@@ -47,7 +47,7 @@ class SequenceDataset : public Dataset {
  public:
   SequenceDataset(std::vector<std::vector<int64_t>> sequences, Tensor targets, int64_t pad_value = 0);
   int64_t size() const override { return static_cast<int64_t>(sequences_.size()); }
-  int64_t length(int64_t i) const override { return static_cast<int64_t>(sequences_[i].size()); }
+  int64_t length(int64_t i) const override;
   Batch collate(const std::vector<int64_t>& indices) const override;
 
  private:

@@ -149,6 +149,9 @@ Tensor cast(const Tensor& t, ScalarType dtype) {
 }
 
 void fill(const Tensor& t, double value) {
+  // A float outside int64's range (or NaN) has no int64 value: PyTorch refuses it too.
+  SPOOL_CHECK(t.dtype() != kInt64 || (value >= -0x1p63 && value < 0x1p63), "fill_",
+              "value {} cannot be converted to int64 without overflow", value);
   SPOOL_DISPATCH_ALL(t.dtype(), "fill_", [&] {
     scalar_t* d = t.data_ptr<scalar_t>();
     const scalar_t v = static_cast<scalar_t>(value);

@@ -135,6 +135,9 @@ NamedTensors parse_safetensors(const std::string& bytes, std::map<std::string, s
       SPOOL_CHECK(d.is_number_unsigned() && d.get<uint64_t>() < (uint64_t(1) << 40), op,
                   "entry \"{}\" has an invalid shape {}", name, shape.dump());
       e.shape.push_back(d.get<int64_t>());
+      // Checked before multiplying: [2^39, 2^39] would wrap to 0 elements.
+      SPOOL_CHECK(d.get<uint64_t>() == 0 || numel < (uint64_t(1) << 40) / d.get<uint64_t>(), op,
+                  "entry \"{}\" is too large: shape {}", name, shape.dump());
       numel *= d.get<uint64_t>();
       SPOOL_CHECK(numel < (uint64_t(1) << 40), op, "entry \"{}\" is too large: shape {}", name, shape.dump());
     }

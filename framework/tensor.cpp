@@ -1,6 +1,7 @@
 #include "tensor.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "autograd.hpp"
 #include "small_object_pool.hpp"
@@ -9,7 +10,14 @@
 namespace spool {
 
 Tensor Tensor::empty(const Shape& sizes, ScalarType dtype) {
-  for (int64_t s : sizes) SPOOL_CHECK(s >= 0, "empty", "negative size in shape {}", sizes);
+  // Sizes whose product (in bytes) overflows would give a tensor larger than its buffer.
+  const int64_t max_elements = std::numeric_limits<int64_t>::max() / int64_t(element_size(dtype));
+  int64_t n = 1;
+  for (int64_t s : sizes) {
+    SPOOL_CHECK(s >= 0, "empty", "negative size in shape {}", sizes);
+    SPOOL_CHECK(s == 0 || n <= max_elements / s, "empty", "shape {} has too many elements", sizes);
+    n *= s;
+  }
   auto impl = detail::make_pooled<TensorImpl>();
   impl->storage = detail::make_pooled<Storage>(sizes.numel() * element_size(dtype));
   impl->sizes = sizes;
@@ -101,7 +109,9 @@ void Tensor::set_grad(const Tensor& g) {
     SPOOL_CHECK(g.sizes() == sizes() && g.dtype() == dtype(), "set_grad",
                 "gradient of shape {} and dtype {} for a tensor of shape {} and dtype {}", g.sizes(),
                 dtype_name(g.dtype()), sizes(), dtype_name(dtype()));
-  m->grad = g.impl_ptr();
+  // Gradients are kept dense: optimizers and clipping walk them element by
+  // element, and an expanded or sliced view would have them read past its data.
+  m->grad = g.defined() && !g.is_contiguous() ? kernels::contiguous_copy(g.detach()).impl_ptr() : g.impl_ptr();
 }
 
 void Tensor::retain_grad() {

@@ -64,6 +64,9 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
   const char* name = type_name().c_str();
   const RNNOptions& o = options;
   const int64_t H = o.hidden_size_, D = o.bidirectional_ ? 2 : 1, L = o.num_layers_;
+  SPOOL_CHECK(static_cast<int64_t>(weights_.size()) == L * D, name,
+              "options were changed after construction ({} layers x {} directions, weights for {}); build a new "
+              "layer with the new options", L, D, weights_.size());
   SPOOL_CHECK(input.dim() == 2 || input.dim() == 3, name,
               "input must be 3-D [{}] or unbatched 2-D [T, I], got shape {}", o.batch_first_ ? "B, T, I" : "T, B, I",
               input.sizes());

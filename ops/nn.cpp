@@ -77,14 +77,18 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
                   normalized_shape, dtype_name(x.dtype()));
   const int64_t N = normalized_shape.numel(), M = x.numel() / std::max<int64_t>(N, 1);
   const Tensor xc = x.is_contiguous() ? x : kernels::contiguous_copy(x);
+  // Dense weight and bias held for the whole loop (a temporary copy's buffer
+  // could be handed on while its pointer is still in use).
+  const Tensor wc = !weight.defined() || weight.is_contiguous() ? weight : kernels::contiguous_copy(weight);
+  const Tensor bc = !bias.defined() || bias.is_contiguous() ? bias : kernels::contiguous_copy(bias);
   Tensor y = Tensor::empty(x.sizes(), x.dtype());
   Tensor xhat = Tensor::empty(x.sizes(), x.dtype());
   Tensor rstd = Tensor::empty({M}, x.dtype());
   SPOOL_DISPATCH_FLOAT(x.dtype(), "layer_norm", [&] {
     const scalar_t* xp = xc.data_ptr<scalar_t>();
     scalar_t *yp = y.data_ptr<scalar_t>(), *hp = xhat.data_ptr<scalar_t>(), *rp = rstd.data_ptr<scalar_t>();
-    const scalar_t* wp = weight.defined() ? weight.contiguous().data_ptr<scalar_t>() : nullptr;
-    const scalar_t* bp = bias.defined() ? bias.contiguous().data_ptr<scalar_t>() : nullptr;
+    const scalar_t* wp = wc.defined() ? wc.data_ptr<scalar_t>() : nullptr;
+    const scalar_t* bp = bc.defined() ? bc.data_ptr<scalar_t>() : nullptr;
     for (int64_t m = 0; m < M; ++m) {
       const scalar_t* row = xp + m * N;
       double mu = 0, var = 0;
@@ -105,12 +109,13 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   // dweight = sum(dy * xhat), dbias = sum(dy) over the leading dims.
   return record("layer_norm", y, {&x, &weight, &bias}, [xhat, rstd, weight, bias, N, M](const Tensor& gy_in) -> Grads {
     Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
+    const Tensor wc = !weight.defined() || weight.is_contiguous() ? weight : kernels::contiguous_copy(weight);
     Tensor gx = Tensor::empty(gy.sizes(), gy.dtype());
     Tensor gw = weight.defined() ? zeros({N}, gy.dtype()) : Tensor();
     Tensor gb = bias.defined() ? zeros({N}, gy.dtype()) : Tensor();
     SPOOL_DISPATCH_FLOAT(gy.dtype(), "layer_norm_backward", [&] {
       const scalar_t *g = gy.data_ptr<scalar_t>(), *h = xhat.data_ptr<scalar_t>(), *r = rstd.data_ptr<scalar_t>();
-      const scalar_t* wp = weight.defined() ? weight.contiguous().data_ptr<scalar_t>() : nullptr;
+      const scalar_t* wp = wc.defined() ? wc.data_ptr<scalar_t>() : nullptr;
       scalar_t* out = gx.data_ptr<scalar_t>();
       scalar_t* gwp = gw.defined() ? gw.data_ptr<scalar_t>() : nullptr;
       scalar_t* gbp = gb.defined() ? gb.data_ptr<scalar_t>() : nullptr;

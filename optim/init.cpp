@@ -76,6 +76,7 @@ void kaiming_normal_(const Tensor& t, double a, const std::string& mode, const s
 
 void orthogonal_(const Tensor& t, double gain) {
   SPOOL_CHECK(t.dim() >= 2, "orthogonal_", "needs a tensor of at least 2 dims, got shape {}", t.sizes());
+  if (t.numel() == 0) return;  // nothing to fill (PyTorch: a no-op)
   const int64_t rows = t.size(0), cols = t.numel() / rows;
   // Work on the tall orientation: m >= n, then orthonormalize the n columns
   // with modified Gram-Schmidt (in double).

@@ -81,6 +81,15 @@ OneCycleLR::OneCycleLR(Optimizer& opt, double max_lr, int64_t total_steps, doubl
   } else {
     phase_spec_ = {{up, initial_, max_lr}, {total_steps - 1.0, max_lr, min_}};
   }
+  // Every phase must span at least part of a step (PyTorch divides by its
+  // length too: an empty phase would make the rate and momentum NaN).
+  double start = 0;
+  for (const auto& phase : phase_spec_) {
+    SPOOL_CHECK(std::get<0>(phase) > start, "OneCycleLR",
+                "total_steps {} with pct_start {} leaves an empty phase (ending at step {}); use more steps or "
+                "another pct_start", total_steps, pct_start, std::get<0>(phase));
+    start = std::get<0>(phase);
+  }
   for (size_t g = 0; g < opt_.num_groups(); ++g) opt_.set_lr(initial_, g);
   after_step();
 }

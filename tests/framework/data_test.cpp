@@ -1,3 +1,4 @@
+#include <limits>
 #include <set>
 
 #include "test_util.hpp"
@@ -55,4 +56,17 @@ TEST_CASE("DataLoader: sequences are padded, with lengths; bucketing groups leng
   CHECK_THROWS_WITH_AS(SequenceDataset({{1}}, arange(2)), doctest::Contains("1 sequences but targets"), Error);
   CHECK_THROWS_WITH_AS(TensorDataset(zeros({3, 2}), zeros({4})), doctest::Contains("same first dim"), Error);
   CHECK_THROWS_AS(TensorDataset(zeros({0, 2}), zeros({0})), Error);
+}
+
+TEST_CASE("DataLoader: bad indices and huge batch sizes") {
+  TensorDataset data(arange(0.0, 10.0, 1.0, kFloat32).reshape({5, 2}), arange(5));
+  CHECK_ERROR(data.collate({0, 5}), "collate", "index 5", "5 examples");
+  CHECK_ERROR(data.collate({-1}), "collate", "index -1");
+  SequenceDataset seqs({{1, 2}, {3}}, arange(2));
+  CHECK_ERROR(seqs.collate({2}), "collate", "index 2");
+  CHECK_ERROR(seqs.length(7), "collate", "index 7");
+  DataLoader all(seqs, {.batch_size = std::numeric_limits<int64_t>::max(), .bucket_by_length = true});
+  CHECK(all.num_batches() == 1);
+  CHECK(all.batch_indices(0).size() == 1);
+  CHECK(all.batch_indices(0)[0].size() == 2);
 }

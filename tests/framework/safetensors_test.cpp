@@ -88,5 +88,9 @@ TEST_CASE("safetensors: truncated and corrupted files are clear errors") {
   CHECK_THROWS_WITH_AS(
       parse_safetensors(header_file(R"({"a":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]}})", std::string("\x01\x07", 2))),
       doctest::Contains("not 0 or 1"), Error);
+  // A shape whose element count wraps to 0 in 64 bits is refused before use.
+  CHECK_THROWS_WITH_AS(
+      parse_safetensors(header_file(R"({"a":{"dtype":"F32","shape":[549755813887,549755813887,64],"data_offsets":[0,0]}})", "")),
+      doctest::Contains("too large"), Error);
   CHECK_THROWS_WITH_AS(load_safetensors(scratch("nope.safetensors").string()), doctest::Contains("cannot open"), Error);
 }

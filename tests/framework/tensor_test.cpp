@@ -112,3 +112,25 @@ TEST_CASE("tensor: the buffer pool reuses freed buffers") {
   CHECK(after.hits - before.hits == 10);
   CHECK(after.misses == before.misses);
 }
+
+TEST_CASE("tensor: shapes too large for memory and unrepresentable fills are errors") {
+  const int64_t big = int64_t(1) << 31;
+  CHECK_ERROR(zeros({big, big, 4}), "empty", "too many elements");
+  CHECK_ERROR(expand(ones({1}), {big, big, 4}).contiguous(), "too many elements");
+  CHECK_ERROR(full({2}, 1e30, kInt64), "fill_", "int64", "overflow");
+  CHECK_ERROR(zeros({2}, kInt64).fill_(std::nan("")), "fill_", "nan");
+  CHECK(full({1}, -9.0e18, kInt64).to_vector<int64_t>()[0] == int64_t(-9.0e18));
+}
+
+TEST_CASE("tensor: a strided gradient given to set_grad is stored dense") {
+  Tensor p = zeros({4, 4}).requires_grad_();
+  p.set_grad(expand(full({1}, 5.0), {4, 4}));
+  CHECK(p.grad().is_contiguous());
+  optim::clip_grad_value_({p}, 1.0);
+  CHECK(p.grad().to_vector<float>() == std::vector<float>(16, 1.0f));
+  Tensor wide = full({4, 8}, 5.0);
+  p.set_grad(wide.narrow(1, 0, 4));
+  optim::clip_grad_norm_({p}, 4.0);  // norm 20 -> 4: every element 1
+  for (float v : p.grad().to_vector<float>()) CHECK(v == doctest::Approx(1.0f).epsilon(1e-4));
+  CHECK(wide.to_vector<float>() == std::vector<float>(32, 5.0f));  // the view's base is untouched
+}

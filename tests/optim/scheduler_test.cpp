@@ -151,3 +151,13 @@ TEST_CASE("initializers: seeded, with the bounds and spreads of torch.nn.init") 
   optim::Adagrad no_momentum({q});
   CHECK_THROWS_WITH_AS(optim::CyclicLR(no_momentum, 0.01, 0.1), doctest::Contains("cycle_momentum"), Error);
 }
+
+TEST_CASE("schedulers and initializers: degenerate arguments") {
+  Tensor w = zeros({2}).requires_grad_();
+  optim::SGD sgd({w}, optim::SGDOptions(0.1).momentum(0.9));
+  // 2 steps at pct_start 0.5: the rising phase would be empty (NaN rates in a division by 0).
+  CHECK_ERROR(optim::OneCycleLR(sgd, 0.1, 2, 0.5), "OneCycleLR", "empty phase");
+  // orthogonal_ of an empty tensor fills nothing (it divided by zero).
+  Tensor empty = zeros({0, 3});
+  CHECK_NOTHROW(optim::init::orthogonal_(empty));
+}
