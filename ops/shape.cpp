@@ -164,7 +164,7 @@ Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length) {
   const int d = wrap_dim(dim, a.dim(), "narrow");
   const int64_t n = a.size(d);
   if (start < 0) start += n;
-  SPOOL_CHECK(start >= 0 && length >= 0 && start + length <= n, "narrow",
+  SPOOL_CHECK(start >= 0 && length >= 0 && start <= n && length <= n - start, "narrow",
               "start {} and length {} out of range for dim {} of size {} (shape {})", start, length, d, n, a.sizes());
   return slice(a, d, start, start + length, 1);
 }
@@ -228,6 +228,7 @@ Tensor expand(const Tensor& a, const Shape& requested) {
       SPOOL_CHECK(sizes[i] >= 0, "expand", "size -1 is not allowed for a new leading dim (target {})", requested);
       continue;
     }
+    SPOOL_CHECK(sizes[i] >= -1, "expand", "size {} at dim {} is negative (target {})", sizes[i], i, requested);
     if (sizes[i] == -1) sizes[i] = a.size(j);
     SPOOL_CHECK(a.size(j) == sizes[i] || a.size(j) == 1, "expand",
                 "shape {} cannot be expanded to {} (dim {}: {} vs {})", a.sizes(), requested, i, a.size(j), sizes[i]);

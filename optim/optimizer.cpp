@@ -8,7 +8,15 @@
 
 namespace spool::optim {
 
+size_t Optimizer::check_group(size_t group) const {
+  SPOOL_CHECK(group < group_params_.size(), "optimizer", "parameter group {} does not exist ({} groups)", group,
+              group_params_.size());
+  return group;
+}
+
 void Optimizer::add_group(std::vector<Tensor> params, const char* who) {
+  SPOOL_CHECK(!params.empty(), who, "parameter group {} is empty: an optimizer needs parameters to optimize",
+              group_params_.size());
   for (size_t i = 0; i < params.size(); ++i) {
     SPOOL_CHECK(params[i].defined() && params[i].is_leaf() && params[i].requires_grad(), who,
                 "parameter {} of group {} must be a leaf tensor that requires grad", i, group_params_.size());

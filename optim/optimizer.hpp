@@ -44,6 +44,8 @@ class Optimizer {
 
  protected:
   void add_group(std::vector<Tensor> params, const char* who);
+  // group, or a clear error when there is no such group.
+  size_t check_group(size_t group) const;
   // The named state tensors of one parameter, created on first use.
   Tensor& state(size_t group, size_t index, const std::string& name, const Tensor& like);
   std::vector<std::vector<Tensor>> group_params_;
@@ -56,10 +58,10 @@ class Optimizer {
 template <typename Options>
 class OptimizerWith : public Optimizer {
  public:
-  double lr(size_t group = 0) const override { return options_.at(group).lr_; }
-  void set_lr(double lr, size_t group) override { options_.at(group).lr_ = lr; }
+  double lr(size_t group = 0) const override { return options_.at(check_group(group)).lr_; }
+  void set_lr(double lr, size_t group) override { options_.at(check_group(group)).lr_ = lr; }
   using Optimizer::set_lr;
-  const Options& options(size_t group = 0) const { return options_.at(group); }
+  const Options& options(size_t group = 0) const { return options_.at(check_group(group)); }
 
  protected:
   OptimizerWith(std::vector<std::pair<std::vector<Tensor>, Options>> groups, const char* who) {

@@ -1,4 +1,6 @@
 // Bad input gives a spool::Error naming the op and what it got; one case each.
+#include <limits>
+
 #include "test_util.hpp"
 
 using namespace spool;
@@ -44,6 +46,8 @@ TEST_CASE("errors: out-of-range indices") {
   CHECK_ERROR(nll_loss(zeros({2, 3}), tensor(std::vector<int64_t>{5, 0})), "nll_loss", "target 5");
   CHECK_ERROR(select(zeros({2, 3}), 1, 3), "select", "index 3", "[2, 3]");
   CHECK_ERROR(narrow(zeros({2, 3}), 1, 2, 2), "narrow", "[2, 3]");
+  CHECK_ERROR(narrow(zeros({2, 3}), 1, 2, std::numeric_limits<int64_t>::max()), "narrow", "out of range");
+  CHECK_ERROR(expand(ones({1}), {-2}), "expand", "size -2");
   CHECK_ERROR(binary_cross_entropy(full({2}, 1.5), zeros({2})), "binary_cross_entropy", "[0, 1]");
 }
 

@@ -157,6 +157,8 @@ TEST_CASE("schedulers and initializers: degenerate arguments") {
   optim::SGD sgd({w}, optim::SGDOptions(0.1).momentum(0.9));
   // 2 steps at pct_start 0.5: the rising phase would be empty (NaN rates in a division by 0).
   CHECK_ERROR(optim::OneCycleLR(sgd, 0.1, 2, 0.5), "OneCycleLR", "empty phase");
+  CHECK_ERROR(sgd.set_lr(0.1, 5), "optimizer", "group 5", "1 groups");
+  CHECK_ERROR(optim::Adam(std::vector<Tensor>{}), "group 0 is empty");
   // orthogonal_ of an empty tensor fills nothing (it divided by zero).
   Tensor empty = zeros({0, 3});
   CHECK_NOTHROW(optim::init::orthogonal_(empty));
