@@ -29,10 +29,14 @@ std::vector<int64_t> labels_of(const Tensor& predictions, const char* op) {
 std::pair<std::vector<int64_t>, std::vector<int64_t>> pairs_of(const Tensor& predictions, const Tensor& targets,
                                                                const char* op) {
   SPOOL_CHECK(targets.dtype() == kInt64, op, "targets must be int64 labels, got {}", dtype_name(targets.dtype()));
+  // Labels match the targets' shape; scores have one more (last) dim of classes.
+  Shape label_shape = predictions.sizes();
+  if (predictions.dtype() != kInt64 && label_shape.size() > 0) label_shape.erase(label_shape.size() - 1);
+  SPOOL_CHECK(label_shape == targets.sizes(), op,
+              "predictions of shape {} do not match targets of shape {} (labels: the same shape; scores: one more "
+              "dim of classes)", predictions.sizes(), targets.sizes());
   auto p = labels_of(predictions, op);
   auto t = targets.to_vector<int64_t>();
-  SPOOL_CHECK(p.size() == t.size(), op, "{} predictions for {} targets (shapes {} and {})", p.size(), t.size(),
-              predictions.sizes(), targets.sizes());
   SPOOL_CHECK(!t.empty(), op, "no samples");
   return {p, t};
 }

@@ -44,6 +44,8 @@ void manual_seed(uint64_t seed) {
 
 Tensor uniform(const Shape& sizes, double low, double high, ScalarType dtype) {
   SPOOL_CHECK(is_floating(dtype), "uniform", "needs a floating dtype, got {}", dtype_name(dtype));
+  SPOOL_CHECK(low <= high && std::isfinite(low) && std::isfinite(high), "uniform",
+              "needs finite low <= high, got [{}, {})", low, high);
   return generate(sizes, dtype, "uniform", [&](std::mt19937_64& e) { return low + (high - low) * next_unit(e); });
 }
 Tensor rand(const Shape& sizes, ScalarType dtype) { return uniform(sizes, 0.0, 1.0, dtype); }

@@ -37,6 +37,8 @@ RecurrentOutput Bidirectional::forward(const Tensor& input, const RecurrentInput
   if (extra.lengths.defined())
     SPOOL_CHECK(extra.lengths.dtype() == kInt64 && extra.lengths.numel() == input.size(bf ? 0 : 1), "Bidirectional",
                 "lengths must be int64 [batch], got shape {}", extra.lengths.sizes());
+  SPOOL_CHECK(!extra.c0.defined() || extra.h0.defined(), "Bidirectional",
+              "c0 of shape {} given without h0; pass both (or neither)", extra.c0.sizes());
   RecurrentInput fwd_extra{}, bwd_extra{};
   fwd_extra.lengths = bwd_extra.lengths = extra.lengths;
   if (extra.h0.defined()) {  // [2 * L, B, H]: forward layers first, as h_n below

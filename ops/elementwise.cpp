@@ -258,6 +258,8 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
   SPOOL_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be bool, got {}", dtype_name(mask.dtype()));
   SPOOL_CHECK(broadcast_shapes(a.sizes(), mask.sizes(), "masked_fill") == a.sizes(), "masked_fill",
               "mask of shape {} does not broadcast to input shape {}", mask.sizes(), a.sizes());
+  SPOOL_CHECK(a.dtype() != kInt64 || (value >= -0x1p63 && value < 0x1p63), "masked_fill",
+              "value {} cannot be converted to int64 without overflow", value);
   Tensor y = SPOOL_DISPATCH_ALL(a.dtype(), "masked_fill", [&] {
     const auto v = static_cast<scalar_t>(value);
     return kernels::map2<scalar_t, bool, scalar_t>(a, mask, a.dtype(), "masked_fill",

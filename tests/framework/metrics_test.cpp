@@ -23,7 +23,7 @@ TEST_CASE("metrics: classification") {
   // Scores: argmax over the last dim.
   Tensor scores = tensor({0.9, 0.1, 0.2, 0.8, 0.6, 0.4}, {3, 2});
   CHECK(metrics::accuracy(scores, tensor(std::vector<int64_t>{0, 1, 1})) == Approx(2.0 / 3));
-  CHECK_THROWS_WITH_AS(metrics::accuracy(pred, tensor(std::vector<int64_t>{0})), doctest::Contains("6 predictions for 1"),
+  CHECK_THROWS_WITH_AS(metrics::accuracy(pred, tensor(std::vector<int64_t>{0})), doctest::Contains("predictions of shape [6] do not match targets of shape [1]"),
                        Error);
   CHECK_THROWS_WITH_AS(metrics::confusion_matrix(pred, target, 2), doctest::Contains("out of range"), Error);
 }
@@ -56,4 +56,12 @@ TEST_CASE("penalties: L1 and L2 terms with gradients") {
   (l1 + l2).backward();
   spool::testing::check_close(a.grad(), {0.5 + 0.2, -0.5 - 0.4});
   spool::testing::check_close(b.grad(), {0.5 + 0.6});
+}
+
+TEST_CASE("metrics: predictions must match the targets' shape") {
+  const Tensor labels = tensor(std::vector<int64_t>{0, 1, 2, 0, 1, 2}, {2, 3});
+  CHECK_ERROR(metrics::accuracy(labels, tensor(std::vector<int64_t>{0, 1, 2, 0, 1, 2}, {3, 2})), "accuracy",
+              "[2, 3]", "[3, 2]");
+  CHECK_ERROR(metrics::accuracy(zeros({4, 3}), tensor(std::vector<int64_t>{0, 1, 2})), "accuracy", "[4, 3]");
+  CHECK(metrics::accuracy(tensor({0.1, 0.9, 0.8, 0.2}, {2, 2}), tensor(std::vector<int64_t>{1, 1})) == 0.5);
 }

@@ -120,6 +120,8 @@ TEST_CASE("tensor: shapes too large for memory and unrepresentable fills are err
   CHECK_ERROR(full({2}, 1e30, kInt64), "fill_", "int64", "overflow");
   CHECK_ERROR(zeros({2}, kInt64).fill_(std::nan("")), "fill_", "nan");
   CHECK(full({1}, -9.0e18, kInt64).to_vector<int64_t>()[0] == int64_t(-9.0e18));
+  CHECK_ERROR(masked_fill(zeros({2}, kInt64), ones({2}, kBool), 1e30), "masked_fill", "overflow");
+  CHECK_ERROR(uniform({2}, 1.0, 0.0), "uniform", "low <= high");
 }
 
 TEST_CASE("tensor: a strided gradient given to set_grad is stored dense") {

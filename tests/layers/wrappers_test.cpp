@@ -48,3 +48,8 @@ TEST_CASE("TimeDistributed and RepeatVector") {
   r.sum().backward();
   CHECK(allclose(v.grad(), full({2, 3}, 4.0)));
 }
+
+TEST_CASE("wrappers: Bidirectional refuses c0 without h0") {
+  nn::Bidirectional bi(nn::LSTM(2, 3));
+  CHECK_ERROR(bi(zeros({4, 1, 2}), {.c0 = zeros({2, 1, 3})}), "Bidirectional", "c0", "without h0");
+}
