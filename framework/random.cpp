@@ -63,9 +63,11 @@ Tensor randn(const Shape& sizes, ScalarType dtype) { return normal(sizes, 0.0, 1
 
 Tensor randint(int64_t low, int64_t high, const Shape& sizes) {
   SPOOL_CHECK(high > low, "randint", "empty range [{}, {})", low, high);
-  const auto span = static_cast<uint64_t>(high - low);
+  // The span in unsigned arithmetic: [INT64_MIN, INT64_MAX) does not fit int64.
+  const uint64_t span = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
   return generate(sizes, kInt64, "randint", [&](std::mt19937_64& e) {
-    return low + static_cast<int64_t>(next_unit(e) * static_cast<double>(span));
+    const auto k = std::min(static_cast<uint64_t>(next_unit(e) * static_cast<double>(span)), span - 1);
+    return static_cast<int64_t>(static_cast<uint64_t>(low) + k);
   });
 }
 

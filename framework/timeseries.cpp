@@ -28,8 +28,8 @@ Windows sliding_windows(const Tensor& series, int64_t input_len, int64_t horizon
               "input_len, horizon and stride must be positive, got {}, {}, {}", input_len, horizon, stride);
   int64_t n = 0, f = 0;
   auto v = as_rows(series, n, f, op);
-  SPOOL_CHECK(n >= input_len + horizon, op, "a series of {} steps is shorter than one window ({} + {})", n, input_len,
-              horizon);
+  SPOOL_CHECK(input_len <= n && horizon <= n - input_len, op, "a series of {} steps is shorter than one window ({} + {})",
+              n, input_len, horizon);
   const int64_t W = (n - input_len - horizon) / stride + 1;
   std::vector<double> in, out;
   for (int64_t w = 0; w < W; ++w) {

@@ -149,7 +149,7 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
   auto clampi = [n](int64_t i) { return std::min(std::max(i < 0 ? i + n : i, int64_t(0)), n); };
   start = clampi(start);
   end = std::max(clampi(end), start);
-  const int64_t len = (end - start + step - 1) / step;
+  const int64_t len = end == start ? 0 : (end - start - 1) / step + 1;  // no overflow for huge steps
   Shape sizes = a.sizes(), strides = a.strides();
   sizes[d] = len;
   strides[d] *= step;

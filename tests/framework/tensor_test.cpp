@@ -1,3 +1,4 @@
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -122,6 +123,9 @@ TEST_CASE("tensor: shapes too large for memory and unrepresentable fills are err
   CHECK(full({1}, -9.0e18, kInt64).to_vector<int64_t>()[0] == int64_t(-9.0e18));
   CHECK_ERROR(masked_fill(zeros({2}, kInt64), ones({2}, kBool), 1e30), "masked_fill", "overflow");
   CHECK_ERROR(uniform({2}, 1.0, 0.0), "uniform", "low <= high");
+  // The widest integer range does not overflow.
+  const auto wide = randint(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), {64});
+  CHECK(wide.numel() == 64);
 }
 
 TEST_CASE("tensor: a strided gradient given to set_grad is stored dense") {

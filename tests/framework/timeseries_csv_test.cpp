@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "test_util.hpp"
 
@@ -14,6 +15,7 @@ TEST_CASE("time series: windows, differencing and its inverse, scalers, splits")
   Tensor multi = reshape(arange(0.0, 12.0, 1.0, kFloat64), {6, 2});
   CHECK(sliding_windows(multi, 2, 1).inputs.sizes() == Shape{4, 2, 2});
   CHECK_THROWS_WITH_AS(sliding_windows(s, 8, 3), doctest::Contains("shorter than one window"), Error);
+  CHECK_THROWS_WITH_AS(sliding_windows(s, std::numeric_limits<int64_t>::max(), 2), doctest::Contains("shorter than one window"), Error);
 
   Tensor seasonal = tensor({1.0, 5.0, 2.0, 7.0, 4.0, 8.0}, {6}, kFloat64);
   Tensor d = difference(seasonal, 2);  // season of 2

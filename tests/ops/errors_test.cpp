@@ -48,6 +48,7 @@ TEST_CASE("errors: out-of-range indices") {
   CHECK_ERROR(narrow(zeros({2, 3}), 1, 2, 2), "narrow", "[2, 3]");
   CHECK_ERROR(narrow(zeros({2, 3}), 1, 2, std::numeric_limits<int64_t>::max()), "narrow", "out of range");
   CHECK_ERROR(expand(ones({1}), {-2}), "expand", "size -2");
+  CHECK(slice(arange(5), 0, 1, 5, std::numeric_limits<int64_t>::max()).to_vector<int64_t>() == std::vector<int64_t>{1});
   CHECK_ERROR(binary_cross_entropy(full({2}, 1.5), zeros({2})), "binary_cross_entropy", "[0, 1]");
 }
 
