@@ -228,6 +228,9 @@ Tensor pow(const Tensor& a, const Tensor& b) {
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {
   SPOOL_CHECK(lo || hi, "clamp", "at least one of min and max must be given");
   const double l = lo.value_or(-INFINITY), h = hi.value_or(INFINITY);
+  // An int64 result must hold the bound it may take (a cast of 1e30 is UB).
+  SPOOL_CHECK(a.dtype() != kInt64 || ((!lo || (l >= -0x1p63 && l < 0x1p63)) && (!hi || (h >= -0x1p63 && h < 0x1p63))),
+              "clamp", "bounds [{}, {}] do not fit an int64 tensor", l, h);
   Tensor y = SPOOL_DISPATCH_NUMERIC(a.dtype(), "clamp", [&] {
     return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) {
       return static_cast<scalar_t>(std::min(std::max(static_cast<double>(x), l), h));

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <map>
 
 #include "../framework/autograd.hpp"
@@ -68,6 +69,8 @@ void Optimizer::load_state_dict(const NamedTensors& saved) {
       SPOOL_CHECK(g < num_groups() && t.numel() == 1, "Optimizer::load_state_dict", "entry {} does not fit {} groups",
                   key, num_groups());
       lrs[g] = t.item<double>();
+      SPOOL_CHECK(std::isfinite(lrs[g]) && lrs[g] >= 0, "Optimizer::load_state_dict",
+                  "entry {} holds the learning rate {}; it must be finite and >= 0", key, lrs[g]);
       continue;
     }
     SPOOL_CHECK(std::sscanf(key.c_str(), "state.%zu.%zu.%63s", &g, &i, name) == 3, "Optimizer::load_state_dict",

@@ -123,6 +123,8 @@ TEST_CASE("tensor: shapes too large for memory and unrepresentable fills are err
   CHECK(full({1}, -9.0e18, kInt64).to_vector<int64_t>()[0] == int64_t(-9.0e18));
   CHECK_ERROR(masked_fill(zeros({2}, kInt64), ones({2}, kBool), 1e30), "masked_fill", "overflow");
   CHECK_ERROR(uniform({2}, 1.0, 0.0), "uniform", "low <= high");
+  CHECK_ERROR(clamp(zeros({2}, kInt64), std::nullopt, 1e30), "clamp", "int64");
+  CHECK(clamp(tensor(std::vector<int64_t>{-5, 5}), -2.0, 3.0).to_vector<int64_t>() == std::vector<int64_t>{-2, 3});
   // The widest integer range does not overflow.
   const auto wide = randint(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), {64});
   CHECK(wide.numel() == 64);

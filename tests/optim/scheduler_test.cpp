@@ -159,6 +159,10 @@ TEST_CASE("schedulers and initializers: degenerate arguments") {
   CHECK_ERROR(optim::OneCycleLR(sgd, 0.1, 2, 0.5), "OneCycleLR", "empty phase");
   CHECK_ERROR(sgd.set_lr(0.1, 5), "optimizer", "group 5", "1 groups");
   CHECK_ERROR(optim::Adam(std::vector<Tensor>{}), "group 0 is empty");
+  auto saved = sgd.state_dict();
+  for (auto& [key, t] : saved)
+    if (key == "group.0.lr") t = scalar_tensor(std::nan(""), kFloat64);
+  CHECK_ERROR(sgd.load_state_dict(saved), "load_state_dict", "group.0.lr", "finite");
   // orthogonal_ of an empty tensor fills nothing (it divided by zero).
   Tensor empty = zeros({0, 3});
   CHECK_NOTHROW(optim::init::orthogonal_(empty));
