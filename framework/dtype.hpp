@@ -39,6 +39,10 @@ inline constexpr std::string_view dtype_name(ScalarType t) {
 
 inline constexpr bool is_floating(ScalarType t) { return t == kFloat32 || t == kFloat64; }
 
+// Whether a double has an int64 value (false for NaN and beyond +-2^63): casting
+// one that has none is undefined behaviour.
+inline constexpr bool fits_int64(double v) { return v >= -0x1p63 && v < 0x1p63; }
+
 // PyTorch's categories for type promotion: bool < integer < floating.
 inline constexpr int dtype_category(ScalarType t) { return t == kBool ? 0 : t == kInt64 ? 1 : 2; }
 // The smallest dtype both convert to without loss of category or precision:

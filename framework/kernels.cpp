@@ -150,7 +150,7 @@ Tensor cast(const Tensor& t, ScalarType dtype) {
 
 void fill(const Tensor& t, double value) {
   // A float outside int64's range (or NaN) has no int64 value: PyTorch refuses it too.
-  SPOOL_CHECK(t.dtype() != kInt64 || (value >= -0x1p63 && value < 0x1p63), "fill_",
+  SPOOL_CHECK(t.dtype() != kInt64 || fits_int64(value), "fill_",
               "value {} cannot be converted to int64 without overflow", value);
   SPOOL_DISPATCH_ALL(t.dtype(), "fill_", [&] {
     scalar_t* d = t.data_ptr<scalar_t>();

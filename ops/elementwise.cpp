@@ -229,7 +229,7 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
   SPOOL_CHECK(lo || hi, "clamp", "at least one of min and max must be given");
   const double l = lo.value_or(-INFINITY), h = hi.value_or(INFINITY);
   // An int64 result must hold the bound it may take (a cast of 1e30 is UB).
-  SPOOL_CHECK(a.dtype() != kInt64 || ((!lo || (l >= -0x1p63 && l < 0x1p63)) && (!hi || (h >= -0x1p63 && h < 0x1p63))),
+  SPOOL_CHECK(a.dtype() != kInt64 || ((!lo || fits_int64(l)) && (!hi || fits_int64(h))),
               "clamp", "bounds [{}, {}] do not fit an int64 tensor", l, h);
   Tensor y = SPOOL_DISPATCH_NUMERIC(a.dtype(), "clamp", [&] {
     return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) {
@@ -261,7 +261,7 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
   SPOOL_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be bool, got {}", dtype_name(mask.dtype()));
   SPOOL_CHECK(broadcast_shapes(a.sizes(), mask.sizes(), "masked_fill") == a.sizes(), "masked_fill",
               "mask of shape {} does not broadcast to input shape {}", mask.sizes(), a.sizes());
-  SPOOL_CHECK(a.dtype() != kInt64 || (value >= -0x1p63 && value < 0x1p63), "masked_fill",
+  SPOOL_CHECK(a.dtype() != kInt64 || fits_int64(value), "masked_fill",
               "value {} cannot be converted to int64 without overflow", value);
   Tensor y = SPOOL_DISPATCH_ALL(a.dtype(), "masked_fill", [&] {
     const auto v = static_cast<scalar_t>(value);
