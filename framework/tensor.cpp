@@ -1,7 +1,6 @@
 #include "tensor.hpp"
 
 #include <cmath>
-#include <limits>
 
 #include "autograd.hpp"
 #include "small_object_pool.hpp"
@@ -10,16 +9,15 @@
 namespace spool {
 
 Tensor Tensor::empty(const Shape& sizes, ScalarType dtype) {
-  // Sizes whose product (in bytes) overflows would give a tensor larger than its buffer.
-  const int64_t max_elements = std::numeric_limits<int64_t>::max() / int64_t(element_size(dtype));
-  int64_t n = 1;
+  // Sizes whose product (in bytes) overflows would give a tensor larger than
+  // its buffer. Overflow-checked multiplies: this runs for every op's result.
+  int64_t bytes = int64_t(element_size(dtype));
   for (int64_t s : sizes) {
     SPOOL_CHECK(s >= 0, "empty", "negative size in shape {}", sizes);
-    SPOOL_CHECK(s == 0 || n <= max_elements / s, "empty", "shape {} has too many elements", sizes);
-    n *= s;
+    SPOOL_CHECK(!__builtin_mul_overflow(bytes, s, &bytes), "empty", "shape {} has too many elements", sizes);
   }
   auto impl = detail::make_pooled<TensorImpl>();
-  impl->storage = detail::make_pooled<Storage>(sizes.numel() * element_size(dtype));
+  impl->storage = detail::make_pooled<Storage>(bytes);
   impl->sizes = sizes;
   impl->strides = contiguous_strides(sizes);
   impl->dtype = dtype;

@@ -176,8 +176,4 @@ PackedRecurrentOutput RecurrentStack::operator()(const PackedSequence& input, co
   return forward(input, extra);
 }
 
-PackedRecurrentOutput run_packed(RecurrentStack& rnn, const PackedSequence& input, const RecurrentInput& extra) {
-  return rnn.forward(input, extra);
-}
-
 }  // namespace spool::nn

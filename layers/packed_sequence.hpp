@@ -50,7 +50,6 @@ struct PackedRecurrentOutput {
   PackedSequence output;
   Tensor h_n, c_n;  // in the batch's original order
 };
-// rnn(input, extra): a recurrent stack on a packed batch (h0 / c0 in the original order).
-PackedRecurrentOutput run_packed(RecurrentStack& rnn, const PackedSequence& input, const RecurrentInput& extra = {});
+// rnn(packed, extra), declared in recurrent.hpp, returns this (h0 / c0 in the original order).
 
 }  // namespace spool::nn

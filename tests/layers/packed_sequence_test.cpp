@@ -31,7 +31,7 @@ TEST_CASE("packed sequence: an LSTM on a packed batch equals padded + lengths, g
   Tensor x = randn({3, 5, 3}).requires_grad_();
   Tensor lengths = tensor(std::vector<int64_t>{2, 5, 4});
   auto packed = nn::pack_padded_sequence(x, lengths, true, false);
-  auto r = nn::run_packed(lstm, packed);
+  auto r = lstm(packed);
   auto [out, lens] = nn::pad_packed_sequence(r.output, true);
   auto ref = lstm(x.detach(), {.lengths = lengths});
   CHECK(allclose(out, ref.output, 1e-5, 1e-6));
