@@ -31,10 +31,10 @@ struct Placement {
   Shape strides;
 };
 
-// A gradient left as a product alpha * a @ b (2-D, any strides). The engine
-// runs it straight into the input's gradient buffer with BLAS beta = 1, so
-// the T per-step gradients of a recurrent weight need neither T temporaries
-// nor T additions.
+// A gradient left as a product alpha * a @ b (2-D, or 3-D for a batch of
+// products as bmm's; any strides). The engine runs it straight into the
+// input's gradient buffer with BLAS beta = 1, so the T per-step gradients of
+// a recurrent weight need neither T temporaries nor T additions.
 struct DeferredProduct {
   Tensor a, b;
   double alpha = 1.0;

@@ -130,6 +130,41 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha
   });
 }
 
+void batched_gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+  SPOOL_CHECK(a.dim() == 3 && b.dim() == 3 && out.dim() == 3 && out.is_contiguous(), "gemm",
+              "needs 3-D operands and a contiguous 3-D result, got {}, {} -> {}", a.sizes(), b.sizes(), out.sizes());
+  const int64_t batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
+  SPOOL_CHECK(b.size(0) == batch && out.size(0) == batch && b.size(1) == k && out.size(1) == m && out.size(2) == n,
+              "gemm", "shapes {} @ {} -> {} do not match", a.sizes(), b.sizes(), out.sizes());
+  SPOOL_CHECK(a.dtype() == b.dtype() && a.dtype() == out.dtype(), "gemm", "dtypes differ");
+  if (batch == 0 || m == 0 || n == 0) return;
+  if (k == 0) {
+    if (beta == 0) fill(out, 0.0);
+    return;
+  }
+  // Matrix 0 of each operand sets its transpose flag and leading dimension;
+  // the others lie at a fixed distance from it, so no per-matrix views.
+  const Tensor a0 = strided_view(a, {m, k}, {a.strides()[1], a.strides()[2]}, a.storage_offset());
+  const Tensor b0 = strided_view(b, {k, n}, {b.strides()[1], b.strides()[2]}, b.storage_offset());
+  const BlasOperand A = blas_operand(a0), B = blas_operand(b0);
+  const bool copied = A.data != a0.raw_data() || B.data != b0.raw_data();
+  SPOOL_DISPATCH_FLOAT(a.dtype(), "gemm", [&] {
+    for (int64_t e = 0; e < batch; ++e) {
+      scalar_t* c = out.data_ptr<scalar_t>() + e * m * n;
+      if (copied) {  // strides BLAS cannot take: one copy per matrix
+        gemm_into(strided_view(out, {m, n}, {n, 1}, out.storage_offset() + e * m * n),
+                  strided_view(a, {m, k}, {a.strides()[1], a.strides()[2]}, a.storage_offset() + e * a.strides()[0]),
+                  strided_view(b, {k, n}, {b.strides()[1], b.strides()[2]}, b.storage_offset() + e * b.strides()[0]),
+                  alpha, beta);
+        continue;
+      }
+      BlasOperand Ae{Tensor(), static_cast<const scalar_t*>(A.data) + e * a.strides()[0], A.trans, A.ld};
+      BlasOperand Be{Tensor(), static_cast<const scalar_t*>(B.data) + e * b.strides()[0], B.trans, B.ld};
+      blocked_gemm<scalar_t>(Ae, Be, m, n, k, c, n, static_cast<scalar_t>(alpha), static_cast<scalar_t>(beta));
+    }
+  });
+}
+
 bool blas_is_threaded() { return openblas_get_parallel() != 0; }
 
 }  // namespace spool::kernels

@@ -9,6 +9,10 @@ namespace spool::kernels {
 // views need no copy); out contiguous. Large products run as TBB blocks.
 void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1.0, double beta = 0.0);
 
+// The same for each matrix of a batch: out[e] = alpha * a[e] @ b[e] + beta *
+// out[e], a [B, m, k] and b [B, k, n] of any strides, out contiguous.
+void batched_gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1.0, double beta = 0.0);
+
 // True when the OpenBLAS spool was linked with is a threaded build (pthreads
 // or OpenMP) rather than Debian's serial one: its idle worker threads make
 // every small product slower even while it is told to use one thread.

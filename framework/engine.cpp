@@ -325,10 +325,13 @@ class GraphTask {
   static void check_grad(const Node& node, size_t i, const AutogradMeta& in, const Grad& g) {
     if (g.deferred) {
       const DeferredProduct& d = *g.deferred;
-      const bool is_2d = d.a.dim() == 2 && d.b.dim() == 2;
-      const Shape result = is_2d ? Shape{d.a.size(0), d.b.size(1)} : Shape{};
-      SPOOL_CHECK(is_2d && result == in.sizes &&
-                      d.a.dtype() == in.dtype && d.b.dtype() == in.dtype,
+      const int64_t rank = d.a.dim();
+      const bool ok_rank = (rank == 2 || rank == 3) && d.b.dim() == rank && (rank == 2 || d.a.size(0) == d.b.size(0));
+      const Shape result = !ok_rank ? Shape{}
+                           : rank == 2 ? Shape{d.a.size(0), d.b.size(1)}
+                                       : Shape{d.a.size(0), d.a.size(1), d.b.size(2)};
+      SPOOL_CHECK(ok_rank && d.a.size(-1) == d.b.size(-2) && result == in.sizes && d.a.dtype() == in.dtype &&
+                      d.b.dtype() == in.dtype,
                   "backward", "op {} returned a product {} @ {} for input {} of shape {}", node.name, d.a.sizes(),
                   d.b.sizes(), i, in.sizes);
       return;
@@ -345,7 +348,7 @@ class GraphTask {
     if (p.count == 1 && p.first.grad.deferred) {
       Tensor out = Tensor::empty(sizes, p.meta->dtype);
       const DeferredProduct& d = *p.first.grad.deferred;
-      kernels::gemm_into(out, d.a, d.b, d.alpha, 0.0);
+      gemm_into(out, d, 0.0);
       p.first.grad = Grad();
       return out;
     }
@@ -394,49 +397,74 @@ class GraphTask {
     return out;
   }
 
+  // out = d.alpha d.a @ d.b + beta out, for a product or a batch of them.
+  static void gemm_into(const Tensor& out, const DeferredProduct& d, double beta) {
+    if (d.a.dim() == 2) {
+      kernels::gemm_into(out, d.a, d.b, d.alpha, beta);
+    } else {
+      kernels::batched_gemm_into(out, d.a, d.b, d.alpha, beta);
+    }
+  }
+  // A deferred product is 2-D, or a batch of them (3-D operands, as bmm's).
+  static int64_t batch_count(const DeferredProduct& d) { return d.a.dim() == 3 ? d.a.size(0) : 1; }
+  // Matrix e of a batch (a 2-D tensor is its own only matrix): an unrecorded view.
+  static Tensor matrix(const Tensor& t, int64_t e) {
+    if (t.dim() == 2) return t;
+    return kernels::strided_view(t, {t.size(1), t.size(2)}, {t.strides()[1], t.strides()[2]},
+                                 t.storage_offset() + e * t.strides()[0]);
+  }
+
   // out = beta out + the deferred products cs[i], cs[i + 1], ... (a run with
   // one alpha, up to kRunElements of operands) as one GEMM over their inner
   // dims laid side by side: the T per-step products of a recurrent weight at
-  // batch 1 become one GEMM instead of T rank-1 updates. Returns the end of the run.
+  // batch 1 become one GEMM instead of T rank-1 updates (per matrix of a
+  // batch, for batched products). Returns the end of the run.
   static size_t gemm_run(const Tensor& out, Contributions& cs, size_t i, double beta) {
     const DeferredProduct& d0 = *cs[i].grad.deferred;
-    const int64_t M = d0.a.size(0), N = d0.b.size(1);
+    const int64_t M = d0.a.size(-2), N = d0.b.size(-1);
     size_t j = i;
     int64_t K = 0;
     // Thin products only (a batch of one sequence): from kRunMinInner inner
     // dims on, one GEMM per product is as fast as copying the operands.
-    const bool thin = d0.a.size(1) < kRunMinInner;
+    const bool thin = d0.a.size(-1) < kRunMinInner;
     while (j < cs.size() && cs[j].grad.deferred && cs[j].grad.deferred->alpha == d0.alpha &&
-           (j == i || (thin && cs[j].grad.deferred->a.size(1) < kRunMinInner &&
-                       (M + N) * (K + cs[j].grad.deferred->a.size(1)) <= kRunElements))) {
-      K += cs[j].grad.deferred->a.size(1);
+           (j == i || (thin && cs[j].grad.deferred->a.size(-1) < kRunMinInner &&
+                       (M + N) * (K + cs[j].grad.deferred->a.size(-1)) <= kRunElements))) {
+      K += cs[j].grad.deferred->a.size(-1);
       ++j;
     }
     if (j - i == 1) {
-      kernels::gemm_into(out, d0.a, d0.b, d0.alpha, beta);
-    } else {
-      // A left operand whose columns are contiguous (a transposed row, as
-      // gy^T) is gathered as its transpose, so that each piece is a row copy
-      // rather than a strided scatter.
-      const bool a_by_cols = M > 1 && d0.a.strides()[0] == 1;
-      Tensor a_buf = a_by_cols ? Tensor::empty({K, M}, d0.a.dtype()) : Tensor::empty({M, K}, d0.a.dtype());
-      Tensor b = Tensor::empty({K, N}, d0.b.dtype());
+      gemm_into(out, d0, beta);
+      cs[i].grad = Grad();
+      return j;
+    }
+    // The operands side by side, per matrix e of a batch (E = 1 for 2-D).
+    // A left operand whose columns are contiguous (a transposed row, as gy^T)
+    // is gathered as its transpose, so that each piece is a row copy rather
+    // than a strided scatter.
+    const int64_t E = batch_count(d0);
+    const bool a_by_cols = M > 1 && d0.a.strides()[d0.a.dim() - 2] == 1;
+    Tensor a_buf = Tensor::empty(a_by_cols ? Shape{E, K, M} : Shape{E, M, K}, d0.a.dtype());
+    Tensor b = Tensor::empty({E, K, N}, d0.b.dtype());
+    for (int64_t e = 0; e < E; ++e) {
       int64_t k0 = 0;
       for (size_t r = i; r < j; ++r) {
         const DeferredProduct& d = *cs[r].grad.deferred;
-        const int64_t k = d.a.size(1);
+        const Tensor da = matrix(d.a, e), db = matrix(d.b, e);
+        const int64_t k = da.size(1);
         if (a_by_cols) {
-          const Tensor at = kernels::strided_view(d.a, {k, M}, {d.a.strides()[1], d.a.strides()[0]}, d.a.storage_offset());
-          kernels::copy_into(kernels::strided_view(a_buf, {k, M}, {M, 1}, k0 * M), at);
+          const Tensor at = kernels::strided_view(da, {k, M}, {da.strides()[1], da.strides()[0]}, da.storage_offset());
+          kernels::copy_into(kernels::strided_view(a_buf, {k, M}, {M, 1}, e * K * M + k0 * M), at);
         } else {
-          kernels::copy_into(kernels::strided_view(a_buf, {M, k}, {K, 1}, k0), d.a);
+          kernels::copy_into(kernels::strided_view(a_buf, {M, k}, {K, 1}, e * M * K + k0), da);
         }
-        kernels::copy_into(kernels::strided_view(b, {k, N}, b.strides(), k0 * N), d.b);
+        kernels::copy_into(kernels::strided_view(b, {k, N}, {N, 1}, e * K * N + k0 * N), db);
         k0 += k;
       }
-      const Tensor a = a_by_cols ? kernels::strided_view(a_buf, {M, K}, {1, M}, 0) : a_buf;
-      kernels::gemm_into(out, a, b, d0.alpha, beta);
     }
+    const Tensor a = a_by_cols ? kernels::strided_view(a_buf, {E, M, K}, {K * M, 1, M}, 0) : a_buf;
+    const Tensor out3 = out.dim() == 3 ? out : kernels::strided_view(out, {1, M, N}, {M * N, N, 1}, out.storage_offset());
+    kernels::batched_gemm_into(out3, a, b, d0.alpha, beta);
     for (size_t r = i; r < j; ++r) cs[r].grad = Grad();  // free the operands early
     return j;
   }

@@ -34,15 +34,13 @@ RNN::RNN(const RNNOptions& o)
               "nonlinearity must be \"tanh\" or \"relu\", got \"{}\"", o.nonlinearity_);
 }
 
-void RecurrentStack::run_direction(const Tensor& x, const Weights& w, bool reverse, const std::vector<Tensor>& masks,
-                                   CellState& state, Tensor& output) const {
-  const int64_t T = x.size(0);
-  // The input projection of every step at once: one GEMM (DESIGN.md item 7).
-  const Tensor x_proj = input_projection(kind_, x, w.w_ih, w.b_ih, w.b_hh);
+std::vector<Tensor> RecurrentStack::run_steps(const Tensor& x_proj, bool reverse, const std::vector<Tensor>& masks,
+                                              const Tensor& w_hh, const Tensor& b_hh, CellState& state) const {
+  const int64_t T = x_proj.size(0);
   std::vector<Tensor> outs(T);
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = reverse ? T - 1 - s : s;
-    CellState next = cell_step(kind_, select(x_proj, 0, t), state, w.w_hh, w.b_hh);
+    CellState next = cell_step(kind_, select(x_proj, 0, t), state, w_hh, b_hh);
     if (masks.empty()) {
       state = next;
       outs[t] = next.h;
@@ -56,7 +54,43 @@ void RecurrentStack::run_direction(const Tensor& x, const Weights& w, bool rever
       outs[t] = masked_fill(next.h, logical_not(m), 0.0);
     }
   }
-  output = stack(outs, 0);
+  return outs;
+}
+
+void RecurrentStack::run_direction(const Tensor& x, const Weights& w, bool reverse, const std::vector<Tensor>& masks,
+                                   CellState& state, Tensor& output) const {
+  // The input projection of every step at once: one GEMM (DESIGN.md item 7).
+  const Tensor x_proj = input_projection(kind_, x, w.w_ih, w.b_ih, w.b_hh);
+  output = stack(run_steps(x_proj, reverse, masks, w.w_hh, w.b_hh, state), 0);
+}
+
+void RecurrentStack::run_directions_batched(const Tensor& x, const Weights& fw, const Weights& rw,
+                                            const std::vector<Tensor>& masks, std::vector<CellState>& states,
+                                            std::vector<Tensor>& outputs) const {
+  // Each step is then one batched product and one set of cell ops over
+  // [2, B, ...]: a small bidirectional step costs little more than a one-way
+  // one, where the ops' fixed costs outweigh their arithmetic. The reverse
+  // direction runs on time-flipped projections, so step s of both is one
+  // select, and its outputs are flipped back.
+  const int64_t T = x.size(0);
+  const Tensor x_proj = stack({input_projection(kind_, x, fw.w_ih, fw.b_ih, fw.b_hh),
+                               flip(input_projection(kind_, x, rw.w_ih, rw.b_ih, rw.b_hh), {0})},
+                              1);                                       // [T, 2, B, G]
+  const Tensor w_hh = transpose(stack({fw.w_hh, rw.w_hh}), 1, 2);     // [2, H, G]
+  const Tensor b_hh = kind_ == CellKind::Gru && fw.b_hh.defined() ? unsqueeze(stack({fw.b_hh, rw.b_hh}), 1)
+                                                                  : Tensor();  // [2, 1, G], read by GRU only
+  const bool lstm = kind_ == CellKind::Lstm;
+  CellState state{stack({states[0].h, states[1].h}), lstm ? stack({states[0].c, states[1].c}) : Tensor()};
+  std::vector<Tensor> step_masks;
+  {
+    NoGradGuard no_grad;
+    for (int64_t s = 0; s < static_cast<int64_t>(masks.size()); ++s)
+      step_masks.push_back(stack({masks[s], masks[T - 1 - s]}));
+  }
+  const Tensor y = stack(run_steps(x_proj, false, step_masks, w_hh, b_hh, state), 0);  // [T, 2, B, H]
+  outputs = {select(y, 1, 0), flip(select(y, 1, 1), {0})};
+  for (int64_t dir = 0; dir < 2; ++dir)
+    states[dir] = {select(state.h, 0, dir), lstm ? select(state.c, 0, dir) : Tensor()};
 }
 
 RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInput& extra) {
@@ -118,10 +152,12 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
     };
     // The two directions are independent: one per thread, unless a step is
     // too small to pay for objects made on one core and freed on the other.
-    if (D == 2 && B * gate_count(kind_) * H >= kConcurrentGateElements) {
+    if (D == 1) {
+      run(0);
+    } else if (B * gate_count(kind_) * H >= kConcurrentGateElements) {
       parallel_invoke([&] { run(0); }, [&] { run(1); });
     } else {
-      for (int64_t dir = 0; dir < D; ++dir) run(dir);
+      run_directions_batched(layer_input, weights_[layer * D], weights_[layer * D + 1], masks, states, outputs);
     }
     for (int64_t dir = 0; dir < D; ++dir) {
       h_n.push_back(states[dir].h);

@@ -52,10 +52,19 @@ Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, cons
   return linear(x, w_ih, fold ? b_ih + b_hh : b_ih);
 }
 
+namespace {
+// h W_hh^T + bias, for one direction's [G, H] weight or a batch [D, H, G]
+// of pre-transposed ones.
+Tensor hidden_product(const Tensor& h, const Tensor& w_hh, const Tensor& bias) {
+  if (w_hh.dim() == 2) return linear(h, w_hh, bias);
+  return bias.defined() ? baddbmm(bias, h, w_hh) : bmm(h, w_hh);
+}
+}  // namespace
+
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
                     const Tensor& b_hh) {
-  if (kind == CellKind::Gru) return {gru_cell()({x_proj, linear(prev.h, w_hh, b_hh), prev.h}), {}};
-  const Tensor gates = linear(prev.h, w_hh, x_proj);
+  if (kind == CellKind::Gru) return {gru_cell()({x_proj, hidden_product(prev.h, w_hh, b_hh), prev.h}), {}};
+  const Tensor gates = hidden_product(prev.h, w_hh, x_proj);
   switch (kind) {
     case CellKind::RnnTanh: return {tanh(gates), {}};
     case CellKind::RnnRelu: return {relu(gates), {}};

@@ -31,7 +31,8 @@ Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, cons
 // One step from the input projection x_proj ([B, G*H], from input_projection):
 // the recurrent product is linear(h, W_hh, x_proj), whose T per-step weight
 // gradients the engine sums in W_hh's own layout; b_hh (may be undefined) is
-// read by GRU only. The gate nonlinearities run as fused pointwise ops whose
+// read by GRU only. Directions batched together pass x_proj [D, B, G*H],
+// h [D, B, H], W_hh^T [D, H, G*H] and b_hh [D, 1, G*H] (a baddbmm). The gate nonlinearities run as fused pointwise ops whose
 // backward the framework derives.
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
                     const Tensor& b_hh);

@@ -69,6 +69,49 @@ Tensor matmul_kernel(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// beta * bias broadcast to `sizes`: the start of addmm's and baddbmm's
+// result. As in PyTorch, beta = 0 ignores the bias (NaN in it included).
+Tensor scaled_bias(const char* op, const Tensor& bias, const Shape& sizes, ScalarType dtype, double beta) {
+  SPOOL_CHECK(bias.defined(), op, "needs a bias tensor (use {} without one)", op[0] == 'a' ? "mm" : "bmm");
+  SPOOL_CHECK(bias.dtype() == dtype, op, "bias dtype {} differs from {}", dtype_name(bias.dtype()), dtype_name(dtype));
+  SPOOL_CHECK(broadcast_shapes(bias.sizes(), sizes, op) == sizes, op,
+              "bias of shape {} does not broadcast to the result shape {}", bias.sizes(), sizes);
+  Tensor y = Tensor::empty(sizes, dtype);
+  if (beta == 0.0) {
+    kernels::fill(y, 0.0);
+    return y;
+  }
+  kernels::copy_into(y, bias);
+  if (beta != 1.0) {
+    SPOOL_DISPATCH_FLOAT(dtype, op, [&] {
+      kernels::copy_into(y, kernels::map1<scalar_t, scalar_t>(y, dtype, [beta](scalar_t v) {
+                           return static_cast<scalar_t>(v * beta);
+                         }));
+    });
+  }
+  return y;
+}
+
+Grad bias_grad(const Tensor& gy, double beta) {
+  if (beta == 0.0) return Grad();
+  return beta == 1.0 ? gy : gy * beta;
+}
+
+void check_batches(const char* op, const Tensor& a, const Tensor& b) {
+  check_matmul_dtypes(op, a, b);
+  SPOOL_CHECK(a.dim() == 3 && b.dim() == 3, op, "expects 3-D batches [b, n, m] and [b, m, p], got shapes {} and {}",
+              a.sizes(), b.sizes());
+  SPOOL_CHECK(a.size(0) == b.size(0) && a.size(2) == b.size(1), op,
+              "shapes {} and {} cannot be multiplied batch by batch", a.sizes(), b.sizes());
+}
+
+// dA = alpha dY B^T, dB = alpha A^T dY, per matrix, left to the engine as
+// batched products (so T per-step products sum as one GEMM per matrix).
+Grads batched_grads(const Tensor& a, const Tensor& b, const Tensor& gy, double alpha) {
+  return {a.requires_grad() ? Grad::product(gy, transpose(b, 1, 2), alpha) : Grad(),
+          b.requires_grad() ? Grad::product(transpose(a, 1, 2), gy, alpha) : Grad()};
+}
+
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -103,23 +146,30 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, 
   SPOOL_CHECK(a.dim() == 2 && b.dim() == 2, "addmm", "expects 2-D operands, got shapes {} and {}", a.sizes(),
               b.sizes());
   SPOOL_CHECK(a.size(1) == b.size(0), "addmm", "shapes {} and {} cannot be multiplied", a.sizes(), b.sizes());
-  SPOOL_CHECK(bias.dtype() == a.dtype(), "addmm", "bias dtype {} differs from {}", dtype_name(bias.dtype()),
-              dtype_name(a.dtype()));
-  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
-  Tensor y = Tensor::empty({m, n}, a.dtype());
-  SPOOL_CHECK(broadcast_shapes(bias.sizes(), y.sizes(), "addmm") == y.sizes(), "addmm",
-              "bias of shape {} does not broadcast to the result shape {}", bias.sizes(), y.sizes());
-  kernels::copy_into(y, bias);
-  SPOOL_DISPATCH_FLOAT(a.dtype(), "addmm", [&] {
-    if (beta != 1.0) kernels::copy_into(y, kernels::map1<scalar_t, scalar_t>(y, y.dtype(), [beta](scalar_t v) {
-                                          return static_cast<scalar_t>(v * beta);
-                                        }));
-  });
-  if (k > 0) kernels::gemm_into(y, a, b, alpha, 1.0);
+  Tensor y = scaled_bias("addmm", bias, {a.size(0), b.size(1)}, a.dtype(), beta);
+  if (a.size(1) > 0) kernels::gemm_into(y, a, b, alpha, 1.0);
   // d/dbias = beta, dA = alpha dY B^T, dB = alpha A^T dY
   return record("addmm", y, {&bias, &a, &b}, [a, b, beta, alpha](const Tensor& gy) -> Grads {
-    return {beta == 1.0 ? gy : gy * beta, a.requires_grad() ? Grad::product(gy, transpose(b, 0, 1), alpha) : Grad(),
+    return {bias_grad(gy, beta), a.requires_grad() ? Grad::product(gy, transpose(b, 0, 1), alpha) : Grad(),
             b.requires_grad() ? Grad::product(transpose(a, 0, 1), gy, alpha) : Grad()};
+  });
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  check_batches("bmm", a, b);
+  Tensor y = Tensor::empty({a.size(0), a.size(1), b.size(2)}, a.dtype());
+  kernels::batched_gemm_into(y, a, b, 1.0, 0.0);
+  return record("bmm", y, {&a, &b}, [a, b](const Tensor& gy) -> Grads { return batched_grads(a, b, gy, 1.0); });
+}
+
+Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, double alpha) {
+  check_batches("baddbmm", a, b);
+  Tensor y = scaled_bias("baddbmm", bias, {a.size(0), a.size(1), b.size(2)}, a.dtype(), beta);
+  kernels::batched_gemm_into(y, a, b, alpha, 1.0);
+  return record("baddbmm", y, {&bias, &a, &b}, [a, b, beta, alpha](const Tensor& gy) -> Grads {
+    Grads g = batched_grads(a, b, gy, alpha);
+    g.insert(g.begin(), bias_grad(gy, beta));
+    return g;
   });
 }
 

@@ -113,8 +113,12 @@ Tensor mm(const Tensor& a, const Tensor& b);
 // shape that broadcasts to the result (as torch's linear on 2-D input). One
 // recorded op: the weight gradient comes in [out, in], with no transposed copy.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
-// beta * bias + alpha * (a @ b)
+// beta * bias + alpha * (a @ b); beta = 0 ignores bias, as in PyTorch.
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta = 1.0, double alpha = 1.0);
+// Batches of products, as torch.bmm and torch.baddbmm: a [n, p, q] and
+// b [n, q, r] give [n, p, r]; baddbmm adds beta * bias (broadcast).
+Tensor bmm(const Tensor& a, const Tensor& b);
+Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta = 1.0, double alpha = 1.0);
 
 // ---- shape.cpp: views where possible, copies where needed ----
 Tensor reshape(const Tensor& a, const Shape& sizes);  // one size may be -1
@@ -127,6 +131,8 @@ Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length);
 Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
 Tensor select(const Tensor& a, int64_t dim, int64_t index);
 Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
+// Reverses the order along each of dims, as torch.flip (a copy).
+Tensor flip(const Tensor& a, const Shape& dims);
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& index);
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);

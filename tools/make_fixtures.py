@@ -376,9 +376,26 @@ def powers():
          [torch.randint(0, 9, (3, 4))], {"exponent": 0.5})
 
 
+def batched():
+    """Batched products and flip (appended last): bmm, baddbmm with a full
+    and a broadcast bias, and flip over one and two dims. (baddbmm with
+    beta = 0 is tested in C++: this torch build sometimes reads its
+    uninitialized result there and returns NaN.)"""
+    case("bmm", "bmm", torch.bmm, [torch.randn(2, 3, 4), torch.randn(2, 4, 5)])
+    case("bmm_float64", "bmm", torch.bmm,
+         [torch.randn(3, 2, 3, dtype=torch.float64), torch.randn(3, 3, 2, dtype=torch.float64)])
+    baddbmm = lambda c, a, b, beta, alpha: torch.baddbmm(c, a, b, beta=beta, alpha=alpha)
+    case("baddbmm_full_bias", "baddbmm", baddbmm, [torch.randn(2, 3, 5), torch.randn(2, 3, 4), torch.randn(2, 4, 5)],
+         {"beta": 1.0, "alpha": 1.0})
+    case("baddbmm_broadcast_bias", "baddbmm", baddbmm,
+         [torch.randn(2, 1, 5), torch.randn(2, 3, 4), torch.randn(2, 4, 5)], {"beta": 0.5, "alpha": 2.0})
+    case("flip_dim0", "flip", lambda a, dims: torch.flip(a, dims), [torch.randn(4, 2, 3)], {"dims": [0]})
+    case("flip_two_dims", "flip", lambda a, dims: torch.flip(a, dims), [torch.randn(4, 2, 3)], {"dims": [-1, 1]})
+
+
 def main():
     for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more,
-                   promotion, sequences, powers):
+                   promotion, sequences, powers, batched):
         family()
     validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -25,11 +25,20 @@ TEST_CASE("errors: mismatched shapes") {
   CHECK_ERROR(cross_entropy(zeros({4, 5}), zeros({3}, kInt64)), "cross_entropy", "[3]", "[4, 5]");
   CHECK_ERROR(masked_fill(zeros({2, 3}), zeros({4, 3}, kBool), 0.0), "masked_fill");
   CHECK_ERROR(permute(zeros({2, 3}), {0, 0}), "permute", "repeated");
+  CHECK_ERROR(bmm(zeros({2, 3, 4}), zeros({3, 4, 5})), "bmm", "[2, 3, 4]", "[3, 4, 5]");
+  CHECK_ERROR(bmm(zeros({2, 3, 4}), zeros({2, 5, 5})), "bmm", "[2, 5, 5]");
+  CHECK_ERROR(bmm(zeros({3, 4}), zeros({4, 5})), "bmm", "3-D", "[3, 4]");
+  CHECK_ERROR(baddbmm(zeros({2, 3, 4}), zeros({2, 3, 4}), zeros({2, 4, 5})), "baddbmm", "[2, 3, 4]", "[2, 3, 5]");
+  CHECK_ERROR(baddbmm(Tensor(), zeros({2, 3, 4}), zeros({2, 4, 5})), "baddbmm", "bias");
+  CHECK_ERROR(baddbmm(zeros({5}, kFloat64), zeros({2, 3, 4}), zeros({2, 4, 5})), "baddbmm", "float64");
+  CHECK_ERROR(flip(zeros({2, 3}), {2}), "flip");
+  CHECK_ERROR(flip(zeros({2, 3}), {1, -1}), "flip", "more than once");
 }
 
 TEST_CASE("errors: wrong dtypes") {
   CHECK_ERROR(zeros({2}, kBool) + zeros({2}, kBool), "add", "bool");  // mixed dtypes promote; bool arithmetic is refused
   CHECK_ERROR(matmul(zeros({2, 2}, kInt64), zeros({2, 2}, kInt64)), "matmul", "int64");
+  CHECK_ERROR(bmm(zeros({1, 2, 2}, kInt64), zeros({1, 2, 2}, kInt64)), "bmm", "int64");
   CHECK_ERROR(exp(zeros({2}, kInt64)), "exp", "int64");
   CHECK_ERROR(where(zeros({2}), zeros({2}), zeros({2})), "where", "bool");
   CHECK_ERROR(cross_entropy(zeros({2, 3}), zeros({2})), "cross_entropy", "int64", "float32");

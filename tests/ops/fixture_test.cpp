@@ -149,6 +149,12 @@ const std::map<std::string, OpFn>& op_table() {
        [](const V& in, const json& k) {
          return one(select(in[0], k.at("dim").get<int64_t>(), k.at("index").get<int64_t>()));
        }},
+      {"flip", [](const V& in, const json& k) { return one(flip(in[0], shape_arg(k, "dims"))); }},
+      {"bmm", [](const V& in, const json&) { return one(bmm(in[0], in[1])); }},
+      {"baddbmm",
+       [](const V& in, const json& k) {
+         return one(baddbmm(in[0], in[1], in[2], k.at("beta").get<double>(), k.at("alpha").get<double>()));
+       }},
       {"index_select",
        [](const V& in, const json& k) { return one(index_select(in[0], k.at("dim").get<int64_t>(), in[1])); }},
       {"gather", [](const V& in, const json& k) { return one(gather(in[0], k.at("dim").get<int64_t>(), in[1])); }},

@@ -95,6 +95,22 @@ std::vector<Row> rows() {
        [] { return V{leaf({2, 3, 4}, 1), leaf({5, 4}, 2), leaf({3, 1}, 3)}; }},
       {"addmm", [](const V& v) { return addmm(v[0], v[1], v[2], 0.5, 2.0); },
        [] { return V{leaf({5}, 1), leaf({3, 4}, 2), leaf({4, 5}, 3)}; }},
+      {"bmm", [](const V& v) { return bmm(v[0], v[1]); }, [] { return V{leaf({2, 3, 4}, 1), leaf({2, 4, 5}, 2)}; }},
+      {"baddbmm broadcast bias, transposed operand", [](const V& v) {
+         return baddbmm(v[0], v[1], transpose(v[2], 1, 2), 0.5, 2.0);
+       },
+       [] { return V{leaf({2, 1, 5}, 1), leaf({2, 3, 4}, 2), leaf({2, 5, 4}, 3)}; }},
+      // One batched weight used at every step, as a fused bidirectional
+      // layer does: the engine joins its per-step products into one GEMM.
+      {"baddbmm recurrence", [](const V& v) {
+         Tensor h = select(v[1], 0, 0);
+         for (int t = 1; t < 5; ++t) h = tanh(baddbmm(select(v[1], 0, t), h, v[0]));
+         return h;
+       },
+       [] { return V{leaf({2, 3, 3}, 1), leaf({5, 2, 1, 3}, 2)}; }},
+      {"flip", [](const V& v) { return flip(v[0], {0, -1}) * v[0]; }, [] { return V{leaf({3, 2, 4}, 1)}; }},
+      {"flip rows of a transposed input", [](const V& v) { return flip(v[0], {0}) * 2.0; },
+       [] { return V{transposed_leaf(3, 4, 1)}; }},
       {"transpose permute", [](const V& v) { return permute(transpose(v[0], 0, 2), {1, 0, 2}) * 2.0; },
        [] { return V{leaf({2, 3, 4}, 1)}; }},
       {"reshape view", [](const V& v) { return reshape(v[0], {4, -1}) + view(v[1], {4, 3}); },
