@@ -131,6 +131,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     if (a.dim() == 2 && b.dim() == 2)  // run by the engine into the gradient buffers
       return {a.requires_grad() ? Grad::product(gy, transpose(b, 0, 1)) : Grad(),
               b.requires_grad() ? Grad::product(transpose(a, 0, 1), gy) : Grad()};
+    if (a.dim() == 3 && b.dim() == 3 && a.size(0) == b.size(0)) return batched_grads(a, b, gy, 1.0);  // as bmm
     return {a.requires_grad() ? matmul(gy, transpose(b, -1, -2)) : Tensor(),
             b.requires_grad() ? matmul(transpose(a, -1, -2), gy) : Tensor()};
   });

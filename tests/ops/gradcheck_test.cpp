@@ -81,6 +81,8 @@ std::vector<Row> rows() {
        [] { return V{transposed_leaf(3, 4, 1), transposed_leaf(4, 2, 2)}; }},
       {"matmul batched broadcast", [](const V& v) { return matmul(v[0], v[1]); },
        [] { return V{leaf({2, 3, 4}, 1), leaf({4, 5}, 2)}; }},
+      {"matmul batched, one batch size", [](const V& v) { return matmul(v[0], transpose(v[1], 1, 2)); },
+       [] { return V{leaf({2, 3, 4}, 1), leaf({2, 5, 4}, 2)}; }},
       {"matmul batch broadcast both", [](const V& v) { return matmul(v[0], v[1]); },
        [] { return V{leaf({1, 3, 4}, 1), leaf({2, 4, 2}, 2)}; }},
       {"matmul vector", [](const V& v) { return matmul(v[0], v[1]) + matmul(v[1], v[2]).sum(); },
