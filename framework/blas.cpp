@@ -27,20 +27,33 @@ struct BlasOperand {
   int64_t ld = 0;
 };
 
-// m = a.size(-2) rows, k = a.size(-1) cols of a 2-D (view of a) tensor.
-BlasOperand blas_operand(const Tensor& t) {
-  const int64_t rows = t.size(0), cols = t.size(1);
-  const int64_t s0 = t.strides()[0], s1 = t.strides()[1];
-  BlasOperand op;
+// The layout BLAS reads a [rows, cols] matrix with strides (s0, s1) in
+// without a copy: rows contiguous (trans = false) or columns contiguous
+// (trans = true, a transposed view). False when neither.
+bool blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1, bool& trans, int64_t& ld) {
   if ((s1 == 1 || cols == 1) && s0 >= std::max<int64_t>(cols, 1)) {
-    op = {t, t.raw_data(), false, std::max<int64_t>(s0, 1)};
-  } else if ((s0 == 1 || rows == 1) && s1 >= std::max<int64_t>(rows, 1)) {
-    op = {t, t.raw_data(), true, std::max<int64_t>(s1, 1)};
-  } else {
-    Tensor c = kernels::contiguous_copy(t);
-    op = {c, c.raw_data(), false, std::max<int64_t>(cols, 1)};
+    trans = false;
+    ld = std::max<int64_t>(s0, 1);
+    return true;
   }
-  return op;
+  if ((s0 == 1 || rows == 1) && s1 >= std::max<int64_t>(rows, 1)) {
+    trans = true;
+    ld = std::max<int64_t>(s1, 1);
+    return true;
+  }
+  return false;
+}
+
+// A 2-D (view of a) tensor as BLAS sees it, copied when its strides need it.
+BlasOperand blas_operand(const Tensor& t) {
+  BlasOperand op;
+  if (blas_layout(t.size(0), t.size(1), t.strides()[0], t.strides()[1], op.trans, op.ld)) {
+    op.keep = t;
+    op.data = t.raw_data();
+    return op;
+  }
+  Tensor c = kernels::contiguous_copy(t);
+  return {c, c.raw_data(), false, std::max<int64_t>(t.size(1), 1)};
 }
 
 // A serial OpenBLAS built without USE_LOCKING (Debian's) shares its packing
@@ -131,36 +144,52 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha
 }
 
 void batched_gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
-  SPOOL_CHECK(a.dim() == 3 && b.dim() == 3 && out.dim() == 3 && out.is_contiguous(), "gemm",
-              "needs 3-D operands and a contiguous 3-D result, got {}, {} -> {}", a.sizes(), b.sizes(), out.sizes());
+  SPOOL_CHECK(a.dim() == 3 && b.dim() == 3 && out.dim() == 3, "gemm", "needs 3-D operands and result, got {}, {} -> {}",
+              a.sizes(), b.sizes(), out.sizes());
   const int64_t batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
   SPOOL_CHECK(b.size(0) == batch && out.size(0) == batch && b.size(1) == k && out.size(1) == m && out.size(2) == n,
               "gemm", "shapes {} @ {} -> {} do not match", a.sizes(), b.sizes(), out.sizes());
   SPOOL_CHECK(a.dtype() == b.dtype() && a.dtype() == out.dtype(), "gemm", "dtypes differ");
   if (batch == 0 || m == 0 || n == 0) return;
+  SPOOL_CHECK(out.is_contiguous(), "gemm", "needs a contiguous result, got strides {}", out.strides());
   if (k == 0) {
     if (beta == 0) fill(out, 0.0);
     return;
   }
-  // Matrix 0 of each operand sets its transpose flag and leading dimension;
-  // the others lie at a fixed distance from it, so no per-matrix views.
-  const Tensor a0 = strided_view(a, {m, k}, {a.strides()[1], a.strides()[2]}, a.storage_offset());
-  const Tensor b0 = strided_view(b, {k, n}, {b.strides()[1], b.strides()[2]}, b.storage_offset());
-  const BlasOperand A = blas_operand(a0), B = blas_operand(b0);
-  const bool copied = A.data != a0.raw_data() || B.data != b0.raw_data();
+  // Every matrix of an operand has the layout of its first, at a fixed
+  // distance from it: one layout decision, no per-matrix views. An operand
+  // BLAS cannot read as it is gets one contiguous copy.
+  auto operand = [](const Tensor& t, BlasOperand& op, int64_t& step) {
+    Tensor src = t;
+    if (!blas_layout(t.size(1), t.size(2), t.strides()[1], t.strides()[2], op.trans, op.ld)) {
+      src = contiguous_copy(t);
+      op.trans = false;
+      op.ld = std::max<int64_t>(t.size(2), 1);
+    }
+    op.keep = src;
+    op.data = src.raw_data();
+    step = src.strides()[0];
+  };
+  BlasOperand A, B;
+  int64_t a_step = 0, b_step = 0;
+  operand(a, A, a_step);
+  operand(b, B, b_step);
   SPOOL_DISPATCH_FLOAT(a.dtype(), "gemm", [&] {
-    for (int64_t e = 0; e < batch; ++e) {
-      scalar_t* c = out.data_ptr<scalar_t>() + e * m * n;
-      if (copied) {  // strides BLAS cannot take: one copy per matrix
-        gemm_into(strided_view(out, {m, n}, {n, 1}, out.storage_offset() + e * m * n),
-                  strided_view(a, {m, k}, {a.strides()[1], a.strides()[2]}, a.storage_offset() + e * a.strides()[0]),
-                  strided_view(b, {k, n}, {b.strides()[1], b.strides()[2]}, b.storage_offset() + e * b.strides()[0]),
-                  alpha, beta);
-        continue;
+    auto run = [&](int64_t e0, int64_t e1) {
+      for (int64_t e = e0; e < e1; ++e) {
+        const BlasOperand Ae{Tensor(), static_cast<const scalar_t*>(A.data) + e * a_step, A.trans, A.ld};
+        const BlasOperand Be{Tensor(), static_cast<const scalar_t*>(B.data) + e * b_step, B.trans, B.ld};
+        blocked_gemm<scalar_t>(Ae, Be, m, n, k, out.data_ptr<scalar_t>() + e * m * n, n,
+                               static_cast<scalar_t>(alpha), static_cast<scalar_t>(beta));
       }
-      BlasOperand Ae{Tensor(), static_cast<const scalar_t*>(A.data) + e * a.strides()[0], A.trans, A.ld};
-      BlasOperand Be{Tensor(), static_cast<const scalar_t*>(B.data) + e * b.strides()[0], B.trans, B.ld};
-      blocked_gemm<scalar_t>(Ae, Be, m, n, k, c, n, static_cast<scalar_t>(alpha), static_cast<scalar_t>(beta));
+    };
+    // Matrices are independent, so splitting them does not change results;
+    // a recurrent step's tiny batch of two stays on this thread.
+    constexpr int64_t kSplitWork = int64_t(1) << 18;
+    if (batch > 1 && batch * m * n * k >= kSplitWork && active_branches() <= 1) {
+      parallel_for(batch, 1, run);
+    } else {
+      run(0, batch);
     }
   });
 }

@@ -407,12 +407,8 @@ class GraphTask {
   }
   // A deferred product is 2-D, or a batch of them (3-D operands, as bmm's).
   static int64_t batch_count(const DeferredProduct& d) { return d.a.dim() == 3 ? d.a.size(0) : 1; }
-  // Matrix e of a batch (a 2-D tensor is its own only matrix): an unrecorded view.
-  static Tensor matrix(const Tensor& t, int64_t e) {
-    if (t.dim() == 2) return t;
-    return kernels::strided_view(t, {t.size(1), t.size(2)}, {t.strides()[1], t.strides()[2]},
-                                 t.storage_offset() + e * t.strides()[0]);
-  }
+  // Matrix e of a batch (a 2-D tensor is its own only matrix).
+  static Tensor matrix(const Tensor& t, int64_t e) { return t.dim() == 2 ? t : kernels::matrix_at(t, e * t.strides()[0]); }
 
   // out = beta out + the deferred products cs[i], cs[i + 1], ... (a run with
   // one alpha, up to kRunElements of operands) as one GEMM over their inner
@@ -421,7 +417,7 @@ class GraphTask {
   // batch, for batched products). Returns the end of the run.
   static size_t gemm_run(const Tensor& out, Contributions& cs, size_t i, double beta) {
     const DeferredProduct& d0 = *cs[i].grad.deferred;
-    const int64_t M = d0.a.size(-2), N = d0.b.size(-1);
+    const int64_t M = d0.a.size(-2), N = d0.b.size(-1), E = batch_count(d0);
     size_t j = i;
     int64_t K = 0;
     // Thin products only (a batch of one sequence): from kRunMinInner inner
@@ -429,7 +425,7 @@ class GraphTask {
     const bool thin = d0.a.size(-1) < kRunMinInner;
     while (j < cs.size() && cs[j].grad.deferred && cs[j].grad.deferred->alpha == d0.alpha &&
            (j == i || (thin && cs[j].grad.deferred->a.size(-1) < kRunMinInner &&
-                       (M + N) * (K + cs[j].grad.deferred->a.size(-1)) <= kRunElements))) {
+                       E * (M + N) * (K + cs[j].grad.deferred->a.size(-1)) <= kRunElements))) {
       K += cs[j].grad.deferred->a.size(-1);
       ++j;
     }
@@ -442,7 +438,6 @@ class GraphTask {
     // A left operand whose columns are contiguous (a transposed row, as gy^T)
     // is gathered as its transpose, so that each piece is a row copy rather
     // than a strided scatter.
-    const int64_t E = batch_count(d0);
     const bool a_by_cols = M > 1 && d0.a.strides()[d0.a.dim() - 2] == 1;
     Tensor a_buf = Tensor::empty(a_by_cols ? Shape{E, K, M} : Shape{E, M, K}, d0.a.dtype());
     Tensor b = Tensor::empty({E, K, N}, d0.b.dtype());

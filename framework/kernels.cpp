@@ -26,6 +26,12 @@ Tensor strided_view(const Tensor& t, const Shape& sizes, const Shape& strides, i
   return Tensor(std::move(impl));
 }
 
+Tensor matrix_at(const Tensor& t, int64_t offset) {
+  const int nd = t.dim();
+  return strided_view(t, {t.size(nd - 2), t.size(nd - 1)}, {t.strides()[nd - 2], t.strides()[nd - 1]},
+                      t.storage_offset() + offset);
+}
+
 Tensor contiguous_copy(const Tensor& t) {
   Tensor out = Tensor::empty(t.sizes(), t.dtype());
   copy_into(out, t);
@@ -44,14 +50,22 @@ void copy_into(const Tensor& dst, const Tensor& src) {
   SPOOL_DISPATCH_ALL(dst.dtype(), "copy_", [&] {
     scalar_t* d = dst.data_ptr<scalar_t>();
     const scalar_t* s = src.data_ptr<scalar_t>();
-    if (dst.dim() == 2) {
-      const Shape ss = broadcast_strides(src, dst.sizes());
+    const Shape ss = broadcast_strides(src, dst.sizes());
+    const int nd = dst.dim();
+    if (nd >= 2 && dst.strides()[nd - 1] == 1 && ss[nd - 1] == 1) {
+      // Rows contiguous on both sides (a bias broadcast down the rows, a
+      // flip along an outer dim): one memcpy per row.
+      Shape rows = dst.sizes(), drs = dst.strides(), srs = ss;
+      rows.erase(nd - 1);
+      drs.erase(nd - 1);
+      srs.erase(nd - 1);
+      const size_t bytes = dst.size(nd - 1) * sizeof(scalar_t);
+      for_each_offset<2>(rows, {drs, srs}, [&](int64_t i, int64_t j) { std::memcpy(d + i, s + j, bytes); });
+      return;
+    }
+    if (nd == 2) {
       const int64_t R = dst.size(0), C = dst.size(1);
       const int64_t ds0 = dst.strides()[0], ds1 = dst.strides()[1], ss0 = ss[0], ss1 = ss[1];
-      if (ds1 == 1 && ss1 == 1) {  // rows contiguous on both sides (a bias broadcast down the rows)
-        for (int64_t r = 0; r < R; ++r) std::memcpy(d + r * ds0, s + r * ss0, C * sizeof(scalar_t));
-        return;
-      }
       // Otherwise (a transposed weight gradient) in tiles, so reads and writes both stay in cache.
       constexpr int64_t kTile = 16;
       for (int64_t r0 = 0; r0 < R; r0 += kTile)
@@ -60,8 +74,7 @@ void copy_into(const Tensor& dst, const Tensor& src) {
             for (int64_t c = c0; c < std::min(C, c0 + kTile); ++c) d[r * ds0 + c * ds1] = s[r * ss0 + c * ss1];
       return;
     }
-    for_each_offset<2>(dst.sizes(), {dst.strides(), broadcast_strides(src, dst.sizes())},
-                       [&](int64_t i, int64_t j) { d[i] = s[j]; });
+    for_each_offset<2>(dst.sizes(), {dst.strides(), ss}, [&](int64_t i, int64_t j) { d[i] = s[j]; });
   });
 }
 

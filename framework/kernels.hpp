@@ -118,6 +118,10 @@ Tensor map3(const Tensor& a, const Tensor& b, const Tensor& c, ScalarType out_dt
 // A view of t's storage with the given sizes, strides and element offset
 // (absolute, like storage_offset()); not recorded, no autograd state.
 Tensor strided_view(const Tensor& t, const Shape& sizes, const Shape& strides, int64_t offset);
+// The matrix formed by the last two dims of t, starting `offset` elements
+// past t's own offset (matrix e of a batch [B, m, n] is at e * strides[0]):
+// an unrecorded view.
+Tensor matrix_at(const Tensor& t, int64_t offset);
 // A contiguous copy of any tensor (same dtype).
 Tensor contiguous_copy(const Tensor& t);
 // dst[...] = src[...] with src broadcast to dst's shape; any strides.

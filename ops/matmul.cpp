@@ -14,12 +14,6 @@ void check_matmul_dtypes(const char* op, const Tensor& a, const Tensor& b) {
               a.sizes(), dtype_name(b.dtype()), b.sizes());
 }
 
-// A 2-D view of the matrix at element offset `off` of a batched tensor.
-Tensor matrix_at(const Tensor& t, int64_t off) {
-  return kernels::strided_view(t, {t.size(-2), t.size(-1)}, {t.strides()[t.dim() - 2], t.strides()[t.dim() - 1]},
-                               t.storage_offset() + off);
-}
-
 // Batched product of a [..., m, k] and b [..., k, n] with broadcast batch
 // dims; no autograd.
 Tensor matmul_kernel(const Tensor& a, const Tensor& b) {
@@ -39,7 +33,7 @@ Tensor matmul_kernel(const Tensor& a, const Tensor& b) {
   // a [..., m, k] with a 2-D b: fold the batch into the rows (one GEMM).
   if (b.dim() == 2 && a.dim() > 2) {
     Tensor a2 = a.is_contiguous() ? a : kernels::contiguous_copy(a);
-    Tensor flat = matrix_at(a2, 0), out2 = matrix_at(out, 0);
+    Tensor flat = kernels::matrix_at(a2, 0), out2 = kernels::matrix_at(out, 0);
     flat.impl().sizes = {nb * m, k};
     flat.impl().strides = {k, 1};
     out2.impl().sizes = {nb * m, n};
@@ -57,7 +51,7 @@ Tensor matmul_kernel(const Tensor& a, const Tensor& b) {
       oa += idx * sa[d];
       ob += idx * sb[d];
     }
-    kernels::gemm_into(matrix_at(out, i * m * n), matrix_at(a, oa), matrix_at(b, ob));
+    kernels::gemm_into(kernels::matrix_at(out, i * m * n), kernels::matrix_at(a, oa), kernels::matrix_at(b, ob));
   };
   if (nb > 1 && m * n * k * nb >= (int64_t(1) << 18)) {
     parallel_for(nb, 1, [&](int64_t b0, int64_t b1) {
@@ -92,10 +86,8 @@ Tensor scaled_bias(const char* op, const Tensor& bias, const Shape& sizes, Scala
   return y;
 }
 
-Grad bias_grad(const Tensor& gy, double beta) {
-  if (beta == 0.0) return Grad();
-  return beta == 1.0 ? gy : gy * beta;
-}
+// beta dY (zeros for beta = 0, as PyTorch's).
+Grad bias_grad(const Tensor& gy, double beta) { return beta == 1.0 ? gy : gy * beta; }
 
 void check_batches(const char* op, const Tensor& a, const Tensor& b) {
   check_matmul_dtypes(op, a, b);

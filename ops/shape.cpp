@@ -1,7 +1,6 @@
 // Shape ops. Views share the input's buffer; the gradient of a slice, select
 // or chunk is placed into the input's gradient at its offset (Placement), so
 // T per-step slices of one tensor accumulate into one buffer.
-#include <cstring>
 #include <numeric>
 
 #include "../framework/kernels.hpp"
@@ -266,33 +265,18 @@ Tensor flip(const Tensor& a, const Shape& dims) {
   // A copy of `a` read through a view that walks the flipped dims backwards.
   Shape strides = a.strides();
   int64_t offset = a.storage_offset();
-  std::vector<bool> seen(a.dim(), false);
+  std::vector<bool> seen(std::max(a.dim(), 1), false);  // a 0-dim tensor takes dim 0 or -1, as in PyTorch
   for (int64_t dim : dims) {
     const int d = wrap_dim(dim, a.dim(), "flip");
     SPOOL_CHECK(!seen[d], "flip", "dim {} appears more than once in dims {}", d, dims);
     seen[d] = true;
-    if (a.size(d) > 1) {
+    if (a.dim() > 0 && a.size(d) > 1) {
       offset += (a.size(d) - 1) * strides[d];
       strides[d] = -strides[d];
     }
   }
-  const Tensor src = kernels::strided_view(a, a.sizes(), strides, offset);
   Tensor y = Tensor::empty(a.sizes(), a.dtype());
-  if (a.dim() >= 1 && strides[a.dim() - 1] == 1 && y.numel() > 0) {
-    // Rows keep their order (the last dim is not flipped): copy them whole.
-    const Shape rows(std::vector<int64_t>(a.sizes().begin(), a.sizes().end() - 1));
-    const int64_t cols = a.size(-1), bytes = cols * element_size(a.dtype());
-    Shape src_rows = strides, dst_rows = contiguous_strides(a.sizes());
-    src_rows.erase(a.dim() - 1);
-    dst_rows.erase(a.dim() - 1);
-    char* out = static_cast<char*>(y.raw_data());
-    const char* in = static_cast<const char*>(src.raw_data());
-    const int64_t es = element_size(a.dtype());
-    kernels::for_each_offset<2>(rows, {dst_rows, src_rows},
-                                [&](int64_t i, int64_t j) { std::memcpy(out + i * es, in + j * es, bytes); });
-  } else {
-    kernels::copy_into(y, src);
-  }
+  kernels::copy_into(y, kernels::strided_view(a, a.sizes(), strides, offset));
   // Flipping is its own inverse.
   const Shape flipped = dims;
   return record("flip", y, {&a}, [flipped](const Tensor& gy) -> Grads { return {flip(gy, flipped)}; });

@@ -126,6 +126,44 @@ TEST_CASE("recurrent: wide bidirectional layers run their directions concurrentl
   set_num_threads(2);
 }
 
+TEST_CASE("recurrent: small bidirectional layers run as one batch of two, same as two one-way layers") {
+  // B * 3H = 2 * 24 gate elements per step: one batched product per step.
+  // Without biases (the bmm branch), with lengths, and the gradients.
+  manual_seed(7);
+  const int64_t T = 5, B = 2, I = 3, H = 8;
+  nn::GRU bi(nn::GRUOptions(I, H).bidirectional(true).bias(false));
+  nn::GRU fwd(nn::GRUOptions(I, H).bias(false)), bwd(nn::GRUOptions(I, H).bias(false));
+  {
+    NoGradGuard g;
+    for (const char* name : {"weight_ih_l0", "weight_hh_l0"}) {
+      fwd.parameter(name).copy_(bi.parameter(name));
+      bwd.parameter(name).copy_(bi.parameter(std::string(name) + "_reverse"));
+    }
+  }
+  const Tensor x = randn({T, B, I});
+  const Tensor lengths = tensor(std::vector<int64_t>{5, 3});
+  auto r = bi(x, {.lengths = lengths});
+  // The reverse direction of sequence b reads its own steps backwards.
+  auto f = fwd(x, {.lengths = lengths});
+  std::vector<Tensor> rev_out;
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t n = b == 0 ? 5 : 3;
+    const Tensor xb = narrow(narrow(x, 1, b, 1), 0, 0, n);
+    Tensor ob = flip(bwd(flip(xb, {0})).output, {0});
+    if (n < T) ob = cat({ob, zeros({T - n, 1, H})}, 0);
+    rev_out.push_back(ob);
+  }
+  const Tensor expected = cat({f.output, cat(rev_out, 1)}, 2);
+  CHECK(allclose(r.output, expected, 1e-5, 1e-6));
+  CHECK(allclose(select(r.h_n, 0, 0), select(f.h_n, 0, 0), 1e-5, 1e-6));
+  CHECK(allclose(select(r.h_n, 0, 1), cat({select(rev_out[0], 0, 0), select(rev_out[1], 0, 0)}, 0), 1e-5, 1e-6));
+  (r.output * r.output).sum().backward();
+  (expected * expected).sum().backward();
+  CHECK(allclose(bi.parameter("weight_hh_l0").grad(), fwd.parameter("weight_hh_l0").grad(), 1e-4, 1e-6));
+  CHECK(allclose(bi.parameter("weight_hh_l0_reverse").grad(), bwd.parameter("weight_hh_l0").grad(), 1e-4, 1e-6));
+  CHECK(allclose(bi.parameter("weight_ih_l0_reverse").grad(), bwd.parameter("weight_ih_l0").grad(), 1e-4, 1e-6));
+}
+
 TEST_CASE("recurrent: repeated training steps on two threads give the one-thread gradients every time") {
   // A batch-32, width-256 LSTM splits its products into blocks that run on
   // both cores: with a BLAS that is unsafe to call concurrently, its

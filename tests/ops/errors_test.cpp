@@ -39,6 +39,7 @@ TEST_CASE("errors: wrong dtypes") {
   CHECK_ERROR(zeros({2}, kBool) + zeros({2}, kBool), "add", "bool");  // mixed dtypes promote; bool arithmetic is refused
   CHECK_ERROR(matmul(zeros({2, 2}, kInt64), zeros({2, 2}, kInt64)), "matmul", "int64");
   CHECK_ERROR(bmm(zeros({1, 2, 2}, kInt64), zeros({1, 2, 2}, kInt64)), "bmm", "int64");
+  CHECK_ERROR(baddbmm(zeros({2}, kInt64), zeros({1, 2, 2}, kInt64), zeros({1, 2, 2}, kInt64)), "baddbmm", "int64");
   CHECK_ERROR(exp(zeros({2}, kInt64)), "exp", "int64");
   CHECK_ERROR(where(zeros({2}), zeros({2}), zeros({2})), "where", "bool");
   CHECK_ERROR(cross_entropy(zeros({2, 3}), zeros({2})), "cross_entropy", "int64", "float32");

@@ -1,5 +1,6 @@
-// Products: what the PyTorch fixtures cannot hold (NaN inputs) or show
-// (the engine joining batched per-step products).
+// Products and flip: what the PyTorch fixtures cannot hold (NaN inputs,
+// empty shapes, 0-dim tensors) or show (the engine joining batched per-step
+// products, batches split across threads).
 #include <cmath>
 #include <limits>
 
@@ -33,4 +34,39 @@ TEST_CASE("products: a batched weight used at many steps gets the sum of its per
   h.sum().backward();
   h0.sum().backward();
   CHECK(allclose(w.grad(), w0.grad(), 1e-5, 1e-6));
+}
+
+TEST_CASE("products: empty batches, rows and inner dims") {
+  CHECK(bmm(zeros({0, 2, 3}), zeros({0, 3, 4})).sizes() == Shape{0, 2, 4});
+  CHECK(bmm(zeros({2, 0, 3}), zeros({2, 3, 4})).sizes() == Shape{2, 0, 4});
+  // An empty inner dim sums nothing: zeros, and beta * bias for baddbmm.
+  const Tensor y = bmm(ones({2, 3, 0}), ones({2, 0, 4}));
+  CHECK(y.sizes() == Shape{2, 3, 4});
+  CHECK(allclose(y, zeros({2, 3, 4})));
+  CHECK(allclose(baddbmm(full({4}, 2.0), ones({2, 3, 0}), ones({2, 0, 4}), 0.5), full({2, 3, 4}, 1.0)));
+}
+
+TEST_CASE("products: bmm and matmul agree on large batches split across threads") {
+  // Enough work to split the batch across threads: same result as one thread.
+  manual_seed(5);
+  const Tensor a = randn({16, 40, 30}), b = randn({16, 30, 50});
+  set_num_threads(2);
+  const Tensor y2 = bmm(a, b);
+  set_num_threads(1);
+  const Tensor y1 = bmm(a, b);
+  set_num_threads(2);
+  CHECK(y1.to_vector<float>() == y2.to_vector<float>());
+  CHECK(allclose(y2, matmul(a, b), 1e-5, 1e-5));
+}
+
+TEST_CASE("flip: values, a 0-dim tensor, no dims, the last dim of a strided input") {
+  const Tensor x = arange(6).to(kFloat32).reshape({2, 3});
+  CHECK(flip(x, {-1}).to_vector<float>() == std::vector<float>{2, 1, 0, 5, 4, 3});
+  CHECK(flip(x, {0}).to_vector<float>() == std::vector<float>{3, 4, 5, 0, 1, 2});
+  CHECK(flip(x.t(), {0, 1}).to_vector<float>() == std::vector<float>{5, 2, 4, 1, 3, 0});
+  CHECK(flip(x, {}).to_vector<float>() == x.to_vector<float>());
+  const Tensor s = full({}, 3.0);
+  CHECK(flip(s, {0}).item<float>() == 3.0f);
+  CHECK(flip(s, {-1}).dim() == 0);
+  CHECK(flip(arange(5), {0}).to_vector<int64_t>() == std::vector<int64_t>{4, 3, 2, 1, 0});
 }
