@@ -16,6 +16,20 @@ TEST_CASE("products: beta = 0 ignores the bias, NaN included, as in PyTorch") {
   CHECK(allclose(y, bmm(a, b) * 1.5));
   const Tensor a2 = randn({3, 4}), b2 = randn({4, 5});
   CHECK(allclose(addmm(full({3, 5}, nan), a2, b2, 0.0, 2.0), matmul(a2, b2) * 2.0));
+  // Its gradient is beta * dY: zeros, not missing.
+  const Tensor bias = randn({5}).requires_grad_();
+  baddbmm(bias, a, b, 0.0, 1.5).sum().backward();
+  REQUIRE(bias.grad().defined());
+  CHECK(bias.grad().to_vector<float>() == std::vector<float>(5, 0.0f));
+}
+
+TEST_CASE("products: batched operands BLAS cannot read as they are (strided last dims) are copied once") {
+  manual_seed(6);
+  const Tensor wide = randn({3, 4, 10}), other = randn({3, 5, 12});
+  const Tensor a = slice(wide, 2, 0, 10, 2);                  // [3, 4, 5], last-dim stride 2
+  const Tensor b = slice(other, 2, 0, 12, 3);                 // [3, 5, 4], last-dim stride 3
+  CHECK(allclose(bmm(a, b), matmul(a.contiguous(), b.contiguous()), 1e-5, 1e-6));
+  CHECK(allclose(baddbmm(ones({4}), a, b), matmul(a.contiguous(), b.contiguous()) + 1.0, 1e-5, 1e-6));
 }
 
 TEST_CASE("products: a batched weight used at many steps gets the sum of its per-step gradients") {
