@@ -21,6 +21,10 @@
 
 namespace spool {
 
+namespace kernels {
+class PackedMatrix;
+}
+
 // Where a gradient lands in its input: value[i...] adds into
 // input_grad[offset + sum(i_k * strides_k)] of a contiguous buffer of the
 // input's shape. Lets slices, selects and chunks accumulate into one buffer
@@ -38,6 +42,9 @@ struct Placement {
 struct DeferredProduct {
   Tensor a, b;
   double alpha = 1.0;
+  // b packed once for many products (framework/packed_matrix.hpp), used
+  // instead of b when set; such a product is never joined with others.
+  std::shared_ptr<const kernels::PackedMatrix> packed_b;
 };
 
 // One input's gradient. An undefined value means "no gradient" (zero).
@@ -47,9 +54,11 @@ struct Grad {
   Grad() = default;
   Grad(Tensor v) : value(std::move(v)) {}  // NOLINT: implicit on purpose
   Grad(Tensor v, Placement p) : value(std::move(v)), place(std::move(p)) {}
-  static Grad product(Tensor a, Tensor b, double alpha = 1.0) {
+  static Grad product(Tensor a, Tensor b, double alpha = 1.0,
+                      std::shared_ptr<const kernels::PackedMatrix> packed_b = nullptr) {
     Grad g;
-    g.deferred = detail::make_pooled<DeferredProduct>(DeferredProduct{std::move(a), std::move(b), alpha});
+    g.deferred =
+        detail::make_pooled<DeferredProduct>(DeferredProduct{std::move(a), std::move(b), alpha, std::move(packed_b)});
     return g;
   }
   bool defined() const { return value.defined() || deferred != nullptr; }

@@ -15,6 +15,7 @@
 #include "autograd.hpp"
 #include "blas.hpp"
 #include "kernels.hpp"
+#include "packed_matrix.hpp"
 #include "small_object_pool.hpp"
 #include "threading.hpp"
 
@@ -399,7 +400,9 @@ class GraphTask {
 
   // out = d.alpha d.a @ d.b + beta out, for a product or a batch of them.
   static void gemm_into(const Tensor& out, const DeferredProduct& d, double beta) {
-    if (d.a.dim() == 2) {
+    if (d.packed_b) {
+      d.packed_b->multiply_into(out, d.a, d.alpha, beta);
+    } else if (d.a.dim() == 2) {
       kernels::gemm_into(out, d.a, d.b, d.alpha, beta);
     } else {
       kernels::batched_gemm_into(out, d.a, d.b, d.alpha, beta);
@@ -422,9 +425,9 @@ class GraphTask {
     int64_t K = 0;
     // Thin products only (a batch of one sequence): from kRunMinInner inner
     // dims on, one GEMM per product is as fast as copying the operands.
-    const bool thin = d0.a.size(-1) < kRunMinInner;
+    const bool thin = d0.a.size(-1) < kRunMinInner && !d0.packed_b;
     while (j < cs.size() && cs[j].grad.deferred && cs[j].grad.deferred->alpha == d0.alpha &&
-           (j == i || (thin && cs[j].grad.deferred->a.size(-1) < kRunMinInner &&
+           (j == i || (thin && cs[j].grad.deferred->a.size(-1) < kRunMinInner && !cs[j].grad.deferred->packed_b &&
                        E * (M + N) * (K + cs[j].grad.deferred->a.size(-1)) <= kRunElements))) {
       K += cs[j].grad.deferred->a.size(-1);
       ++j;

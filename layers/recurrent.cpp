@@ -35,12 +35,13 @@ RNN::RNN(const RNNOptions& o)
 }
 
 std::vector<Tensor> RecurrentStack::run_steps(const Tensor& x_proj, bool reverse, const std::vector<Tensor>& masks,
-                                              const Tensor& w_hh, const Tensor& b_hh, CellState& state) const {
+                                              const Tensor& w_hh, const Tensor& b_hh, const PackedWeight& packed,
+                                              CellState& state) const {
   const int64_t T = x_proj.size(0);
   std::vector<Tensor> outs(T);
   for (int64_t s = 0; s < T; ++s) {
     const int64_t t = reverse ? T - 1 - s : s;
-    CellState next = cell_step(kind_, select(x_proj, 0, t), state, w_hh, b_hh);
+    CellState next = cell_step(kind_, select(x_proj, 0, t), state, w_hh, b_hh, packed);
     if (masks.empty()) {
       state = next;
       outs[t] = next.h;
@@ -58,10 +59,35 @@ std::vector<Tensor> RecurrentStack::run_steps(const Tensor& x_proj, bool reverse
 }
 
 void RecurrentStack::run_direction(const Tensor& x, const Weights& w, bool reverse, const std::vector<Tensor>& masks,
-                                   CellState& state, Tensor& output) const {
-  // The input projection of every step at once: one GEMM (DESIGN.md item 7).
+                                   bool halves, CellState& state, Tensor& output) const {
+  // The input projection of every step at once: one GEMM (DESIGN.md item 7),
+  // and W_hh packed once for the T products of the sequence.
   const Tensor x_proj = input_projection(kind_, x, w.w_ih, w.b_ih, w.b_hh);
-  output = stack(run_steps(x_proj, reverse, masks, w.w_hh, w.b_hh, state), 0);
+  const PackedWeight packed(w.w_hh);
+  if (!halves) {
+    output = stack(run_steps(x_proj, reverse, masks, w.w_hh, w.b_hh, packed, state), 0);
+    return;
+  }
+  // The rows of a batch are independent recurrences: its two halves run on
+  // two threads with no hand-off per step, each on one core's cache.
+  const int64_t B = x.size(1), first = B / 2;
+  CellState part_state[2];
+  Tensor part_output[2];
+  auto run_half = [&](int i) {
+    const int64_t b0 = i == 0 ? 0 : first, n = i == 0 ? first : B - first;
+    std::vector<Tensor> part_masks;
+    {
+      NoGradGuard no_grad;
+      for (const Tensor& m : masks) part_masks.push_back(narrow(m, 0, b0, n));
+    }
+    part_state[i] = {narrow(state.h, 0, b0, n), state.c.defined() ? narrow(state.c, 0, b0, n) : Tensor()};
+    part_output[i] = stack(run_steps(narrow(x_proj, 1, b0, n), reverse, part_masks, w.w_hh, w.b_hh, packed,
+                                     part_state[i]), 0);
+  };
+  parallel_invoke([&] { run_half(0); }, [&] { run_half(1); });
+  output = cat({part_output[0], part_output[1]}, 1);
+  state = {cat({part_state[0].h, part_state[1].h}, 0),
+           state.c.defined() ? cat({part_state[0].c, part_state[1].c}, 0) : Tensor()};
 }
 
 void RecurrentStack::run_directions_batched(const Tensor& x, const Weights& fw, const Weights& rw,
@@ -87,7 +113,7 @@ void RecurrentStack::run_directions_batched(const Tensor& x, const Weights& fw, 
     for (int64_t s = 0; s < static_cast<int64_t>(masks.size()); ++s)
       step_masks.push_back(stack({masks[s], masks[T - 1 - s]}));
   }
-  const Tensor y = stack(run_steps(x_proj, false, step_masks, w_hh, b_hh, state), 0);  // [T, 2, B, H]
+  const Tensor y = stack(run_steps(x_proj, false, step_masks, w_hh, b_hh, PackedWeight(), state), 0);  // [T, 2, B, H]
   outputs = {select(y, 1, 0), flip(select(y, 1, 1), {0})};
   for (int64_t dir = 0; dir < 2; ++dir)
     states[dir] = {select(state.h, 0, dir), lstm ? select(state.c, 0, dir) : Tensor()};
@@ -147,15 +173,18 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
     std::vector<CellState> states(D);
     for (int64_t dir = 0; dir < D; ++dir)
       states[dir] = {select(h0, 0, layer * D + dir), lstm ? select(c0, 0, layer * D + dir) : Tensor()};
-    auto run = [&](int64_t dir) {
-      run_direction(layer_input, weights_[layer * D + dir], dir == 1, masks, states[dir], outputs[dir]);
+    auto run = [&](int64_t dir, bool halves) {
+      run_direction(layer_input, weights_[layer * D + dir], dir == 1, masks, halves, states[dir], outputs[dir]);
     };
-    // The two directions are independent: one per thread, unless a step is
-    // too small to pay for objects made on one core and freed on the other.
+    // Independent recurrences run one per thread (two directions, or the two
+    // halves of a batch), unless a step is too small to pay for objects made
+    // on one core and freed on the other. The split depends on the shapes
+    // alone, so results do not depend on the thread count.
+    const int64_t gates = gate_count(kind_) * H;
     if (D == 1) {
-      run(0);
-    } else if (B * gate_count(kind_) * H >= kConcurrentGateElements) {
-      parallel_invoke([&] { run(0); }, [&] { run(1); });
+      run(0, (B / 2) * gates >= kConcurrentGateElements);
+    } else if (B * gates >= kConcurrentGateElements) {
+      parallel_invoke([&] { run(0, false); }, [&] { run(1, false); });
     } else {
       run_directions_batched(layer_input, weights_[layer * D], weights_[layer * D + 1], masks, states, outputs);
     }

@@ -72,8 +72,9 @@ class RecurrentStack : public Module {
   struct Weights {
     Tensor w_ih, w_hh, b_ih, b_hh;
   };
-  // One direction of one layer over the whole sequence.
-  void run_direction(const Tensor& x, const Weights& w, bool reverse, const std::vector<Tensor>& masks,
+  // One direction of one layer over the whole sequence; with `halves`, the
+  // two halves of the batch run on two threads.
+  void run_direction(const Tensor& x, const Weights& w, bool reverse, const std::vector<Tensor>& masks, bool halves,
                      CellState& state, Tensor& output) const;
   // Both directions of one layer as one batch of two (states and outputs
   // indexed by direction, as run_direction's).
@@ -83,11 +84,13 @@ class RecurrentStack : public Module {
   // The steps of a recurrence from its input projection x_proj [T, ...]:
   // step s reads time t = s (T - 1 - s when reverse) and writes outs[t].
   std::vector<Tensor> run_steps(const Tensor& x_proj, bool reverse, const std::vector<Tensor>& masks,
-                                const Tensor& w_hh, const Tensor& b_hh, CellState& state) const;
-  // Gate elements per step ([B, G*H]) from which the two directions of a
-  // bidirectional layer run on two threads (measured: below it, the tiny
-  // ops' cross-core frees cost more than the second core gives, and the
-  // directions run as one batch of two instead).
+                                const Tensor& w_hh, const Tensor& b_hh, const PackedWeight& packed,
+                                CellState& state) const;
+  // Gate elements per step and recurrence ([B, G*H]) from which two
+  // recurrences (the directions of a bidirectional layer, or the halves of a
+  // batch) run on two threads (measured: below it, the tiny ops' cross-core
+  // frees cost more than the second core gives, and two directions run as
+  // one batch of two instead).
   static constexpr int64_t kConcurrentGateElements = 8192;
   CellKind kind_ = CellKind::RnnTanh;
   std::vector<Weights> weights_;  // [layer * D + direction]

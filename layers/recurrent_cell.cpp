@@ -53,18 +53,19 @@ Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, cons
 }
 
 namespace {
-// h W_hh^T + bias, for one direction's [G, H] weight or a batch [D, H, G]
-// of pre-transposed ones.
-Tensor hidden_product(const Tensor& h, const Tensor& w_hh, const Tensor& bias) {
+// h W_hh^T + bias, for one direction's [G, H] weight (maybe packed) or a
+// batch [D, H, G] of pre-transposed ones.
+Tensor hidden_product(const Tensor& h, const Tensor& w_hh, const PackedWeight& packed, const Tensor& bias) {
+  if (packed.defined()) return linear(h, packed, bias);
   if (w_hh.dim() == 2) return linear(h, w_hh, bias);
   return bias.defined() ? baddbmm(bias, h, w_hh) : bmm(h, w_hh);
 }
 }  // namespace
 
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
-                    const Tensor& b_hh) {
-  if (kind == CellKind::Gru) return {gru_cell()({x_proj, hidden_product(prev.h, w_hh, b_hh), prev.h}), {}};
-  const Tensor gates = hidden_product(prev.h, w_hh, x_proj);
+                    const Tensor& b_hh, const PackedWeight& packed) {
+  if (kind == CellKind::Gru) return {gru_cell()({x_proj, hidden_product(prev.h, w_hh, packed, b_hh), prev.h}), {}};
+  const Tensor gates = hidden_product(prev.h, w_hh, packed, x_proj);
   switch (kind) {
     case CellKind::RnnTanh: return {tanh(gates), {}};
     case CellKind::RnnRelu: return {relu(gates), {}};

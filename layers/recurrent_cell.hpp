@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "../ops/ops.hpp"
 #include "module.hpp"
 
 namespace spool::nn {
@@ -32,10 +33,12 @@ Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, cons
 // the recurrent product is linear(h, W_hh, x_proj), whose T per-step weight
 // gradients the engine sums in W_hh's own layout; b_hh (may be undefined) is
 // read by GRU only. Directions batched together pass x_proj [D, B, G*H],
-// h [D, B, H], W_hh^T [D, H, G*H] and b_hh [D, 1, G*H] (a baddbmm). The gate nonlinearities run as fused pointwise ops whose
-// backward the framework derives.
+// h [D, B, H], W_hh^T [D, H, G*H] and b_hh [D, 1, G*H] (a baddbmm). A
+// defined `packed` is W_hh packed once for all steps of a sequence, which the
+// product then reads. The gate nonlinearities run as fused pointwise ops
+// whose backward the framework derives.
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
-                    const Tensor& b_hh);
+                    const Tensor& b_hh, const PackedWeight& packed = PackedWeight());
 
 // Weight and bias initialization shared by cells and stacks: every tensor
 // U(-1/sqrt(H), 1/sqrt(H)), as PyTorch.

@@ -1,6 +1,9 @@
 // Matrix products (BLAS calls in framework/blas.cpp).
+#include <mutex>
+
 #include "../framework/blas.hpp"
 #include "../framework/kernels.hpp"
+#include "../framework/packed_matrix.hpp"
 #include "../framework/threading.hpp"
 #include "ops.hpp"
 
@@ -166,7 +169,45 @@ Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta
   });
 }
 
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+struct PackedWeight::State {
+  State(const Tensor& w, const Tensor& wt) : weight(w), transposed(wt) {}
+  Tensor weight;
+  kernels::PackedMatrix transposed;
+  std::once_flag plain_once;
+  std::shared_ptr<const kernels::PackedMatrix> plain;
+};
+
+PackedWeight::PackedWeight(const Tensor& weight) {
+  SPOOL_CHECK(weight.dim() == 2 && weight.is_floating_point(), "PackedWeight",
+              "weight must be a 2-D floating [out, in] tensor, got {} of shape {}", dtype_name(weight.dtype()),
+              weight.sizes());
+  const Tensor wt = kernels::strided_view(weight, {weight.size(1), weight.size(0)},
+                                          {weight.strides()[1], weight.strides()[0]}, weight.storage_offset());
+  state_ = std::make_shared<State>(weight, wt);
+}
+
+const Tensor& PackedWeight::weight() const {
+  SPOOL_CHECK(defined(), "PackedWeight", "is empty (default-constructed)");
+  return state_->weight;
+}
+
+const kernels::PackedMatrix& PackedWeight::transposed() const {
+  SPOOL_CHECK(defined(), "PackedWeight", "is empty (default-constructed)");
+  return state_->transposed;
+}
+
+std::shared_ptr<const kernels::PackedMatrix> PackedWeight::plain() const {
+  SPOOL_CHECK(defined(), "PackedWeight", "is empty (default-constructed)");
+  State& s = *state_;
+  std::call_once(s.plain_once, [&s] { s.plain = std::make_shared<const kernels::PackedMatrix>(s.weight); });
+  return s.plain;
+}
+
+namespace {
+
+// linear with the weight as it is, or packed (then `packed` is set and
+// `weight` is its tensor).
+Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, const PackedWeight* packed) {
   SPOOL_CHECK(weight.dim() == 2, "linear", "weight must be 2-D [out, in], got shape {}", weight.sizes());
   SPOOL_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear",
               "input of shape {} does not match weight [out, in] = {} (in = {})", x.sizes(), weight.sizes(),
@@ -182,15 +223,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       // A bias with leading dims would not line up with the flattened rows.
       SPOOL_CHECK(broadcast_shapes(bias.sizes(), out_sizes, "linear") == out_sizes, "linear",
                   "bias of shape {} does not broadcast to the output shape {}", bias.sizes(), out_sizes);
-      return reshape(linear(flat, weight), out_sizes) + bias;
+      return reshape(linear_impl(flat, weight, Tensor(), packed), out_sizes) + bias;
     }
-    return reshape(linear(flat, weight, bias), out_sizes);
+    return reshape(linear_impl(flat, weight, bias, packed), out_sizes);
   }
   const int64_t rows = x.size(0), in = x.size(1), out = weight.size(0);
   Tensor y = Tensor::empty({rows, out}, x.dtype());
-  // Unrecorded weight^T: the op records itself, with the weight as its input.
-  const Tensor wt = kernels::strided_view(weight, {in, out}, {weight.strides()[1], weight.strides()[0]},
-                                          weight.storage_offset());
   if (bias.defined()) {
     SPOOL_CHECK(bias.dtype() == x.dtype(), "linear", "bias dtype {} differs from {}", dtype_name(bias.dtype()),
                 dtype_name(x.dtype()));
@@ -198,17 +236,39 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                 "bias of shape {} does not broadcast to the output shape {}", bias.sizes(), y.sizes());
     kernels::copy_into(y, bias);
   }
-  if (in > 0) {
-    kernels::gemm_into(y, x, wt, 1.0, bias.defined() ? 1.0 : 0.0);
+  const double beta = bias.defined() ? 1.0 : 0.0;
+  if (packed) {
+    packed->transposed().multiply_into(y, x, 1.0, beta);
+  } else if (in > 0) {
+    // Unrecorded weight^T: the op records itself, with the weight as its input.
+    const Tensor wt = kernels::strided_view(weight, {in, out}, {weight.strides()[1], weight.strides()[0]},
+                                            weight.storage_offset());
+    kernels::gemm_into(y, x, wt, 1.0, beta);
   } else if (!bias.defined()) {
     kernels::fill(y, 0.0);
   }
   // One recorded op, as PyTorch's linear: the weight gradient gy^T @ x comes
   // in the weight's own [out, in] layout, so it needs no transposed copy.
-  return record("linear", y, {&x, &weight, &bias}, [x, weight, with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
-    return {x.requires_grad() ? Grad::product(gy, weight) : Grad(),
-            weight.requires_grad() ? Grad::product(transpose(gy, 0, 1), x) : Grad(), with_bias ? Grad(gy) : Grad()};
-  });
+  // The input gradient gy @ weight reads the packed weight when there is one.
+  return record("linear", y, {&x, &weight, &bias},
+                [x, weight, packed = packed ? *packed : PackedWeight(), with_bias = bias.requires_grad()](
+                    const Tensor& gy) -> Grads {
+                  Grad gx;
+                  if (x.requires_grad())
+                    gx = Grad::product(gy, weight, 1.0, packed.defined() ? packed.plain() : nullptr);
+                  return {std::move(gx), weight.requires_grad() ? Grad::product(transpose(gy, 0, 1), x) : Grad(),
+                          with_bias ? Grad(gy) : Grad()};
+                });
+}
+
+}  // namespace
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  return linear_impl(x, weight, bias, nullptr);
+}
+
+Tensor linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias) {
+  return linear_impl(x, weight.weight(), bias, &weight);
 }
 
 }  // namespace spool

@@ -113,6 +113,27 @@ Tensor mm(const Tensor& a, const Tensor& b);
 // shape that broadcasts to the result (as torch's linear on 2-D input). One
 // recorded op: the weight gradient comes in [out, in], with no transposed copy.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+// A linear weight packed once for many products in one forward, as a
+// recurrent weight at every time step (OpenBLAS would pack it again for each
+// product). linear(x, PackedWeight(w), b) equals linear(x, w, b), and its
+// gradients flow to w. A snapshot of w's values: pack again after w changes.
+class PackedWeight {
+ public:
+  PackedWeight() = default;
+  explicit PackedWeight(const Tensor& weight);  // [out, in], floating
+  bool defined() const { return state_ != nullptr; }
+  const Tensor& weight() const;
+  // weight^T [in, out], the right operand of x @ weight^T.
+  const kernels::PackedMatrix& transposed() const;
+  // weight [out, in] itself, the right operand of input gradients; packed on
+  // the first call (the first backward), once.
+  std::shared_ptr<const kernels::PackedMatrix> plain() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+Tensor linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias = Tensor());
 // beta * bias + alpha * (a @ b); beta = 0 ignores bias, as in PyTorch.
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta = 1.0, double alpha = 1.0);
 // Batches of products, as torch.bmm and torch.baddbmm: a [n, p, q] and

@@ -393,9 +393,25 @@ def batched():
     case("flip_two_dims", "flip", lambda a, dims: torch.flip(a, dims), [torch.randn(4, 2, 3)], {"dims": [-1, 1]})
 
 
+def packed():
+    """linear with a packed weight (appended last): PyTorch's linear is the
+    reference. Within the 60-element limit: 8 rows per register block and a
+    remainder, a partial panel, two float64 panels (16 columns each; float32
+    panels of 32 columns are crossed in tests/framework/blas_test.cpp), a
+    single row, input of rank 3, a per-row bias."""
+    case("linear_packed_blocks", "linear_packed", F.linear, [torch.randn(9, 4), torch.randn(6, 4), torch.randn(6)])
+    d = torch.float64
+    case("linear_packed_float64_panels", "linear_packed", F.linear,
+         [torch.randn(3, 2, dtype=d), torch.randn(17, 2, dtype=d), torch.randn(17, dtype=d)])
+    case("linear_packed_one_row", "linear_packed", F.linear, [torch.randn(1, 20), torch.randn(3, 20), torch.randn(3)])
+    case("linear_packed_3d_no_bias", "linear_packed", F.linear, [torch.randn(2, 3, 4), torch.randn(5, 4)])
+    case("linear_packed_row_bias", "linear_packed", F.linear,
+         [torch.randn(3, 6), torch.randn(5, 6), torch.randn(3, 5)])
+
+
 def main():
     for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more,
-                   promotion, sequences, powers, batched):
+                   promotion, sequences, powers, batched, packed):
         family()
     validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -126,6 +126,65 @@ TEST_CASE("recurrent: wide bidirectional layers run their directions concurrentl
   set_num_threads(2);
 }
 
+TEST_CASE("recurrent: a wide batch runs its two halves on two threads, same as each half alone") {
+  // (B / 2) * 4H = 8 * 1024 gate elements per half: the halves of the batch go
+  // to two threads. Uneven halves (8 and 9), lengths, initial states.
+  set_num_threads(2);
+  manual_seed(9);
+  const int64_t T = 4, B = 17, I = 3, H = 256;
+  nn::LSTM lstm(nn::LSTMOptions(I, H));
+  const Tensor x = randn({T, B, I}).requires_grad_();
+  const Tensor h0 = randn({1, B, H}), c0 = randn({1, B, H});
+  std::vector<int64_t> len(B);
+  for (int64_t b = 0; b < B; ++b) len[b] = 1 + (b * 5) % T;
+  const Tensor lengths = tensor(len);
+  auto r = lstm(x, {.h0 = h0, .c0 = c0, .lengths = lengths});
+  (r.output * r.output).sum().backward();
+  const Tensor gx = x.grad().clone(), gw = lstm.parameter("weight_hh_l0").grad().clone();
+  // Each half alone is below the split: one recurrence on one thread.
+  lstm.zero_grad();
+  const Tensor x2 = x.detach().requires_grad_();
+  std::vector<nn::RecurrentOutput> parts;
+  for (auto [b0, n] : {std::pair<int64_t, int64_t>{0, 8}, {8, 9}})
+    parts.push_back(lstm(narrow(x2, 1, b0, n), {.h0 = narrow(h0, 1, b0, n), .c0 = narrow(c0, 1, b0, n),
+                                                .lengths = narrow(lengths, 0, b0, n)}));
+  const Tensor output = cat({parts[0].output, parts[1].output}, 1);
+  CHECK(allclose(r.output, output, 1e-6, 1e-7));
+  CHECK(allclose(r.h_n, cat({parts[0].h_n, parts[1].h_n}, 1), 1e-6, 1e-7));
+  CHECK(allclose(r.c_n, cat({parts[0].c_n, parts[1].c_n}, 1), 1e-6, 1e-7));
+  (output * output).sum().backward();
+  CHECK(allclose(gx, x2.grad(), 1e-5, 1e-6));
+  CHECK(allclose(gw, lstm.parameter("weight_hh_l0").grad(), 1e-4, 1e-5));
+}
+
+TEST_CASE("recurrent: a GRU batch in halves gives the one-thread gradients at two threads") {
+  // (B / 2) * 3H = 12 * 768 gate elements per half.
+  manual_seed(10);
+  const int64_t T = 3, B = 24, I = 5, H = 256;
+  nn::GRU gru(nn::GRUOptions(I, H).batch_first(true));
+  Tensor x = randn({B, T, I}).requires_grad_();
+  auto run = [&](int threads) {
+    set_num_threads(threads);
+    gru.zero_grad();
+    x.set_grad(Tensor());
+    auto r = gru(x);
+    r.output.pow(2).sum().backward();
+    std::vector<float> all = r.output.to_vector<float>();
+    for (const Tensor& t : {x.grad(), gru.parameter("weight_hh_l0").grad(), gru.parameter("bias_hh_l0").grad()}) {
+      const auto g = t.to_vector<float>();
+      all.insert(all.end(), g.begin(), g.end());
+    }
+    return all;
+  };
+  const std::vector<float> one = run(1);
+  CHECK(run(2) == one);
+  // Against the halves run one after another as separate batches.
+  set_num_threads(2);
+  const Tensor first = narrow(x.detach(), 0, 0, 12), second = narrow(x.detach(), 0, 12, 12);
+  const Tensor whole = gru(x.detach()).output;
+  CHECK(allclose(whole, cat({gru(first).output, gru(second).output}, 0), 1e-6, 1e-7));
+}
+
 TEST_CASE("recurrent: small bidirectional layers run as one batch of two, same as two one-way layers") {
   // B * 3H = 2 * 24 gate elements per step: one batched product per step.
   // Without biases (the bmm branch), with lengths, and the gradients.

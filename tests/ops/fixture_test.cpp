@@ -125,6 +125,10 @@ const std::map<std::string, OpFn>& op_table() {
       {"matmul", [](const V& in, const json&) { return one(matmul(in[0], in[1])); }},
       {"linear",
        [](const V& in, const json&) { return one(linear(in[0], in[1], in.size() > 2 ? in[2] : Tensor())); }},
+      {"linear_packed",
+       [](const V& in, const json&) {
+         return one(linear(in[0], PackedWeight(in[1]), in.size() > 2 ? in[2] : Tensor()));
+       }},
       {"addmm",
        [](const V& in, const json& k) {
          return one(addmm(in[0], in[1], in[2], k.at("beta").get<double>(), k.at("alpha").get<double>()));

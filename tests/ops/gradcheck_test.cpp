@@ -95,6 +95,16 @@ std::vector<Row> rows() {
        [] { return V{leaf({3, 4}, 1), transposed_leaf(5, 4, 2), leaf({3, 5}, 3)}; }},
       {"linear 3d broadcast bias", [](const V& v) { return linear(v[0], v[1], v[2]); },
        [] { return V{leaf({2, 3, 4}, 1), leaf({5, 4}, 2), leaf({3, 1}, 3)}; }},
+      {"linear packed weight", [](const V& v) { return linear(v[0], PackedWeight(v[1]), v[2]); },
+       [] { return V{leaf({9, 4}, 1), leaf({18, 4}, 2), leaf({18}, 3)}; }},
+      {"linear packed weight, transposed, reused over 3 steps",
+       [](const V& v) {
+         const PackedWeight w(v[1]);
+         Tensor h = v[0];
+         for (int t = 0; t < 3; ++t) h = tanh(linear(h, w, v[2]));
+         return h;
+       },
+       [] { return V{leaf({2, 5}, 1), transposed_leaf(5, 5, 2), leaf({5}, 3)}; }},
       {"addmm", [](const V& v) { return addmm(v[0], v[1], v[2], 0.5, 2.0); },
        [] { return V{leaf({5}, 1), leaf({3, 4}, 2), leaf({4, 5}, 3)}; }},
       {"bmm", [](const V& v) { return bmm(v[0], v[1]); }, [] { return V{leaf({2, 3, 4}, 1), leaf({2, 4, 5}, 2)}; }},

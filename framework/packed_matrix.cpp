@@ -1,0 +1,184 @@
+#include "packed_matrix.hpp"
+
+#include <xsimd/xsimd.hpp>
+
+#include <algorithm>
+
+#include "kernels.hpp"
+#include "threading.hpp"
+
+namespace spool::kernels {
+
+namespace {
+
+template <typename T>
+using Vec = xsimd::batch<T>;
+template <typename T>
+constexpr int64_t kWidth = 2 * Vec<T>::size;
+// Rows per register block: 8 rows x 2 registers are 16 independent
+// accumulators, enough to keep the FMA units busy through their latency.
+constexpr int kRows = 8;
+
+// c[r, 0:cols] = alpha * acc[r] + beta * c[r, 0:cols] for one row's two
+// registers; a partial last panel goes through a buffer.
+template <typename T>
+inline void store_row(const Vec<T>& lo, const Vec<T>& hi, T* c, int64_t cols, T alpha, T beta) {
+  constexpr int64_t W = Vec<T>::size;
+  if (cols == kWidth<T>) {
+    Vec<T> l = lo * Vec<T>(alpha), h = hi * Vec<T>(alpha);
+    if (beta != T(0)) {
+      l += Vec<T>(beta) * Vec<T>::load_unaligned(c);
+      h += Vec<T>(beta) * Vec<T>::load_unaligned(c + W);
+    }
+    l.store_unaligned(c);
+    h.store_unaligned(c + W);
+    return;
+  }
+  alignas(64) T buf[kWidth<T>];
+  lo.store_unaligned(buf);
+  hi.store_unaligned(buf + W);
+  for (int64_t j = 0; j < cols; ++j) c[j] = alpha * buf[j] + (beta != T(0) ? beta * c[j] : T(0));
+}
+
+// MR rows of a times one panel: acc[i] += a[i, k] * panel[k, :].
+template <typename T, int MR>
+void row_block(int64_t K, const T* a, int64_t lda, const T* panel, T* c, int64_t ldc, int64_t cols, T alpha, T beta) {
+  constexpr int64_t W = Vec<T>::size;
+  Vec<T> lo[MR], hi[MR];
+  for (int i = 0; i < MR; ++i) lo[i] = hi[i] = Vec<T>(T(0));
+  for (int64_t k = 0; k < K; ++k) {
+    const Vec<T> b0 = Vec<T>::load_unaligned(panel + k * kWidth<T>);
+    const Vec<T> b1 = Vec<T>::load_unaligned(panel + k * kWidth<T> + W);
+    for (int i = 0; i < MR; ++i) {
+      const Vec<T> ai(a[i * lda + k]);
+      lo[i] = xsimd::fma(ai, b0, lo[i]);
+      hi[i] = xsimd::fma(ai, b1, hi[i]);
+    }
+  }
+  for (int i = 0; i < MR; ++i) store_row(lo[i], hi[i], c + i * ldc, cols, alpha, beta);
+}
+
+// One row alone (a batch of one sequence): four interleaved partial sums
+// over k, since two accumulators would wait on the FMA latency.
+template <typename T>
+void single_row(int64_t K, const T* a, const T* panel, T* c, int64_t cols, T alpha, T beta) {
+  constexpr int64_t W = Vec<T>::size;
+  Vec<T> lo[4], hi[4];
+  for (int u = 0; u < 4; ++u) lo[u] = hi[u] = Vec<T>(T(0));
+  int64_t k = 0;
+  for (; k + 4 <= K; k += 4) {
+    for (int u = 0; u < 4; ++u) {
+      const Vec<T> ak(a[k + u]);
+      lo[u] = xsimd::fma(ak, Vec<T>::load_unaligned(panel + (k + u) * kWidth<T>), lo[u]);
+      hi[u] = xsimd::fma(ak, Vec<T>::load_unaligned(panel + (k + u) * kWidth<T> + W), hi[u]);
+    }
+  }
+  for (; k < K; ++k) {
+    const Vec<T> ak(a[k]);
+    lo[0] = xsimd::fma(ak, Vec<T>::load_unaligned(panel + k * kWidth<T>), lo[0]);
+    hi[0] = xsimd::fma(ak, Vec<T>::load_unaligned(panel + k * kWidth<T> + W), hi[0]);
+  }
+  store_row<T>((lo[0] + lo[1]) + (lo[2] + lo[3]), (hi[0] + hi[1]) + (hi[2] + hi[3]), c, cols, alpha, beta);
+}
+
+// The last M % kRows rows of a panel.
+template <typename T>
+void tail_rows(int rows, int64_t K, const T* a, int64_t lda, const T* panel, T* c, int64_t ldc, int64_t cols, T alpha,
+               T beta) {
+  switch (rows) {
+    case 1: return single_row<T>(K, a, panel, c, cols, alpha, beta);
+    case 2: return row_block<T, 2>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    case 3: return row_block<T, 3>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    case 4: return row_block<T, 4>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    case 5: return row_block<T, 5>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    case 6: return row_block<T, 6>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    case 7: return row_block<T, 7>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    default: return;
+  }
+}
+
+template <typename T>
+void multiply_panels(int64_t p0, int64_t p1, int64_t M, int64_t N, int64_t K, const T* a, int64_t lda, const T* panels,
+                     T* c, T alpha, T beta) {
+  for (int64_t p = p0; p < p1; ++p) {
+    const T* panel = panels + p * K * kWidth<T>;
+    const int64_t col = p * kWidth<T>, cols = std::min(kWidth<T>, N - col);
+    int64_t i = 0;
+    for (; i + kRows <= M; i += kRows) row_block<T, kRows>(K, a + i * lda, lda, panel, c + i * N + col, N, cols, alpha, beta);
+    tail_rows<T>(static_cast<int>(M - i), K, a + i * lda, lda, panel, c + i * N + col, N, cols, alpha, beta);
+  }
+}
+
+}  // namespace
+
+PackedMatrix::PackedMatrix(const Tensor& b) {
+  SPOOL_CHECK(b.dim() == 2 && b.is_floating_point(), "PackedMatrix", "needs a 2-D floating matrix, got {} of shape {}",
+              dtype_name(b.dtype()), b.sizes());
+  k_ = b.size(0);
+  n_ = b.size(1);
+  SPOOL_DISPATCH_FLOAT(b.dtype(), "PackedMatrix", [&] {
+    constexpr int64_t W = kWidth<scalar_t>;
+    const int64_t panels = (n_ + W - 1) / W;
+    panels_ = Tensor::empty({panels, k_, W}, b.dtype());
+    scalar_t* dst = panels_.data_ptr<scalar_t>();
+    const scalar_t* src = b.data_ptr<scalar_t>();
+    const int64_t s0 = b.strides()[0], s1 = b.strides()[1];
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t k = 0; k < k_; ++k)
+        for (int64_t j = 0; j < W; ++j) {
+          const int64_t n = p * W + j;
+          *dst++ = n < n_ ? src[k * s0 + n * s1] : scalar_t(0);
+        }
+  });
+}
+
+int64_t PackedMatrix::panel_width() const {
+  return SPOOL_DISPATCH_FLOAT(dtype(), "PackedMatrix", [&] { return kWidth<scalar_t>; });
+}
+
+void PackedMatrix::multiply_into(const Tensor& out, const Tensor& a, double alpha, double beta) const {
+  SPOOL_CHECK(a.dim() == 2 && a.size(1) == k_ && out.dim() == 2 && out.size(0) == a.size(0) && out.size(1) == n_ &&
+                  out.is_contiguous(),
+              "gemm", "shapes {} @ packed [{}, {}] -> {} do not match (the result must be contiguous)", a.sizes(), k_,
+              n_, out.sizes());
+  SPOOL_CHECK(a.dtype() == dtype() && out.dtype() == dtype(), "gemm", "dtypes differ: {} @ packed {} -> {}",
+              dtype_name(a.dtype()), dtype_name(dtype()), dtype_name(out.dtype()));
+  const int64_t M = a.size(0);
+  if (M == 0 || n_ == 0) return;
+  if (k_ == 0) {
+    if (beta == 0) {
+      fill(out, 0.0);
+    } else if (beta != 1) {
+      SPOOL_DISPATCH_FLOAT(dtype(), "gemm", [&] {
+        copy_into(out, map1<scalar_t, scalar_t>(out, dtype(), [beta](scalar_t v) { return static_cast<scalar_t>(v * beta); }));
+      });
+    }
+    return;
+  }
+  // The kernel reads a's rows as contiguous runs of k.
+  const Tensor rows = a.strides()[1] == 1 || k_ == 1 ? a : contiguous_copy(a);
+  SPOOL_DISPATCH_FLOAT(dtype(), "gemm", [&] {
+    using T = scalar_t;
+    const T* pa = rows.data_ptr<T>();
+    const T* pp = panels_.data_ptr<T>();
+    T* pc = out.data_ptr<T>();
+    const int64_t lda = M == 1 ? k_ : rows.strides()[0];
+    const int64_t panels = panels_.size(0);
+    auto body = [&](int64_t p0, int64_t p1) {
+      multiply_panels<T>(p0, p1, M, n_, k_, pa, lda, pp, pc, static_cast<T>(alpha), static_cast<T>(beta));
+    };
+    // Column panels are independent and each element's sum is the same
+    // whichever thread runs it. A product that is small, or runs beside
+    // another branch that keeps the other core busy, stays on this thread.
+    constexpr int64_t kSplitWork = int64_t(1) << 21;
+    const int64_t work = M * n_ * k_;
+    if (work < kSplitWork || panels < 2 || active_branches() > 1) {
+      body(0, panels);
+    } else {
+      const int64_t parts = work < (int64_t(1) << 24) ? 4 : 8;
+      parallel_for(panels, std::max<int64_t>(1, (panels + parts - 1) / parts), body);
+    }
+  });
+}
+
+}  // namespace spool::kernels

@@ -1,0 +1,34 @@
+// A right-hand matrix operand packed once for many products: a recurrent
+// weight is multiplied at every time step, and OpenBLAS packs its operands
+// again on every call (no pre-pack API); for a medium LSTM step that was 13%
+// of the time, and OpenBLAS' own kernel is slow for these thin shapes.
+#pragma once
+
+#include "tensor.hpp"
+
+namespace spool::kernels {
+
+class PackedMatrix {
+ public:
+  // b: [K, N] float32 or float64 of any strides (a transposed weight view).
+  explicit PackedMatrix(const Tensor& b);
+
+  int64_t rows() const { return k_; }
+  int64_t cols() const { return n_; }
+  ScalarType dtype() const { return panels_.dtype(); }
+
+  // out = alpha * a @ b + beta * out, for a [M, K] of any strides and out
+  // [M, N] contiguous; beta = 0 ignores out's values (NaN included). Each
+  // element is one fixed sum over K whatever the thread count, and large
+  // products are split across threads by column panels.
+  void multiply_into(const Tensor& out, const Tensor& a, double alpha = 1.0, double beta = 0.0) const;
+
+  // Columns per panel: two SIMD registers.
+  int64_t panel_width() const;
+
+ private:
+  Tensor panels_;  // [ceil(N / width), K, width]: panel p holds columns [p * width, ...), zero-padded
+  int64_t k_ = 0, n_ = 0;
+};
+
+}  // namespace spool::kernels

@@ -1,0 +1,122 @@
+// kernels::PackedMatrix: products with a right operand packed once, against
+// sums computed here, across its register blocks (8 rows, a remainder, one
+// row alone) and column panels (full, partial, several).
+#include <spool/framework/packed_matrix.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "test_util.hpp"
+
+using namespace spool;
+
+namespace {
+
+// alpha * a @ b + beta * out0, in double, element by element.
+std::vector<double> expected_product(const Tensor& a, const Tensor& b, const Tensor& out0, double alpha, double beta) {
+  const Tensor ad = a.to(kFloat64), bd = b.to(kFloat64), od = out0.to(kFloat64);
+  const int64_t M = a.size(0), K = a.size(1), N = b.size(1);
+  std::vector<double> want(M * N);
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      double s = 0;
+      for (int64_t k = 0; k < K; ++k) s += ad.at<double>({i, k}) * bd.at<double>({k, j});
+      want[i * N + j] = alpha * s + (beta == 0 ? 0.0 : beta * od.at<double>({i, j}));
+    }
+  return want;
+}
+
+void check_close(const Tensor& got, const std::vector<double>& want, double rtol) {
+  const std::vector<double> g = got.to(kFloat64).to_vector<double>();
+  REQUIRE(g.size() == want.size());
+  for (size_t i = 0; i < g.size(); ++i) {
+    INFO("element " << i << ": " << g[i] << " vs " << want[i]);
+    CHECK(std::abs(g[i] - want[i]) <= rtol * (1.0 + std::abs(want[i])));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("packed_matrix: products equal plain sums for every row block and column panel") {
+  manual_seed(11);
+  for (ScalarType dtype : {kFloat32, kFloat64}) {
+    const int64_t w = kernels::PackedMatrix(zeros({1, 1}, dtype)).panel_width();
+    CHECK(w >= 4);
+    for (int64_t M : {1, 2, 7, 8, 9, 17})
+      for (int64_t N : {int64_t(1), w - 1, w, w + 1, 2 * w + 3})
+        for (int64_t K : {1, 3, 17}) {
+          INFO(dtype_name(dtype) << " M " << M << " N " << N << " K " << K);
+          const Tensor a = randn({M, K}, dtype), b = randn({K, N}, dtype), out0 = randn({M, N}, dtype);
+          const kernels::PackedMatrix packed(b);
+          CHECK(packed.rows() == K);
+          CHECK(packed.cols() == N);
+          Tensor out = out0.clone();
+          packed.multiply_into(out, a, 1.5, 0.5);
+          check_close(out, expected_product(a, b, out0, 1.5, 0.5), dtype == kFloat32 ? 1e-5 : 1e-12);
+        }
+  }
+}
+
+TEST_CASE("packed_matrix: strided operands (a transposed weight, a transposed or row-sliced input)") {
+  manual_seed(12);
+  const Tensor weight = randn({40, 24});        // [N, K] as a linear weight
+  const Tensor b = transpose(weight, 0, 1);     // [K, N], columns contiguous
+  const kernels::PackedMatrix packed(b);
+  const Tensor at = transpose(randn({24, 5}), 0, 1);      // [5, 24], non-unit column stride
+  const Tensor rows = narrow(randn({5, 30}), 1, 3, 24);   // [5, 24], row stride 30
+  for (const Tensor& a : {at, rows}) {
+    Tensor out = zeros({5, 40});
+    packed.multiply_into(out, a);
+    check_close(out, expected_product(a, b, out, 1.0, 0.0), 1e-5);
+  }
+}
+
+TEST_CASE("packed_matrix: beta = 0 ignores NaN in the result; no inner dim leaves beta * out") {
+  manual_seed(13);
+  const Tensor a = randn({3, 4}), b = randn({4, 5});
+  Tensor out = full({3, 5}, std::numeric_limits<double>::quiet_NaN());
+  kernels::PackedMatrix(b).multiply_into(out, a, 2.0, 0.0);
+  check_close(out, expected_product(a, b, out, 2.0, 0.0), 1e-5);
+
+  const kernels::PackedMatrix empty_inner(zeros({0, 5}));
+  Tensor ones_out = ones({3, 5});
+  empty_inner.multiply_into(ones_out, zeros({3, 0}), 1.0, 2.5);
+  CHECK(allclose(ones_out, full({3, 5}, 2.5)));
+  empty_inner.multiply_into(ones_out, zeros({3, 0}), 1.0, 0.0);
+  CHECK(allclose(ones_out, zeros({3, 5})));
+  Tensor no_rows = zeros({0, 5});
+  kernels::PackedMatrix(b).multiply_into(no_rows, zeros({0, 4}));
+  CHECK(no_rows.numel() == 0);
+}
+
+TEST_CASE("packed_matrix: a product split across threads gives the one-thread result every time") {
+  manual_seed(14);
+  const Tensor a = randn({32, 256}), b = randn({256, 1024});  // a medium LSTM step's product
+  const kernels::PackedMatrix packed(b);
+  Tensor want = zeros({32, 1024}), got = zeros({32, 1024});
+  const int threads = num_threads();
+  set_num_threads(1);
+  packed.multiply_into(want, a);
+  set_num_threads(2);
+  int mismatches = 0;
+  for (int rep = 0; rep < 200; ++rep) {
+    packed.multiply_into(got, a);
+    mismatches += got.to_vector<float>() != want.to_vector<float>();
+  }
+  set_num_threads(threads);
+  CHECK(mismatches == 0);
+  check_close(want, expected_product(a, b, want, 1.0, 0.0), 1e-4);
+}
+
+TEST_CASE("packed_matrix: bad operands are errors naming the shapes") {
+  const kernels::PackedMatrix packed(zeros({4, 5}));
+  Tensor out = zeros({3, 5});
+  CHECK_ERROR(packed.multiply_into(out, zeros({3, 6})), "gemm", "[3, 6]", "[4, 5]");
+  Tensor wrong_out = zeros({3, 6});
+  CHECK_ERROR(packed.multiply_into(wrong_out, zeros({3, 4})), "gemm", "[3, 6]");
+  Tensor strided_out = transpose(zeros({5, 3}), 0, 1);
+  CHECK_ERROR(packed.multiply_into(strided_out, zeros({3, 4})), "gemm", "contiguous");
+  CHECK_ERROR(packed.multiply_into(out, zeros({3, 4}, kFloat64)), "gemm", "float64");
+  CHECK_ERROR(kernels::PackedMatrix(zeros({2, 3, 4})), "PackedMatrix", "[2, 3, 4]");
+  CHECK_ERROR(kernels::PackedMatrix(zeros({2, 3}, kInt64)), "PackedMatrix", "int64");
+}
