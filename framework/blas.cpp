@@ -133,10 +133,7 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha
               a.sizes(), b.sizes(), out.sizes());
   SPOOL_CHECK(a.dtype() == b.dtype() && a.dtype() == out.dtype(), "gemm", "dtypes differ");
   if (m == 0 || n == 0) return;
-  if (k == 0) {
-    if (beta == 0) fill(out, 0.0);
-    return;
-  }
+  if (k == 0) return scale_result(out, beta);
   SPOOL_DISPATCH_FLOAT(a.dtype(), "gemm", [&] {
     blocked_gemm<scalar_t>(blas_operand(a), blas_operand(b), m, n, k, out.data_ptr<scalar_t>(), n,
                            static_cast<scalar_t>(alpha), static_cast<scalar_t>(beta));
@@ -152,10 +149,7 @@ void batched_gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, doub
   SPOOL_CHECK(a.dtype() == b.dtype() && a.dtype() == out.dtype(), "gemm", "dtypes differ");
   if (batch == 0 || m == 0 || n == 0) return;
   SPOOL_CHECK(out.is_contiguous(), "gemm", "needs a contiguous result, got strides {}", out.strides());
-  if (k == 0) {
-    if (beta == 0) fill(out, 0.0);
-    return;
-  }
+  if (k == 0) return scale_result(out, beta);
   // Every matrix of an operand has the layout of its first, at a fixed
   // distance from it: one layout decision, no per-matrix views. An operand
   // BLAS cannot read as it is gets one contiguous copy.

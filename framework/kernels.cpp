@@ -161,6 +161,14 @@ Tensor cast(const Tensor& t, ScalarType dtype) {
   return out;
 }
 
+void scale_result(const Tensor& t, double beta) {
+  if (beta == 1) return;
+  if (beta == 0) return fill(t, 0.0);
+  SPOOL_DISPATCH_FLOAT(t.dtype(), "gemm", [&] {
+    copy_into(t, map1<scalar_t, scalar_t>(t, t.dtype(), [beta](scalar_t v) { return static_cast<scalar_t>(v * beta); }));
+  });
+}
+
 void fill(const Tensor& t, double value) {
   // A float outside int64's range (or NaN) has no int64 value: PyTorch refuses it too.
   SPOOL_CHECK(t.dtype() != kInt64 || fits_int64(value), "fill_",

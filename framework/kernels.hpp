@@ -135,6 +135,9 @@ void add_placed(const Tensor& dst, const Tensor& value, const Placement& place);
 // Element type conversion into a new contiguous tensor.
 Tensor cast(const Tensor& t, ScalarType dtype);
 void fill(const Tensor& t, double value);
+// t = beta * t, as a product with no inner dim leaves its result (BLAS'
+// beta): beta = 0 writes zeros whatever t held (NaN included).
+void scale_result(const Tensor& t, double beta);
 // Value of element `flat` (row-major index) converted to double.
 double get_as_double(const Tensor& t, int64_t flat);
 

@@ -16,8 +16,14 @@ using Vec = xsimd::batch<T>;
 template <typename T>
 constexpr int64_t kWidth = 2 * Vec<T>::size;
 // Rows per register block: 8 rows x 2 registers are 16 independent
-// accumulators, enough to keep the FMA units busy through their latency.
+// accumulators, enough to keep the FMA units busy through their latency,
+// and with the two panel registers and a broadcast they fit AVX-512's 32
+// registers; the 16 of AVX2 and SSE hold 4 rows.
+#if defined(__AVX512F__)
 constexpr int kRows = 8;
+#else
+constexpr int kRows = 4;
+#endif
 
 // c[r, 0:cols] = alpha * acc[r] + beta * c[r, 0:cols] for one row's two
 // registers; a partial last panel goes through a buffer.
@@ -90,9 +96,9 @@ void tail_rows(int rows, int64_t K, const T* a, int64_t lda, const T* panel, T* 
     case 2: return row_block<T, 2>(K, a, lda, panel, c, ldc, cols, alpha, beta);
     case 3: return row_block<T, 3>(K, a, lda, panel, c, ldc, cols, alpha, beta);
     case 4: return row_block<T, 4>(K, a, lda, panel, c, ldc, cols, alpha, beta);
-    case 5: return row_block<T, 5>(K, a, lda, panel, c, ldc, cols, alpha, beta);
-    case 6: return row_block<T, 6>(K, a, lda, panel, c, ldc, cols, alpha, beta);
-    case 7: return row_block<T, 7>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    case 5: return row_block<T, 5 % kRows>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    case 6: return row_block<T, 6 % kRows>(K, a, lda, panel, c, ldc, cols, alpha, beta);
+    case 7: return row_block<T, 7 % kRows>(K, a, lda, panel, c, ldc, cols, alpha, beta);
     default: return;
   }
 }
@@ -123,8 +129,8 @@ PackedMatrix::PackedMatrix(const Tensor& b) {
     scalar_t* dst = panels_.data_ptr<scalar_t>();
     const scalar_t* src = b.data_ptr<scalar_t>();
     const int64_t s0 = b.strides()[0], s1 = b.strides()[1];
-    // Packed once per sequence, but at batch 1 that is still ~5% of a step
-    // when done element by element: rows and columns are copied as runs.
+    // Packed once per sequence, but element by element that was still ~5% of
+    // a batch-1 LSTM training step: rows and columns are copied as runs.
     for (int64_t p = 0; p < panels; ++p) {
       scalar_t* panel = dst + p * k_ * W;
       const int64_t col = p * W, cols = std::min(W, n_ - col);
@@ -146,26 +152,19 @@ int64_t PackedMatrix::panel_width() const {
 }
 
 void PackedMatrix::multiply_into(const Tensor& out, const Tensor& a, double alpha, double beta) const {
-  SPOOL_CHECK(a.dim() == 2 && a.size(1) == k_ && out.dim() == 2 && out.size(0) == a.size(0) && out.size(1) == n_ &&
-                  out.is_contiguous(),
-              "gemm", "shapes {} @ packed [{}, {}] -> {} do not match (the result must be contiguous)", a.sizes(), k_,
-              n_, out.sizes());
-  SPOOL_CHECK(a.dtype() == dtype() && out.dtype() == dtype(), "gemm", "dtypes differ: {} @ packed {} -> {}",
-              dtype_name(a.dtype()), dtype_name(dtype()), dtype_name(out.dtype()));
+  SPOOL_CHECK(a.dim() == 2 && a.size(1) == k_ && out.dim() == 2 && out.size(0) == a.size(0) && out.size(1) == n_,
+              "gemm", "shapes {} @ packed [{}, {}] -> {} do not match", a.sizes(), k_, n_, out.sizes());
+  SPOOL_CHECK(out.is_contiguous(), "gemm", "needs a contiguous result, got shape {} with strides {}", out.sizes(),
+              out.strides());
+  SPOOL_CHECK(a.dtype() == dtype() && out.dtype() == dtype(), "gemm", "dtypes differ: {} {} @ packed {} -> {} {}",
+              dtype_name(a.dtype()), a.sizes(), dtype_name(dtype()), dtype_name(out.dtype()), out.sizes());
   const int64_t M = a.size(0);
   if (M == 0 || n_ == 0) return;
-  if (k_ == 0) {
-    if (beta == 0) {
-      fill(out, 0.0);
-    } else if (beta != 1) {
-      SPOOL_DISPATCH_FLOAT(dtype(), "gemm", [&] {
-        copy_into(out, map1<scalar_t, scalar_t>(out, dtype(), [beta](scalar_t v) { return static_cast<scalar_t>(v * beta); }));
-      });
-    }
-    return;
-  }
-  // The kernel reads a's rows as contiguous runs of k.
-  const Tensor rows = a.strides()[1] == 1 || k_ == 1 ? a : contiguous_copy(a);
+  if (k_ == 0) return scale_result(out, beta);
+  // The kernel reads a's rows as contiguous runs of k, and every panel reads
+  // all of a: an a written by earlier panels (out's storage) is copied.
+  const bool shared = a.impl().storage == out.impl().storage;
+  const Tensor rows = (a.strides()[1] == 1 || k_ == 1) && !shared ? a : contiguous_copy(a);
   SPOOL_DISPATCH_FLOAT(dtype(), "gemm", [&] {
     using T = scalar_t;
     const T* pa = rows.data_ptr<T>();
@@ -188,6 +187,11 @@ void PackedMatrix::multiply_into(const Tensor& out, const Tensor& a, double alph
       parallel_for(panels, std::max<int64_t>(1, (panels + parts - 1) / parts), body);
     }
   });
+}
+
+std::shared_ptr<const PackedMatrix> LazyPackedMatrix::get() const {
+  std::call_once(once_, [this] { packed_ = std::make_shared<const PackedMatrix>(b_); });
+  return packed_;
 }
 
 }  // namespace spool::kernels

@@ -4,6 +4,9 @@
 // of the time, and OpenBLAS' own kernel is slow for these thin shapes.
 #pragma once
 
+#include <memory>
+#include <mutex>
+
 #include "tensor.hpp"
 
 namespace spool::kernels {
@@ -18,9 +21,10 @@ class PackedMatrix {
   ScalarType dtype() const { return panels_.dtype(); }
 
   // out = alpha * a @ b + beta * out, for a [M, K] of any strides and out
-  // [M, N] contiguous; beta = 0 ignores out's values (NaN included). Each
-  // element is one fixed sum over K whatever the thread count, and large
-  // products are split across threads by column panels.
+  // [M, N] contiguous (a that shares out's storage is copied first); beta =
+  // 0 ignores out's values (NaN included). Each element is one fixed sum
+  // over K whatever the thread count, and large products are split across
+  // threads by column panels.
   void multiply_into(const Tensor& out, const Tensor& a, double alpha = 1.0, double beta = 0.0) const;
 
   // Columns per panel: two SIMD registers.
@@ -29,6 +33,19 @@ class PackedMatrix {
  private:
   Tensor panels_;  // [ceil(N / width), K, width]: panel p holds columns [p * width, ...), zero-padded
   int64_t k_ = 0, n_ = 0;
+};
+
+// A PackedMatrix of b made on first use, once, whichever thread asks first
+// (an input gradient's operand, needed only if a backward runs).
+class LazyPackedMatrix {
+ public:
+  explicit LazyPackedMatrix(Tensor b) : b_(std::move(b)) {}
+  std::shared_ptr<const PackedMatrix> get() const;
+
+ private:
+  Tensor b_;
+  mutable std::once_flag once_;
+  mutable std::shared_ptr<const PackedMatrix> packed_;
 };
 
 }  // namespace spool::kernels

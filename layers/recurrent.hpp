@@ -90,7 +90,10 @@ class RecurrentStack : public Module {
   // recurrences (the directions of a bidirectional layer, or the halves of a
   // batch) run on two threads (measured: below it, the tiny ops' cross-core
   // frees cost more than the second core gives, and two directions run as
-  // one batch of two instead).
+  // one batch of two instead). The split depends on shapes only, for
+  // results that do not depend on the thread count; on one thread, halves
+  // cost a medium LSTM (B = 32, H = 256) ~5% (47 vs 45 ms), on two they
+  // save ~12% (26 vs 29.6 ms).
   static constexpr int64_t kConcurrentGateElements = 8192;
   CellKind kind_ = CellKind::RnnTanh;
   std::vector<Weights> weights_;  // [layer * D + direction]

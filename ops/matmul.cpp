@@ -1,6 +1,4 @@
 // Matrix products (BLAS calls in framework/blas.cpp).
-#include <mutex>
-
 #include "../framework/blas.hpp"
 #include "../framework/kernels.hpp"
 #include "../framework/packed_matrix.hpp"
@@ -169,38 +167,16 @@ Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta
   });
 }
 
-struct PackedWeight::State {
-  State(const Tensor& w, const Tensor& wt) : weight(w), transposed(wt) {}
-  Tensor weight;
-  kernels::PackedMatrix transposed;
-  std::once_flag plain_once;
-  std::shared_ptr<const kernels::PackedMatrix> plain;
-};
-
 PackedWeight::PackedWeight(const Tensor& weight) {
-  SPOOL_CHECK(weight.dim() == 2 && weight.is_floating_point(), "PackedWeight",
-              "weight must be a 2-D floating [out, in] tensor, got {} of shape {}", dtype_name(weight.dtype()),
-              weight.sizes());
+  SPOOL_CHECK(weight.defined() && weight.dim() == 2 && weight.is_floating_point(), "PackedWeight",
+              "weight must be a 2-D floating [out, in] tensor, got {}",
+              weight.defined() ? fmt::format("{} of shape {}", dtype_name(weight.dtype()), weight.sizes())
+                               : std::string("an undefined tensor"));
   const Tensor wt = kernels::strided_view(weight, {weight.size(1), weight.size(0)},
                                           {weight.strides()[1], weight.strides()[0]}, weight.storage_offset());
-  state_ = std::make_shared<State>(weight, wt);
-}
-
-const Tensor& PackedWeight::weight() const {
-  SPOOL_CHECK(defined(), "PackedWeight", "is empty (default-constructed)");
-  return state_->weight;
-}
-
-const kernels::PackedMatrix& PackedWeight::transposed() const {
-  SPOOL_CHECK(defined(), "PackedWeight", "is empty (default-constructed)");
-  return state_->transposed;
-}
-
-std::shared_ptr<const kernels::PackedMatrix> PackedWeight::plain() const {
-  SPOOL_CHECK(defined(), "PackedWeight", "is empty (default-constructed)");
-  State& s = *state_;
-  std::call_once(s.plain_once, [&s] { s.plain = std::make_shared<const kernels::PackedMatrix>(s.weight); });
-  return s.plain;
+  weight_ = weight;
+  transposed_ = std::make_shared<const kernels::PackedMatrix>(wt);
+  plain_ = std::make_shared<kernels::LazyPackedMatrix>(weight);
 }
 
 namespace {
@@ -250,12 +226,13 @@ Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, co
   // One recorded op, as PyTorch's linear: the weight gradient gy^T @ x comes
   // in the weight's own [out, in] layout, so it needs no transposed copy.
   // The input gradient gy @ weight reads the packed weight when there is one.
+  // (The closure holds the weight's lazily packed plain layout only, not the
+  // forward panels, which go when the forward is done.)
   return record("linear", y, {&x, &weight, &bias},
-                [x, weight, packed = packed ? *packed : PackedWeight(), with_bias = bias.requires_grad()](
+                [x, weight, plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](
                     const Tensor& gy) -> Grads {
                   Grad gx;
-                  if (x.requires_grad())
-                    gx = Grad::product(gy, weight, 1.0, packed.defined() ? packed.plain() : nullptr);
+                  if (x.requires_grad()) gx = Grad::product(gy, weight, 1.0, plain ? plain->get() : nullptr);
                   return {std::move(gx), weight.requires_grad() ? Grad::product(transpose(gy, 0, 1), x) : Grad(),
                           with_bias ? Grad(gy) : Grad()};
                 });
@@ -268,6 +245,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 }
 
 Tensor linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias) {
+  SPOOL_CHECK(weight.defined(), "linear", "the PackedWeight is empty (default-constructed); input of shape {}",
+              x.sizes());
   return linear_impl(x, weight.weight(), bias, &weight);
 }
 

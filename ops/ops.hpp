@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../framework/autograd.hpp"
+#include "../framework/packed_matrix.hpp"
 #include "../framework/scalar.hpp"
 #include "../framework/tensor.hpp"
 
@@ -115,23 +116,31 @@ Tensor mm(const Tensor& a, const Tensor& b);
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
 // A linear weight packed once for many products in one forward, as a
 // recurrent weight at every time step (OpenBLAS would pack it again for each
-// product). linear(x, PackedWeight(w), b) equals linear(x, w, b), and its
-// gradients flow to w. A snapshot of w's values: pack again after w changes.
+// product):
+//
+//   const spool::PackedWeight w(w_hh);
+//   for (int64_t t = 0; t < T; ++t) h = spool::tanh(spool::linear(h, w, select(x_proj, 0, t)));
+//
+// linear(x, PackedWeight(w), b) matches linear(x, w, b) up to rounding (its
+// own kernel), and its gradients flow to w. Products read w's values from
+// when it was packed; as with any op, w must not change in place between the
+// forward and the backward.
 class PackedWeight {
  public:
   PackedWeight() = default;
   explicit PackedWeight(const Tensor& weight);  // [out, in], floating
-  bool defined() const { return state_ != nullptr; }
-  const Tensor& weight() const;
+  bool defined() const { return transposed_ != nullptr; }
+  const Tensor& weight() const { return weight_; }
   // weight^T [in, out], the right operand of x @ weight^T.
-  const kernels::PackedMatrix& transposed() const;
-  // weight [out, in] itself, the right operand of input gradients; packed on
-  // the first call (the first backward), once.
-  std::shared_ptr<const kernels::PackedMatrix> plain() const;
+  const kernels::PackedMatrix& transposed() const { return *transposed_; }
+  // weight [out, in] itself, the right operand of input gradients, packed
+  // on first use (the first backward), once.
+  const std::shared_ptr<kernels::LazyPackedMatrix>& plain() const { return plain_; }
 
  private:
-  struct State;
-  std::shared_ptr<State> state_;
+  Tensor weight_;
+  std::shared_ptr<const kernels::PackedMatrix> transposed_;
+  std::shared_ptr<kernels::LazyPackedMatrix> plain_;
 };
 Tensor linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias = Tensor());
 // beta * bias + alpha * (a @ b); beta = 0 ignores bias, as in PyTorch.

@@ -395,10 +395,11 @@ def batched():
 
 def packed():
     """linear with a packed weight (appended last): PyTorch's linear is the
-    reference. Within the 60-element limit: 8 rows per register block and a
-    remainder, a partial panel, two float64 panels (16 columns each; float32
-    panels of 32 columns are crossed in tests/framework/blas_test.cpp), a
-    single row, input of rank 3, a per-row bias."""
+    reference. Within the 60-element limit: 8 rows per register block (with
+    AVX-512) and a remainder, a partial panel, two float64 panels (16 columns
+    each with AVX-512; float32 panels, 32 columns, are crossed in
+    tests/framework/packed_matrix_test.cpp), a single row, input of rank 3,
+    a per-row bias."""
     case("linear_packed_blocks", "linear_packed", F.linear, [torch.randn(9, 4), torch.randn(6, 4), torch.randn(6)])
     d = torch.float64
     case("linear_packed_float64_panels", "linear_packed", F.linear,

@@ -2,6 +2,8 @@
 // gemm_into on transposed and strided operands.
 #include <spool/framework/blas.hpp>
 
+#include <limits>
+
 
 #include "test_util.hpp"
 
@@ -45,4 +47,16 @@ TEST_CASE("blas: gemm_into accumulates alpha a @ b into out for transposed and s
       for (int64_t k = 0; k < 4; ++k) want += 2.0 * (4 * i + k) * (5 * j + k);
       CHECK(out.at<double>({i, j}) == want);
     }
+}
+
+TEST_CASE("blas: a product with no inner dim leaves beta * out") {
+  Tensor out = ones({3, 2});
+  kernels::gemm_into(out, zeros({3, 0}), zeros({0, 2}), 1.0, 2.5);
+  CHECK(allclose(out, full({3, 2}, 2.5)));
+  Tensor batched = full({2, 3, 2}, std::numeric_limits<double>::quiet_NaN());
+  kernels::batched_gemm_into(batched, zeros({2, 3, 0}), zeros({2, 0, 2}), 1.0, 0.0);
+  CHECK(allclose(batched, zeros({2, 3, 2})));
+  Tensor halved = ones({2, 3, 2});
+  kernels::batched_gemm_into(halved, zeros({2, 3, 0}), zeros({2, 0, 2}), 1.0, 0.5);
+  CHECK(allclose(halved, full({2, 3, 2}, 0.5)));
 }

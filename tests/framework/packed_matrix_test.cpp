@@ -42,7 +42,7 @@ TEST_CASE("packed_matrix: products equal plain sums for every row block and colu
   for (ScalarType dtype : {kFloat32, kFloat64}) {
     const int64_t w = kernels::PackedMatrix(zeros({1, 1}, dtype)).panel_width();
     CHECK(w >= 4);
-    for (int64_t M : {1, 2, 7, 8, 9, 17})
+    for (int64_t M = 1; M <= 17; ++M)
       for (int64_t N : {int64_t(1), w - 1, w, w + 1, 2 * w + 3})
         for (int64_t K : {1, 3, 17}) {
           INFO(dtype_name(dtype) << " M " << M << " N " << N << " K " << K);
@@ -69,14 +69,42 @@ TEST_CASE("packed_matrix: strided operands (a transposed weight, a transposed or
     packed.multiply_into(out, a);
     check_close(out, expected_product(a, b, out, 1.0, 0.0), 1e-5);
   }
+  // One row with a non-unit column stride; a row broadcast down (stride 0).
+  const Tensor one_row = narrow(at, 0, 2, 1), broadcast = expand(narrow(rows, 0, 1, 1), {6, 24});
+  for (const Tensor& a : {one_row, broadcast}) {
+    Tensor out = zeros({a.size(0), 40});
+    packed.multiply_into(out, a);
+    check_close(out, expected_product(a, b, out, 1.0, 0.0), 1e-5);
+  }
+}
+
+TEST_CASE("packed_matrix: an input sharing the result's storage is read before it is overwritten") {
+  manual_seed(15);
+  const Tensor b = randn({6, 6});  // square: h = h @ b in place
+  const kernels::PackedMatrix packed(b);
+  for (int64_t M : {1, 9}) {
+    Tensor h = randn({M, 6});
+    const Tensor before = h.clone();
+    packed.multiply_into(h, h);
+    check_close(h, expected_product(before, b, before, 1.0, 0.0), 1e-5);
+  }
 }
 
 TEST_CASE("packed_matrix: beta = 0 ignores NaN in the result; no inner dim leaves beta * out") {
   manual_seed(13);
-  const Tensor a = randn({3, 4}), b = randn({4, 5});
-  Tensor out = full({3, 5}, std::numeric_limits<double>::quiet_NaN());
-  kernels::PackedMatrix(b).multiply_into(out, a, 2.0, 0.0);
-  check_close(out, expected_product(a, b, out, 2.0, 0.0), 1e-5);
+  const int64_t w = kernels::PackedMatrix(zeros({1, 1})).panel_width();
+  // Partial and full panels, the single-row path, an 8-row block and a tail.
+  for (int64_t M : {1, 3, 9})
+    for (int64_t N : {int64_t(5), w}) {
+      const Tensor a = randn({M, 4}), b = randn({4, N});
+      Tensor out = full({M, N}, std::numeric_limits<double>::quiet_NaN());
+      kernels::PackedMatrix(b).multiply_into(out, a, 2.0, 0.0);
+      check_close(out, expected_product(a, b, out, 2.0, 0.0), 1e-5);
+    }
+  Tensor nan_out = full({3, 5}, std::numeric_limits<double>::quiet_NaN());
+  kernels::PackedMatrix(zeros({0, 5})).multiply_into(nan_out, zeros({3, 0}), 1.0, 0.0);
+  CHECK(allclose(nan_out, zeros({3, 5})));
+  const Tensor b = randn({4, 5});
 
   const kernels::PackedMatrix empty_inner(zeros({0, 5}));
   Tensor ones_out = ones({3, 5});
@@ -106,6 +134,18 @@ TEST_CASE("packed_matrix: a product split across threads gives the one-thread re
   set_num_threads(threads);
   CHECK(mismatches == 0);
   check_close(want, expected_product(a, b, want, 1.0, 0.0), 1e-4);
+}
+
+TEST_CASE("packed_matrix: a lazily packed matrix is packed once, whichever thread asks first") {
+  const Tensor b = randn({7, 9});
+  const kernels::LazyPackedMatrix lazy(b);
+  std::shared_ptr<const kernels::PackedMatrix> first, second;
+  parallel_invoke([&] { first = lazy.get(); }, [&] { second = lazy.get(); });
+  CHECK(first != nullptr);
+  CHECK(first.get() == second.get());
+  CHECK(lazy.get().get() == first.get());
+  CHECK(first->rows() == 7);
+  CHECK(first->cols() == 9);
 }
 
 TEST_CASE("packed_matrix: bad operands are errors naming the shapes") {

@@ -134,26 +134,35 @@ TEST_CASE("recurrent: a wide batch runs its two halves on two threads, same as e
   const int64_t T = 4, B = 17, I = 3, H = 256;
   nn::LSTM lstm(nn::LSTMOptions(I, H));
   const Tensor x = randn({T, B, I}).requires_grad_();
-  const Tensor h0 = randn({1, B, H}), c0 = randn({1, B, H});
+  const Tensor h0 = randn({1, B, H}).requires_grad_(), c0 = randn({1, B, H}).requires_grad_();
   std::vector<int64_t> len(B);
   for (int64_t b = 0; b < B; ++b) len[b] = 1 + (b * 5) % T;
   const Tensor lengths = tensor(len);
+  // Every result in the loss: outputs, and final states through their cat.
+  auto loss = [](const Tensor& output, const Tensor& h_n, const Tensor& c_n) {
+    return (output * output).sum() + (h_n * 3.0).sum() + (c_n * c_n).sum();
+  };
   auto r = lstm(x, {.h0 = h0, .c0 = c0, .lengths = lengths});
-  (r.output * r.output).sum().backward();
+  loss(r.output, r.h_n, r.c_n).backward();
   const Tensor gx = x.grad().clone(), gw = lstm.parameter("weight_hh_l0").grad().clone();
+  const Tensor gh0 = h0.grad().clone(), gc0 = c0.grad().clone();
   // Each half alone is below the split: one recurrence on one thread.
   lstm.zero_grad();
-  const Tensor x2 = x.detach().requires_grad_();
+  const Tensor x2 = x.detach().requires_grad_(), h02 = h0.detach().requires_grad_(),
+               c02 = c0.detach().requires_grad_();
   std::vector<nn::RecurrentOutput> parts;
   for (auto [b0, n] : {std::pair<int64_t, int64_t>{0, 8}, {8, 9}})
-    parts.push_back(lstm(narrow(x2, 1, b0, n), {.h0 = narrow(h0, 1, b0, n), .c0 = narrow(c0, 1, b0, n),
+    parts.push_back(lstm(narrow(x2, 1, b0, n), {.h0 = narrow(h02, 1, b0, n), .c0 = narrow(c02, 1, b0, n),
                                                 .lengths = narrow(lengths, 0, b0, n)}));
   const Tensor output = cat({parts[0].output, parts[1].output}, 1);
+  const Tensor h_n = cat({parts[0].h_n, parts[1].h_n}, 1), c_n = cat({parts[0].c_n, parts[1].c_n}, 1);
   CHECK(allclose(r.output, output, 1e-6, 1e-7));
-  CHECK(allclose(r.h_n, cat({parts[0].h_n, parts[1].h_n}, 1), 1e-6, 1e-7));
-  CHECK(allclose(r.c_n, cat({parts[0].c_n, parts[1].c_n}, 1), 1e-6, 1e-7));
-  (output * output).sum().backward();
+  CHECK(allclose(r.h_n, h_n, 1e-6, 1e-7));
+  CHECK(allclose(r.c_n, c_n, 1e-6, 1e-7));
+  loss(output, h_n, c_n).backward();
   CHECK(allclose(gx, x2.grad(), 1e-5, 1e-6));
+  CHECK(allclose(gh0, h02.grad(), 1e-5, 1e-6));
+  CHECK(allclose(gc0, c02.grad(), 1e-5, 1e-6));
   CHECK(allclose(gw, lstm.parameter("weight_hh_l0").grad(), 1e-4, 1e-5));
 }
 

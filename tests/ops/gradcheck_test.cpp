@@ -105,6 +105,9 @@ std::vector<Row> rows() {
          return h;
        },
        [] { return V{leaf({2, 5}, 1), transposed_leaf(5, 5, 2), leaf({5}, 3)}; }},
+      {"linear packed weight, its input gradient after another's",
+       [](const V& v) { return v[0] * 2.0 + linear(v[0], PackedWeight(v[1])).sum(1, true); },
+       [] { return V{leaf({3, 4}, 1), leaf({5, 4}, 2)}; }},
       {"addmm", [](const V& v) { return addmm(v[0], v[1], v[2], 0.5, 2.0); },
        [] { return V{leaf({5}, 1), leaf({3, 4}, 2), leaf({4, 5}, 3)}; }},
       {"bmm", [](const V& v) { return bmm(v[0], v[1]); }, [] { return V{leaf({2, 3, 4}, 1), leaf({2, 4, 5}, 2)}; }},
