@@ -132,7 +132,10 @@ class PackedWeight {
   bool defined() const { return transposed_ != nullptr; }
   const Tensor& weight() const { return weight_; }
   // weight^T [in, out], the right operand of x @ weight^T.
-  const kernels::PackedMatrix& transposed() const { return *transposed_; }
+  const kernels::PackedMatrix& transposed() const {
+    SPOOL_CHECK(defined(), "PackedWeight", "is empty (default-constructed)");
+    return *transposed_;
+  }
   // weight [out, in] itself, the right operand of input gradients, packed
   // on first use (the first backward), once.
   const std::shared_ptr<kernels::LazyPackedMatrix>& plain() const { return plain_; }

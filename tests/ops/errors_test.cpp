@@ -26,6 +26,8 @@ TEST_CASE("errors: mismatched shapes") {
   CHECK_ERROR(linear(zeros({2, 3}), PackedWeight()), "linear", "PackedWeight", "empty", "[2, 3]");
   CHECK_ERROR(PackedWeight(zeros({4})), "PackedWeight", "2-D", "[4]");
   CHECK_ERROR(PackedWeight(Tensor()), "PackedWeight", "undefined");
+  CHECK_ERROR(PackedWeight().transposed(), "PackedWeight", "empty");
+  CHECK(PackedWeight().plain() == nullptr);
   CHECK_ERROR(PackedWeight(zeros({4, 3}, kInt64)), "PackedWeight", "int64");
   CHECK_ERROR(mse_loss(zeros({2, 3}), zeros({3, 2})), "mse_loss", "[2, 3]", "[3, 2]");
   CHECK_ERROR(layer_norm(zeros({2, 3}), {4}), "layer_norm", "[2, 3]", "[4]");
