@@ -85,9 +85,8 @@ void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t
   init_blas_once();
   const T* a = static_cast<const T*>(A.data);
   const T* b = static_cast<const T*>(B.data);
-  constexpr int64_t kMinWork = int64_t(1) << 21;  // multiply-adds below which one call is best
-  const int64_t work = m * n * k;
-  if (work < kMinWork || (m < 128 && n < 128)) {
+  const int64_t work = m * n * k, parts = product_blocks(work);
+  if (parts == 1 || (m < 128 && n < 128)) {
     gemm<T>(A.trans, B.trans, m, n, k, a, A.ld, b, B.ld, beta, c, ldc, alpha);
     return;
   }
@@ -104,10 +103,6 @@ void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t
       parallel_for(extent, block, body);
     }
   };
-  // Fewer, larger blocks for mid-sized products (a recurrent step's): each
-  // block is a BLAS call that packs its operands again (4 vs 8 blocks: medium
-  // GRU/LSTM steps ~3% faster).
-  const int64_t parts = work < (int64_t(1) << 24) ? 4 : 8;
   if (m >= n) {
     const int64_t block = std::max<int64_t>(64, (m + parts - 1) / parts / 16 * 16);
     for_blocks(m, block, [&](int64_t r0, int64_t r1) {
@@ -186,6 +181,11 @@ void batched_gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, doub
       run(0, batch);
     }
   });
+}
+
+int64_t product_blocks(int64_t work) {
+  if (work < (int64_t(1) << 21)) return 1;
+  return work < (int64_t(1) << 24) ? 4 : 8;
 }
 
 bool blas_is_threaded() { return openblas_get_parallel() != 0; }

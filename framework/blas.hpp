@@ -13,6 +13,13 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha
 // out[e], a [B, m, k] and b [B, k, n] of any strides, out contiguous.
 void batched_gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1.0, double beta = 0.0);
 
+// How many fixed blocks (TBB tasks) a product of `work` multiply-adds is
+// split into: 1 below 2^21 (one call is best), 4 below 2^24 (a recurrent
+// step's product: every block packs its operands again, and 4 blocks beat 8
+// by ~3%), else 8. Blocks depend on shapes only, so results do not depend on
+// the thread count.
+int64_t product_blocks(int64_t work);
+
 // True when the OpenBLAS spool was linked with is a threaded build (pthreads
 // or OpenMP) rather than Debian's serial one: its idle worker threads make
 // every small product slower even while it is told to use one thread.

@@ -451,8 +451,7 @@ class GraphTask {
         const Tensor da = matrix(d.a, e), db = matrix(d.b, e);
         const int64_t k = da.size(1);
         if (a_by_cols) {
-          const Tensor at = kernels::strided_view(da, {k, M}, {da.strides()[1], da.strides()[0]}, da.storage_offset());
-          kernels::copy_into(kernels::strided_view(a_buf, {k, M}, {M, 1}, e * K * M + k0 * M), at);
+          kernels::copy_into(kernels::strided_view(a_buf, {k, M}, {M, 1}, e * K * M + k0 * M), kernels::transposed_view(da));
         } else {
           kernels::copy_into(kernels::strided_view(a_buf, {M, k}, {K, 1}, e * M * K + k0), da);
         }

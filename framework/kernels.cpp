@@ -32,6 +32,10 @@ Tensor matrix_at(const Tensor& t, int64_t offset) {
                       t.storage_offset() + offset);
 }
 
+Tensor transposed_view(const Tensor& t) {
+  return strided_view(t, {t.size(1), t.size(0)}, {t.strides()[1], t.strides()[0]}, t.storage_offset());
+}
+
 Tensor contiguous_copy(const Tensor& t) {
   Tensor out = Tensor::empty(t.sizes(), t.dtype());
   copy_into(out, t);

@@ -138,6 +138,9 @@ void fill(const Tensor& t, double value);
 // t = beta * t, as a product with no inner dim leaves its result (BLAS'
 // beta): beta = 0 writes zeros whatever t held (NaN included).
 void scale_result(const Tensor& t, double beta);
+// The transpose of a 2-D tensor as an unrecorded view (for kernels, and for
+// ops that record themselves with the tensor as their input).
+Tensor transposed_view(const Tensor& t);
 // Value of element `flat` (row-major index) converted to double.
 double get_as_double(const Tensor& t, int64_t flat);
 

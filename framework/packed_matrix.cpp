@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "blas.hpp"
 #include "kernels.hpp"
 #include "threading.hpp"
 
@@ -178,12 +179,10 @@ void PackedMatrix::multiply_into(const Tensor& out, const Tensor& a, double alph
     // Column panels are independent and each element's sum is the same
     // whichever thread runs it. A product that is small, or runs beside
     // another branch that keeps the other core busy, stays on this thread.
-    constexpr int64_t kSplitWork = int64_t(1) << 21;
-    const int64_t work = M * n_ * k_;
-    if (work < kSplitWork || panels < 2 || active_branches() > 1) {
+    const int64_t parts = product_blocks(M * n_ * k_);
+    if (parts == 1 || panels < 2 || active_branches() > 1) {
       body(0, panels);
     } else {
-      const int64_t parts = work < (int64_t(1) << 24) ? 4 : 8;
       parallel_for(panels, std::max<int64_t>(1, (panels + parts - 1) / parts), body);
     }
   });

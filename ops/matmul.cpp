@@ -72,18 +72,8 @@ Tensor scaled_bias(const char* op, const Tensor& bias, const Shape& sizes, Scala
   SPOOL_CHECK(broadcast_shapes(bias.sizes(), sizes, op) == sizes, op,
               "bias of shape {} does not broadcast to the result shape {}", bias.sizes(), sizes);
   Tensor y = Tensor::empty(sizes, dtype);
-  if (beta == 0.0) {
-    kernels::fill(y, 0.0);
-    return y;
-  }
-  kernels::copy_into(y, bias);
-  if (beta != 1.0) {
-    SPOOL_DISPATCH_FLOAT(dtype, op, [&] {
-      kernels::copy_into(y, kernels::map1<scalar_t, scalar_t>(y, dtype, [beta](scalar_t v) {
-                           return static_cast<scalar_t>(v * beta);
-                         }));
-    });
-  }
+  if (beta != 0.0) kernels::copy_into(y, bias);
+  kernels::scale_result(y, beta);
   return y;
 }
 
@@ -172,10 +162,8 @@ PackedWeight::PackedWeight(const Tensor& weight) {
               "weight must be a 2-D floating [out, in] tensor, got {}",
               weight.defined() ? fmt::format("{} of shape {}", dtype_name(weight.dtype()), weight.sizes())
                                : std::string("an undefined tensor"));
-  const Tensor wt = kernels::strided_view(weight, {weight.size(1), weight.size(0)},
-                                          {weight.strides()[1], weight.strides()[0]}, weight.storage_offset());
   weight_ = weight;
-  transposed_ = std::make_shared<const kernels::PackedMatrix>(wt);
+  transposed_ = std::make_shared<const kernels::PackedMatrix>(kernels::transposed_view(weight));
   plain_ = std::make_shared<kernels::LazyPackedMatrix>(weight);
 }
 
@@ -217,9 +205,7 @@ Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, co
     packed->transposed().multiply_into(y, x, 1.0, beta);
   } else if (in > 0) {
     // Unrecorded weight^T: the op records itself, with the weight as its input.
-    const Tensor wt = kernels::strided_view(weight, {in, out}, {weight.strides()[1], weight.strides()[0]},
-                                            weight.storage_offset());
-    kernels::gemm_into(y, x, wt, 1.0, beta);
+    kernels::gemm_into(y, x, kernels::transposed_view(weight), 1.0, beta);
   } else if (!bias.defined()) {
     kernels::fill(y, 0.0);
   }
