@@ -25,16 +25,6 @@ namespace kernels {
 class PackedMatrix;
 }
 
-// Where a gradient lands in its input: value[i...] adds into
-// input_grad[offset + sum(i_k * strides_k)] of a contiguous buffer of the
-// input's shape. Lets slices, selects and chunks accumulate into one buffer
-// instead of each building a full-size zero tensor (DESIGN.md item 6).
-struct Placement {
-  bool active = false;
-  int64_t offset = 0;
-  Shape strides;
-};
-
 // A gradient left as a product alpha * a @ b (2-D, or 3-D for a batch of
 // products as bmm's; any strides). The engine runs it straight into the
 // input's gradient buffer with BLAS beta = 1, so the T per-step gradients of
@@ -137,6 +127,11 @@ class SeqRangeScope {
 };
 Tensor attach_node(const char* name, Tensor& out, MetaList inputs,
                    BackwardFn fn);
+// Makes `view` (a view of base's data) a tensor whose gradient is added into
+// region `place` of base's gradient, with no node of its own: a recurrent
+// layer's per-step selects then cost no backward step. `name` is what
+// grad_fn_name() reports. Call only when base requires grad in grad mode.
+void attach_view(const char* name, Tensor& view, const Tensor& base, Placement place);
 MetaList metas_of(std::initializer_list<const Tensor*> inputs);
 MetaList metas_of(std::span<const Tensor> inputs);
 }  // namespace detail

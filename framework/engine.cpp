@@ -82,6 +82,16 @@ MetaList metas_of(std::span<const Tensor> inputs) {
   return metas;
 }
 
+// The result gets an impl of its own whenever another handle shares it:
+// a view of an input, or the copy a backward closure saved (which would
+// otherwise own its own node through the autograd state: a cycle).
+namespace {
+void give_meta(Tensor& out, std::shared_ptr<AutogradMeta> meta) {
+  if (out.impl().autograd || out.impl_ptr().use_count() > 1) out = Tensor(detail::make_pooled<TensorImpl>(out.impl()));
+  out.impl().autograd = std::move(meta);
+}
+}  // namespace
+
 Tensor attach_node(const char* name, Tensor& out, MetaList inputs, BackwardFn fn) {
   auto node = detail::make_pooled<Node>();
   node->name = name;
@@ -93,12 +103,20 @@ Tensor attach_node(const char* name, Tensor& out, MetaList inputs, BackwardFn fn
   meta->grad_fn = std::move(node);
   meta->sizes = out.sizes();
   meta->dtype = out.dtype();
-  // The result gets an impl of its own whenever another handle shares it:
-  // a view of an input, or the copy a backward closure saved (which would
-  // otherwise own its own node through the autograd state: a cycle).
-  if (out.impl().autograd || out.impl_ptr().use_count() > 1) out = Tensor(detail::make_pooled<TensorImpl>(out.impl()));
-  out.impl().autograd = std::move(meta);
+  give_meta(out, std::move(meta));
   return out;
+}
+
+void attach_view(const char* name, Tensor& view, const Tensor& base, Placement place) {
+  auto meta = detail::make_pooled<AutogradMeta>();
+  meta->requires_grad = true;
+  meta->view_base = base.impl().autograd;
+  meta->view_place = std::move(place);
+  meta->view_name = name;
+  meta->view_seq = next_node_seq();
+  meta->sizes = view.sizes();
+  meta->dtype = view.dtype();
+  give_meta(view, std::move(meta));
 }
 
 }  // namespace detail
@@ -204,10 +222,53 @@ struct Scratch {
   }
 };
 
+// Placement `inner` (into a contiguous buffer of shape `sizes`) seen through
+// `outer` (where that buffer sits in its base's gradient): both are strided
+// views without carries, so each offset maps digit by digit.
+Placement compose(const Placement& inner, const Shape& sizes, const Placement& outer) {
+  const Shape cs = contiguous_strides(sizes);
+  auto map = [&](int64_t linear) {
+    int64_t r = 0;
+    for (int d = 0; d < cs.size(); ++d) {
+      if (cs[d] <= 0) continue;
+      r += linear / cs[d] * outer.strides[d];
+      linear %= cs[d];
+    }
+    return r;
+  };
+  Placement p;
+  p.active = true;
+  p.offset = outer.offset + map(inner.offset);
+  for (int k = 0; k < inner.strides.size(); ++k) p.strides.push_back(map(inner.strides[k]));
+  return p;
+}
+
+// A gradient for a view, as a gradient for its base placed at `place`.
+Grad to_base(Grad g, const Shape& view_sizes, const Placement& place) {
+  if (g.place.active) {
+    g.place = compose(g.place, view_sizes, place);
+    return g;
+  }
+  if (!g.deferred && g.value.sizes() != view_sizes) g.value = kernels::sum_to(g.value, view_sizes);
+  g.place = place;
+  return g;
+}
+
+// Where a gradient for one tensor goes: to that tensor, or through views
+// that need nothing of their own in this run into the tensor they view.
+struct Edge {
+  AutogradMeta* target = nullptr;
+  const Placement* view = nullptr;  // one view: its own placement
+  Placement composed;               // two or more views
+  bool chain = false;
+  const Placement* place() const { return chain ? &composed : view; }  // null: target's own gradient
+};
+
 class GraphTask {
  public:
   GraphTask(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads, bool retain)
       : retain_(retain) {
+    for (const Tensor& r : roots) roots_.push_back(r.autograd_meta());
     thread_local Scratch shared;
     if (!shared.busy) {
       scratch_ = &shared;
@@ -256,13 +317,12 @@ class GraphTask {
     for (const Tensor& r : roots) visit(r.autograd_meta(), order);
     for (size_t i = 0; i < order.size(); ++i) {
       AutogradMeta* m = order[i];
-      if (!m->grad_fn) continue;
-      SPOOL_CHECK(!m->grad_fn->released.load(), "backward",
-                  "trying to backward through the graph a second time (op {}); the saved tensors were freed after "
-                  "the first backward. Pass retain_graph=true to the first backward",
-                  m->grad_fn->name);
-      for (auto& in : m->grad_fn->inputs)
-        if (in) visit(in.get(), order);
+      if (m->grad_fn)
+        SPOOL_CHECK(!m->grad_fn->released.load(), "backward",
+                    "trying to backward through the graph a second time (op {}); the saved tensors were freed after "
+                    "the first backward. Pass retain_graph=true to the first backward",
+                    m->grad_fn->name);
+      for_each_target(m, [&](AutogradMeta* t) { visit(t, order); });
     }
     size_ = order.size();
     pending_ = scratch_->prepare(size_);
@@ -270,10 +330,49 @@ class GraphTask {
     for (size_t i = 0; i < size_; ++i) {
       max_numel_ = std::max(max_numel_, order[i]->sizes.numel());
       pending_[i].meta = order[i];
-      if (!order[i]->grad_fn) continue;
-      for (auto& in : order[i]->grad_fn->inputs)
-        if (in) pending_[scratch_->index.at(in.get())].deps.fetch_add(1, std::memory_order_relaxed);
+      for_each_target(order[i], [&](AutogradMeta* t) {
+        pending_[scratch_->index.at(t)].deps.fetch_add(1, std::memory_order_relaxed);
+      });
     }
+  }
+
+  // f(tensor) for each tensor m's gradient is handed on to: its node's
+  // inputs, or the base of a view kept in this run.
+  template <typename F>
+  void for_each_target(AutogradMeta* m, const F& f) const {
+    if (m->grad_fn) {
+      for (auto& in : m->grad_fn->inputs)
+        if (in) f(resolve(in.get(), nullptr).target);
+    } else if (m->view_base) {
+      f(resolve(m->view_base.get(), &m->view_place).target);
+    }
+  }
+
+  // A view is passed through (its gradient goes straight into its base's)
+  // unless something needs its own gradient: a hook, retain_grad, or being a
+  // root of this run.
+  bool transparent(const AutogradMeta* m) const {
+    return m->view_base && m->hooks.empty() && !m->retains_grad &&
+           std::find(roots_.begin(), roots_.end(), m) == roots_.end();
+  }
+
+  // The edge from a gradient for `target` (placed at `place` in it, when
+  // set) to the tensor that receives it.
+  Edge resolve(AutogradMeta* target, const Placement* place) const {
+    Edge e;
+    e.target = target;
+    e.view = place;
+    while (transparent(e.target)) {
+      const Placement& vp = e.target->view_place;
+      if (!e.place()) {
+        e.view = &vp;
+      } else {
+        e.composed = compose(*e.place(), e.target->sizes, vp);
+        e.chain = true;
+      }
+      e.target = e.target->view_base.get();
+    }
+    return e;
   }
 
   void visit(AutogradMeta* m, std::vector<AutogradMeta*>& order) {
@@ -290,7 +389,12 @@ class GraphTask {
       Tensor r = hook(g);
       if (r.defined()) g = r;
     }
-    if (!m.grad_fn || m.retains_grad) accumulate_grad(m, g);
+    if ((!m.grad_fn && !m.view_base) || m.retains_grad) accumulate_grad(m, g);
+    if (m.view_base) {  // a view kept in this run (hook, retain_grad, root)
+      const Edge e = resolve(m.view_base.get(), &m.view_place);
+      deliver(e.target, m.view_seq, 0, g.defined() ? Grad(g, *e.place()) : Grad(), on_ready);
+      return;
+    }
     if (!m.grad_fn) return;
     Node& node = *m.grad_fn;
     Grads grads;
@@ -308,19 +412,32 @@ class GraphTask {
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       AutogradMeta* in = node.inputs[i].get();
       if (!in) continue;
-      Pending& q = pending_[scratch_->index.at(in)];
+      Grad gi;
       if (!grads.empty() && grads[i].defined()) {
         check_grad(node, i, *in, grads[i]);
-        Contribution c{node.seq, static_cast<uint32_t>(i), std::move(grads[i])};
-        if (serial_) {
-          q.add(std::move(c));
-        } else {
-          std::lock_guard<std::mutex> lock(q.mu);
-          q.add(std::move(c));
-        }
+        gi = std::move(grads[i]);
       }
-      if (q.deps.fetch_sub(1, std::memory_order_acq_rel) == 1) on_ready(q);
+      const Edge e = resolve(in, nullptr);
+      if (gi.defined() && e.place()) gi = to_base(std::move(gi), in->sizes, *e.place());
+      deliver(e.target, node.seq, static_cast<uint32_t>(i), std::move(gi), on_ready);
     }
+  }
+
+  // Adds g (maybe undefined: no gradient) to target's contributions and
+  // readies target once every consumer has delivered.
+  void deliver(AutogradMeta* target, uint64_t seq, uint32_t slot, Grad g,
+               const std::function<void(Pending&)>& on_ready) {
+    Pending& q = pending_[scratch_->index.at(target)];
+    if (g.defined()) {
+      Contribution c{seq, slot, std::move(g)};
+      if (serial_) {
+        q.add(std::move(c));
+      } else {
+        std::lock_guard<std::mutex> lock(q.mu);
+        q.add(std::move(c));
+      }
+    }
+    if (q.deps.fetch_sub(1, std::memory_order_acq_rel) == 1) on_ready(q);
   }
 
   static void check_grad(const Node& node, size_t i, const AutogradMeta& in, const Grad& g) {
@@ -346,7 +463,7 @@ class GraphTask {
   static Tensor sum_contributions(Pending& p) {
     const Shape& sizes = p.meta->sizes;
     if (p.count == 0) return Tensor();
-    if (p.count == 1 && p.first.grad.deferred) {
+    if (p.count == 1 && p.first.grad.deferred && !p.first.grad.place.active) {
       Tensor out = Tensor::empty(sizes, p.meta->dtype);
       const DeferredProduct& d = *p.first.grad.deferred;
       gemm_into(out, d, 0.0);
@@ -372,7 +489,7 @@ class GraphTask {
     if (!std::is_sorted(cs.begin(), cs.end(), earlier)) std::sort(cs.begin(), cs.end(), earlier);
     Tensor out;
     size_t i = 0;
-    if (cs[0].grad.deferred) {
+    if (cs[0].grad.deferred && !cs[0].grad.place.active) {
       out = Tensor::empty(sizes, p.meta->dtype);
       i = gemm_run(out, cs, 0, 0.0);
     } else if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
@@ -384,6 +501,11 @@ class GraphTask {
     }
     while (i < cs.size()) {
       const Grad& g = cs[i].grad;
+      if (g.deferred && g.place.active) {
+        add_placed_product(out, *g.deferred, g.place);
+        cs[i++].grad = Grad();
+        continue;
+      }
       if (g.deferred) {
         i = gemm_run(out, cs, i, 1.0);
         continue;
@@ -408,6 +530,16 @@ class GraphTask {
       kernels::batched_gemm_into(out, d.a, d.b, d.alpha, beta);
     }
   }
+  // out += d's product, placed in out by `place` (a product for a view).
+  static void add_placed_product(const Tensor& out, const DeferredProduct& d, const Placement& place) {
+    const Shape result = d.a.dim() == 2 ? Shape{d.a.size(0), d.b.size(1)} : Shape{d.a.size(0), d.a.size(1), d.b.size(2)};
+    const Tensor region = kernels::strided_view(out, result, place.strides, out.storage_offset() + place.offset);
+    if (region.is_contiguous()) return gemm_into(region, d, 1.0);
+    Tensor t = Tensor::empty(result, out.dtype());
+    gemm_into(t, d, 0.0);
+    kernels::add_placed(out, t, place);
+  }
+
   // A deferred product is 2-D, or a batch of them (3-D operands, as bmm's).
   static int64_t batch_count(const DeferredProduct& d) { return d.a.dim() == 3 ? d.a.size(0) : 1; }
   // Matrix e of a batch (a 2-D tensor is its own only matrix).
@@ -426,7 +558,7 @@ class GraphTask {
     // Thin products only (a batch of one sequence): from kRunMinInner inner
     // dims on, one GEMM per product is as fast as copying the operands.
     const bool thin = d0.a.size(-1) < kRunMinInner && !d0.packed_b;
-    while (j < cs.size() && cs[j].grad.deferred && cs[j].grad.deferred->alpha == d0.alpha &&
+    while (j < cs.size() && cs[j].grad.deferred && !cs[j].grad.place.active && cs[j].grad.deferred->alpha == d0.alpha &&
            (j == i || (thin && cs[j].grad.deferred->a.size(-1) < kRunMinInner && !cs[j].grad.deferred->packed_b &&
                        E * (M + N) * (K + cs[j].grad.deferred->a.size(-1)) <= kRunElements))) {
       K += cs[j].grad.deferred->a.size(-1);
@@ -534,9 +666,10 @@ class GraphTask {
   }
   static constexpr int64_t kSpawnMinElements = 65536;
 
-  static uint64_t seq_of(const Pending* p) { return p->meta->grad_fn ? p->meta->grad_fn->seq : 0; }
+  static uint64_t seq_of(const Pending* p) { return p->meta->grad_fn ? p->meta->grad_fn->seq : p->meta->view_seq; }
 
   bool retain_;
+  std::vector<AutogradMeta*> roots_;
   bool serial_ = false;
   std::unique_ptr<Scratch> own_;
   Scratch* scratch_ = nullptr;

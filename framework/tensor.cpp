@@ -119,7 +119,8 @@ void Tensor::retain_grad() {
 
 std::string Tensor::grad_fn_name() const {
   auto* m = autograd_meta();
-  return m && m->grad_fn ? m->grad_fn->name : "";
+  if (!m) return "";
+  return m->grad_fn ? m->grad_fn->name : m->view_name;
 }
 
 void Tensor::backward(const Tensor& gradient, bool retain_graph) const {

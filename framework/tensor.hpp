@@ -24,16 +24,34 @@ namespace spool {
 class Tensor;
 struct Node;
 
+// Where a gradient lands in its input: value[i...] adds into
+// input_grad[offset + sum(i_k * strides_k)] of a contiguous buffer of the
+// input's shape. Lets slices, selects and chunks accumulate into one buffer
+// instead of each building a full-size zero tensor (DESIGN.md item 6).
+// A placement is a strided view of that buffer: no index carries from one of
+// the input's dims into the next, which is what lets placements compose.
+struct Placement {
+  bool active = false;
+  int64_t offset = 0;
+  Shape strides;
+};
+
 // Autograd state of one tensor; shared by the tensor and the tape nodes that
 // consume it, so the tape never keeps a consumed tensor's data alive.
 struct AutogradMeta {
   bool requires_grad = false;
   bool retains_grad = false;
-  std::shared_ptr<Node> grad_fn;  // null for leaves
+  std::shared_ptr<Node> grad_fn;  // null for leaves and views
   std::shared_ptr<struct TensorImpl> grad;
   std::vector<std::function<Tensor(const Tensor&)>> hooks;
   Shape sizes;
   ScalarType dtype = kFloat32;
+  // A view (select, slice) records no node: its gradient is placed straight
+  // into region view_place of view_base's gradient (framework/engine.cpp).
+  std::shared_ptr<AutogradMeta> view_base;
+  Placement view_place;
+  const char* view_name = "";
+  uint64_t view_seq = 0;  // creation order, as a node's seq
 };
 
 struct TensorImpl {
@@ -95,7 +113,7 @@ class Tensor {
   bool requires_grad() const { return impl_ && impl_->autograd && impl_->autograd->requires_grad; }
   // Marks a leaf as requiring grad; returns *this for chaining.
   Tensor& requires_grad_(bool on = true);
-  bool is_leaf() const { return !impl_->autograd || !impl_->autograd->grad_fn; }
+  bool is_leaf() const { return !impl_->autograd || (!impl_->autograd->grad_fn && !impl_->autograd->view_base); }
   // Accumulated gradient (undefined until a backward reaches this tensor).
   Tensor grad() const;
   void set_grad(const Tensor& g);

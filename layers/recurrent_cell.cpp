@@ -18,18 +18,13 @@ int64_t gate_count(CellKind kind) {
 
 namespace {
 
-// The elementwise part of a step, each one fused op (ops/pointwise.hpp):
+// The elementwise part of a step, one fused op (ops/pointwise.hpp):
 // backward is derived from these expressions. gates = x_proj + h W_hh^T.
-const Pointwise& lstm_cell_state() {  // (gates, c) -> c'
-  static const Pointwise f("lstm_cell_state", 2, [](const std::vector<Expr>& in) {
+const Pointwise& lstm_cell() {  // (gates, c) -> [h', c'], gate order i, f, g, o
+  static const Pointwise f("lstm_cell", 2, [](const std::vector<Expr>& in) {
     const Expr& gates = in[0];
-    return sigmoid(gates.chunk(1, 4)) * in[1] + sigmoid(gates.chunk(0, 4)) * tanh(gates.chunk(2, 4));
-  });
-  return f;
-}
-const Pointwise& lstm_cell_output() {  // (gates, c') -> h'
-  static const Pointwise f("lstm_cell_output", 2, [](const std::vector<Expr>& in) {
-    return sigmoid(in[0].chunk(3, 4)) * tanh(in[1]);
+    const Expr c = sigmoid(gates.chunk(1, 4)) * in[1] + sigmoid(gates.chunk(0, 4)) * tanh(gates.chunk(2, 4));
+    return std::vector<Expr>{sigmoid(gates.chunk(3, 4)) * tanh(c), c};
   });
   return f;
 }
@@ -70,8 +65,9 @@ CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, 
     case CellKind::RnnTanh: return {tanh(gates), {}};
     case CellKind::RnnRelu: return {relu(gates), {}};
     default: {
-      Tensor c = lstm_cell_state()({gates, prev.c});
-      return {lstm_cell_output()({gates, c}), c};
+      // h' and c' are views of one result: selects record no node.
+      const Tensor hc = lstm_cell()({gates, prev.c});
+      return {select(hc, 0, 0), select(hc, 0, 1)};
     }
   }
 }

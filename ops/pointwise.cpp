@@ -30,7 +30,7 @@ struct PwInstr {
   int input = -1;      // Input: which input
   int64_t piece = 0;   // Input: which piece along the last dim
   double value = 0;    // Const
-  // Set by finish(): whether the root depends on this value, and whether the
+  // Set by finish(): whether a result depends on this value, and whether the
   // backward sweep's contribution to a (b) is the first, which then assigns
   // the adjoint instead of adding to a zeroed one.
   bool live = false, assign_a = false, assign_b = false;
@@ -41,7 +41,8 @@ struct PointwiseProgram {
   int arity = 0;
   std::vector<PwInstr> code;
   std::vector<int64_t> pieces;  // per input: pieces along the last dim (0: never read)
-  int root = -1;
+  std::vector<int> roots;       // the results' instructions
+  int last_root = -1;           // the latest of them: where the backward sweep starts
 
   int push(const PwInstr& in) {
     code.push_back(in);
@@ -60,13 +61,16 @@ struct PointwiseProgram {
     in.piece = j;
     return push(in);
   }
-  // Marks live values and first adjoint writes once the root is known.
-  void finish(int result) {
-    root = result;
-    code[root].live = true;
+  // Marks live values and first adjoint writes once the results are known.
+  void finish(std::vector<int> results) {
+    roots = std::move(results);
     std::vector<bool> written(code.size(), false);
-    written[root] = true;  // from the incoming gradient
-    for (int i = root; i >= 0; --i) {
+    for (int r : roots) {
+      code[r].live = true;
+      written[r] = true;  // from the incoming gradient
+      last_root = std::max(last_root, r);
+    }
+    for (int i = last_root; i >= 0; --i) {
       PwInstr& in = code[i];
       if (!in.live) continue;
       if (in.a >= 0) {
@@ -151,7 +155,12 @@ Expr relu(const Expr& a) { return unary(PwOp::Relu, a); }
 Expr exp(const Expr& a) { return unary(PwOp::Exp, a); }
 Expr log(const Expr& a) { return unary(PwOp::Log, a); }
 
-Pointwise::Pointwise(std::string name, int arity, const Body& body) {
+Pointwise::Pointwise(std::string name, int arity, const Body& body)
+    : Pointwise(std::move(name), arity, MultiBody(body ? [body](const std::vector<Expr>& in) {
+      return std::vector<Expr>{body(in)};
+    } : MultiBody())) {}
+
+Pointwise::Pointwise(std::string name, int arity, const MultiBody& body) {
   SPOOL_CHECK(arity >= 1, "Pointwise", "{} needs at least one input, got arity {}", name, arity);
   SPOOL_CHECK(static_cast<bool>(body), "Pointwise", "{} has no expression", name);
   auto p = std::make_shared<PointwiseProgram>();
@@ -160,12 +169,21 @@ Pointwise::Pointwise(std::string name, int arity, const Body& body) {
   p->pieces.assign(arity, 0);
   std::vector<Expr> inputs;
   for (int k = 0; k < arity; ++k) inputs.emplace_back(p.get(), -(k + 1));
-  p->finish(p->resolve(body(inputs)));
+  const std::vector<Expr> results = body(inputs);
+  SPOOL_CHECK(!results.empty(), "Pointwise", "{} returns no results", name);
+  std::vector<int> roots;
+  for (const Expr& e : results) roots.push_back(p->resolve(e));
+  for (size_t k = 0; k < roots.size(); ++k)
+    for (size_t j = 0; j < k; ++j)
+      SPOOL_CHECK(roots[j] != roots[k], "Pointwise", "{}: results {} and {} are the same value; return it once", name,
+                  j, k);
+  p->finish(std::move(roots));
   program_ = std::move(p);
 }
 
 const char* Pointwise::name() const { return program_->name; }
 int Pointwise::arity() const { return program_->arity; }
+int Pointwise::results() const { return static_cast<int>(program_->roots.size()); }
 
 namespace {
 
@@ -328,10 +346,11 @@ class Evaluator {
   }
 
   // Adjoints of a forward-evaluated block: adj[i] receives d out / d value i
-  // times the incoming gradient (adj[root] holds that gradient). Only live
-  // values get one; each is assigned by its first contribution, then added to.
+  // times the incoming gradient (each result's adjoint starts as its own
+  // incoming gradient). Only live values get one; each other value is
+  // assigned by its first contribution, then added to.
   void backward(const T* const* val, T* const* adj, int64_t n) const {
-    for (int i = p_.root; i >= 0; --i) {
+    for (int i = p_.last_root; i >= 0; --i) {
       const PwInstr& in = p_.code[i];
       if (!in.live) continue;
       const T* gi = adj[i];
@@ -399,10 +418,20 @@ P* pointers(size_t instructions) {
   return v.data();
 }
 
+// The call's result: one value per element, or several results stacked
+// along a new first dim.
+Shape result_shape(const PointwiseProgram& p, const Layout& l) {
+  if (p.roots.size() == 1) return l.sizes;
+  Shape s{static_cast<int64_t>(p.roots.size())};
+  for (int d = 0; d < l.sizes.size(); ++d) s.push_back(l.sizes[d]);
+  return s;
+}
+
 template <typename T>
 Tensor run_forward(const PointwiseProgram& p, const Layout& l, const TensorList& inputs) {
-  Tensor out = Tensor::empty(l.sizes, inputs[0].dtype());
+  Tensor out = Tensor::empty(result_shape(p, l), inputs[0].dtype());
   T* o = out.data_ptr<T>();
+  const int64_t numel = l.sizes.numel();
   const Evaluator<T> eval(p, l, inputs);
   for_units(l.units(), static_cast<int64_t>(p.code.size()), [&](int64_t u0, int64_t u1) {
     T* v = scratch<T>(p.code.size(), 0);
@@ -410,7 +439,8 @@ Tensor run_forward(const PointwiseProgram& p, const Layout& l, const TensorList&
     for (int64_t u = u0; u < u1; ++u) {
       int64_t row, col;
       const int64_t n = eval.forward(u, v, val, row, col);
-      std::copy(val[p.root], val[p.root] + n, o + row * l.cols + col);
+      for (size_t r = 0; r < p.roots.size(); ++r)
+        std::copy(val[p.roots[r]], val[p.roots[r]] + n, o + r * numel + row * l.cols + col);
     }
   });
   return out;
@@ -443,6 +473,7 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
     row_len[k] = span * l.cols;
   }
   const T* go = gy.data_ptr<T>();
+  const int64_t numel = l.sizes.numel();
   const Evaluator<T> eval(p, l, inputs);
   const size_t m = p.code.size();
   for_units(l.units(), static_cast<int64_t>(m), [&](int64_t u0, int64_t u1) {
@@ -463,7 +494,10 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
         adj[i] = d;
         if (!in.live) std::fill(d, d + n, T(0));  // read but unused by the result
       }
-      std::copy(go + row * l.cols + col, go + row * l.cols + col + n, adj[p.root]);
+      for (size_t r = 0; r < p.roots.size(); ++r) {
+        const T* src = go + r * numel + row * l.cols + col;
+        std::copy(src, src + n, adj[p.roots[r]]);
+      }
       eval.backward(val, adj, n);
     }
   });

@@ -10,6 +10,16 @@
 //   });
 //   Tensor y = swish({x});
 //
+// A body may return several results, computed in one pass and recorded as one
+// op: the call returns them stacked along a new first dim, and select(y, 0, k)
+// reads result k (a select records no node of its own):
+//
+//   static const spool::Pointwise lstm("lstm_cell", 2, [](const std::vector<spool::Expr>& in) {
+//     const spool::Expr c = ...;                       // uses in[0].chunk(j, 4), in[1]
+//     return std::vector<spool::Expr>{o * spool::tanh(c), c};
+//   });
+//   Tensor hc = lstm({gates, c_prev});               // [2, B, H]: h', c'
+//
 // Inputs broadcast against each other like any elementwise op. `in[k].chunk(j, n)`
 // reads the j-th of n equal pieces of input k along its last dim (as
 // chunk(n, -1)[j] would, without recording the slices); a chunked input is
@@ -71,15 +81,19 @@ Expr log(const Expr& a);
 class Pointwise {
  public:
   using Body = std::function<Expr(const std::vector<Expr>& inputs)>;
+  using MultiBody = std::function<std::vector<Expr>(const std::vector<Expr>& inputs)>;
   Pointwise(std::string name, int arity, const Body& body);
+  Pointwise(std::string name, int arity, const MultiBody& body);  // several results
 
   // The expression over these tensors (all of one floating dtype), recorded
-  // as one op named after the expression.
+  // as one op named after the expression; several results come stacked
+  // along a new first dim.
   Tensor operator()(const std::vector<Tensor>& inputs) const;
   Tensor operator()(std::initializer_list<Tensor> inputs) const;  // f({a, b}) without a std::vector
 
   const char* name() const;
   int arity() const;
+  int results() const;  // how many values the body returns
 
  private:
   Tensor call(std::span<const Tensor> inputs) const;

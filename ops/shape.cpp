@@ -1,6 +1,7 @@
-// Shape ops. Views share the input's buffer; the gradient of a slice, select
-// or chunk is placed into the input's gradient at its offset (Placement), so
-// T per-step slices of one tensor accumulate into one buffer.
+// Shape ops. Views share the input's buffer. A slice, select or chunk records
+// no node (detail::attach_view): its gradient is placed into the input's
+// gradient at its offset, so T per-step slices of one tensor accumulate into
+// one buffer and cost no backward step of their own.
 #include <numeric>
 
 #include "../framework/kernels.hpp"
@@ -9,17 +10,6 @@
 namespace spool {
 
 namespace {
-
-
-// Gradient of a view whose elements sit at `offset` + `strides` inside a
-// contiguous buffer of the input's shape.
-Grad placed(const Tensor& gy, int64_t offset, const Shape& strides) {
-  Placement p;
-  p.active = true;
-  p.offset = offset;
-  p.strides = strides;
-  return Grad(gy, std::move(p));
-}
 
 Shape infer_size(const Shape& sizes, int64_t numel, const char* op, const Shape& from) {
   Shape out = sizes;
@@ -157,7 +147,8 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
   Shape cs = contiguous_strides(a.sizes());
   const int64_t off = start * cs[d];
   cs[d] *= step;
-  return record("slice", y, {&a}, [off, cs](const Tensor& gy) -> Grads { return {placed(gy, off, cs)}; });
+  if (any_requires_grad({&a})) detail::attach_view("slice", y, a, {true, off, std::move(cs)});
+  return y;
 }
 
 Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length) {
@@ -183,7 +174,8 @@ Tensor select(const Tensor& a, int64_t dim, int64_t index) {
   Shape cs = contiguous_strides(a.sizes());
   const int64_t off = index * cs[d];
   cs.erase(d);
-  return record("select", y, {&a}, [off, cs](const Tensor& gy) -> Grads { return {placed(gy, off, cs)}; });
+  if (any_requires_grad({&a})) detail::attach_view("select", y, a, {true, off, std::move(cs)});
+  return y;
 }
 
 Tensor squeeze(const Tensor& a) {
