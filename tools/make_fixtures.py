@@ -410,9 +410,28 @@ def packed():
          [torch.randn(3, 6), torch.randn(5, 6), torch.randn(3, 5)])
 
 
+def views():
+    """Views whose gradients the engine places without a node, and a fused
+    expression with two results (appended last). view_chain reads a slice
+    with a step through a select (placements composed), a slice of that
+    slice, and a select along dim 1 (a product placed into strided rows);
+    lstm_cell returns (h', c') from one call, as spool's LSTM layers do."""
+    def view_chain(x, w):
+        a = x[1:4:2]
+        return a[1] @ w, torch.tanh(a[:, 1:3]), x[:, 0] @ w
+
+    def lstm_cell(gates, c):
+        i, f, g, o = gates.chunk(4, -1)
+        c2 = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c2), c2
+
+    case("view_chain", "view_chain", view_chain, [torch.randn(4, 3, 5), torch.randn(5, 2)])
+    case("pointwise_lstm_cell", "pointwise_lstm_cell", lstm_cell, [torch.randn(3, 16), torch.randn(3, 4)])
+
+
 def main():
     for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more,
-                   promotion, sequences, powers, batched, packed):
+                   promotion, sequences, powers, batched, packed, views):
         family()
     validate(CASES)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -122,6 +122,98 @@ TEST_CASE("autograd: slices of one tensor accumulate into one gradient buffer") 
   check_close(seq.grad(), want);
 }
 
+TEST_CASE("autograd: a select or slice is a view with no node of its own") {
+  Tensor x = spool::testing::leaf({3, 4}, 2);
+  Tensor v = select(x, 0, 1);
+  CHECK(v.grad_fn_name() == "select");
+  CHECK(slice(x, 1, 0, 2).grad_fn_name() == "slice");
+  CHECK(v.requires_grad());
+  CHECK_FALSE(v.is_leaf());
+  CHECK_ERROR(v.requires_grad_(false), "requires_grad_", "leaf");
+  CHECK_ERROR(v.fill_(1.0), "fill_", "requires grad");
+  CHECK(fmt::format("{}", select(tensor({1.0, 2.0}).requires_grad_(), 0, 1)) == "tensor(2., grad_fn=<select>)");
+  {
+    NoGradGuard no_grad;
+    CHECK_FALSE(select(x, 0, 1).requires_grad());
+  }
+  CHECK_FALSE(select(x.detach(), 0, 1).requires_grad());
+}
+
+TEST_CASE("autograd: a hook on a view sees every consumer's gradient, earlier ones too") {
+  Tensor x = spool::testing::leaf({3, 4}, 3);
+  Tensor v = select(x, 0, 1);
+  Tensor a = v * 2.0;  // recorded before the hook
+  std::vector<double> seen;
+  v.register_hook([&](const Tensor& g) {
+    seen = g.to_vector<double>();
+    return g * 10.0;
+  });
+  Tensor b = v * 3.0;
+  (a + b).sum().backward();
+  CHECK(seen == std::vector<double>(4, 5.0));
+  std::vector<double> want(12, 0.0);
+  for (int j = 4; j < 8; ++j) want[j] = 50.0;
+  check_close(x.grad(), want);
+}
+
+TEST_CASE("autograd: retain_grad on a view, and a view as a backward root") {
+  Tensor x = spool::testing::leaf({3, 4}, 4);
+  Tensor v = slice(x, 1, 1, 3);  // [3, 2], strided
+  v.retain_grad();
+  (v * v).sum().backward();
+  check_close(v.grad(), (2.0 * v).detach().to_vector<double>());
+  std::vector<double> want(12, 0.0);
+  const auto xv = x.detach().to_vector<double>();
+  for (int i = 0; i < 3; ++i)
+    for (int j = 1; j < 3; ++j) want[i * 4 + j] = 2.0 * xv[i * 4 + j];
+  check_close(x.grad(), want);
+
+  Tensor y = x * 1.0;
+  x.set_grad(Tensor());
+  select(y, 0, 2).backward(tensor({1.0, 2.0, 3.0, 4.0}, {4}, kFloat64));
+  check_close(x.grad(), {0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4});
+}
+
+TEST_CASE("autograd: views of views place their gradient through every level") {
+  // x[1:4:2][:, 2][:, 1:5:2], with a hook on the middle view: the hook sees
+  // the middle view's gradient, and x's gradient lands at the right places.
+  Tensor x = spool::testing::leaf({4, 3, 5}, 5);
+  Tensor a = slice(x, 0, 1, 4, 2);         // [2, 3, 5]
+  Tensor b = select(a, 1, 2);              // [2, 5]
+  Tensor c = slice(b, 1, 1, 5, 2);         // [2, 2]
+  Tensor w = tensor({1.0, 2.0, 3.0, 4.0}, {2, 2}, kFloat64);
+  (c * w).sum().backward();
+  std::vector<double> want(60, 0.0);
+  // c[i][k] = x[1 + 2i][2][1 + 2k]
+  for (int i = 0; i < 2; ++i)
+    for (int k = 0; k < 2; ++k) want[((1 + 2 * i) * 3 + 2) * 5 + 1 + 2 * k] = 1.0 + 2 * i + k;
+  check_close(x.grad(), want);
+
+  x.set_grad(Tensor());
+  Tensor b2 = select(a, 1, 2);
+  std::vector<double> seen;
+  b2.register_hook([&](const Tensor& g) {
+    seen = g.to_vector<double>();
+    return Tensor();
+  });
+  (slice(b2, 1, 1, 5, 2) * w).sum().backward();
+  CHECK(seen == std::vector<double>{0, 1, 0, 2, 0, 0, 3, 0, 4, 0});
+  check_close(x.grad(), want);
+}
+
+TEST_CASE("autograd: a second backward through a view of a freed graph is an error") {
+  Tensor x = spool::testing::leaf({3, 4}, 6);
+  Tensor y = tanh(x);
+  select(y, 0, 0).sum().backward();
+  CHECK_ERROR(select(y, 0, 1).sum().backward(), "backward", "second time", "tanh");
+  // A view of a leaf keeps nothing to free: a second backward just adds.
+  Tensor v = select(x, 0, 0);
+  x.set_grad(Tensor());
+  v.sum().backward();
+  v.sum().backward();
+  check_close(x.grad(), {2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0});
+}
+
 namespace {
 // A seeded two-branch network: forward + backward, returning all gradients.
 std::vector<float> two_branch_grads(int threads) {

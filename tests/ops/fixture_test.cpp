@@ -56,6 +56,15 @@ const Pointwise& mix() {
   return f;
 }
 
+// Both results of one call, as the LSTM layers' cell: stacked, then read as views.
+const Pointwise& lstm_cell() {
+  static const Pointwise f("lstm_cell", 2, [](const Ex& in) {
+    const Expr c = sigmoid(in[0].chunk(1, 4)) * in[1] + sigmoid(in[0].chunk(0, 4)) * tanh(in[0].chunk(2, 4));
+    return Ex{sigmoid(in[0].chunk(3, 4)) * tanh(c), c};
+  });
+  return f;
+}
+
 std::vector<Tensor> one(Tensor t) { return {std::move(t)}; }
 
 const std::map<std::string, OpFn>& op_table() {
@@ -219,6 +228,16 @@ const std::map<std::string, OpFn>& op_table() {
       {"pointwise_lstm_output", [](const V& in, const json&) { return one(lstm_output()(in)); }},
       {"pointwise_gru", [](const V& in, const json&) { return one(gru()(in)); }},
       {"pointwise_mix", [](const V& in, const json&) { return one(mix()(in)); }},
+      {"pointwise_lstm_cell",
+       [](const V& in, const json&) {
+         const Tensor hc = lstm_cell()(in);
+         return V{select(hc, 0, 0), select(hc, 0, 1)};
+       }},
+      {"view_chain",
+       [](const V& in, const json&) {
+         const Tensor a = slice(in[0], 0, 1, 4, 2);
+         return V{matmul(select(a, 0, 1), in[1]), tanh(slice(a, 1, 1, 3, 1)), matmul(select(in[0], 1, 0), in[1])};
+       }},
       {"binary_cross_entropy",
        [](const V& in, const json& k) {
          return one(binary_cross_entropy(in[0], in[1], reduction_from_string(k.at("reduction").get<std::string>())));

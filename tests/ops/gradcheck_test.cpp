@@ -140,6 +140,19 @@ std::vector<Row> rows() {
          return acc;
        },
        [] { return V{leaf({6, 3}, 1)}; }},
+      // Views record no node: their gradients are placed, through chains of
+      // views, into the base's (the engine composes the placements).
+      {"a view as the result", [](const V& v) { return slice(select(slice(v[0], 0, 1, 4, 2), 1, 2), 1, 1, 5, 2); },
+       [] { return V{leaf({4, 3, 5}, 1)}; }},
+      {"views of views into a product", [](const V& v) {
+         const Tensor a = slice(v[0], 0, 1, 4, 2);
+         return matmul(select(a, 1, 2), v[1]) + tanh(slice(a, 2, 0, 2)).sum();
+       },
+       [] { return V{leaf({4, 3, 5}, 1), leaf({5, 2}, 2)}; }},
+      {"a product into strided rows of a view", [](const V& v) { return matmul(select(v[0], 1, 0), v[1]); },
+       [] { return V{leaf({4, 3, 5}, 1), leaf({5, 2}, 2)}; }},
+      {"a broadcast gradient into a view", [](const V& v) { return slice(v[0], 1, 0, 1) * v[1]; },
+       [] { return V{leaf({3, 4}, 1), leaf({3, 5}, 2)}; }},
       {"index_select", [](const V& v) { return index_select(v[0], 1, idx({2, 0, 2})); }, [] { return V{leaf({3, 4}, 1)}; }},
       {"gather", [](const V& v) { return gather(v[0], 1, idx({0, 2, 1, 1, 3, 0}, {3, 2})); },
        [] { return V{leaf({3, 4}, 1)}; }},

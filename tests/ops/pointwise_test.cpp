@@ -7,6 +7,7 @@ using namespace spool;
 using spool::testing::leaf;
 using spool::testing::positive_leaf;
 using spool::testing::transposed_leaf;
+using spool::testing::check_close;
 using Ex = std::vector<Expr>;
 
 namespace {
@@ -180,4 +181,56 @@ TEST_CASE("pointwise: bad input names the expression") {
                           return in[0] + foreign;
                         }),
               "mixed", "two Pointwise");
+}
+
+TEST_CASE("pointwise: several results in one call") {
+  // An LSTM cell: c' feeds h', and both are results.
+  static const Pointwise cell("two_results", 2, [](const Ex& in) {
+    const Expr c = sigmoid(in[0].chunk(1, 4)) * in[1] + sigmoid(in[0].chunk(0, 4)) * tanh(in[0].chunk(2, 4));
+    return Ex{sigmoid(in[0].chunk(3, 4)) * tanh(c), c};
+  });
+  CHECK(cell.results() == 2);
+  check_gradcheck(cell, {leaf({3, 20}, 1), leaf({3, 5}, 2)});
+  check_gradcheck(cell, {transposed_leaf(3, 20, 1), leaf({1, 5}, 2)});  // broadcast c, strided gates
+  const auto separate = [](const std::vector<Tensor>& in) {
+    auto g = chunk(in[0], 4, 1);
+    Tensor c = sigmoid(g[1]) * in[1] + sigmoid(g[0]) * tanh(g[2]);
+    return stack({sigmoid(g[3]) * tanh(c), c});
+  };
+  check_same_as_ops(cell, separate, {leaf({3, 20}, 1), leaf({3, 5}, 2)});
+  Tensor hc = cell({leaf({3, 20}, 1), leaf({3, 5}, 2)});
+  CHECK(hc.sizes() == Shape{2, 3, 5});
+
+  // Results read one at a time (selects, as the LSTM layers do), one of them
+  // unused by the loss, and a result that is an input as it is.
+  static const Pointwise pass("pass_and_square", 1, [](const Ex& in) { return Ex{in[0], in[0] * in[0]}; });
+  Tensor x = leaf({2, 3}, 3);
+  Tensor y = pass({x});
+  (select(y, 0, 1) * 2.0).sum().backward();
+  check_close(x.grad(), (4.0 * x).detach().to_vector<double>());
+  x.set_grad(Tensor());
+  y = pass({x});
+  (select(y, 0, 0).sum() + select(y, 0, 1).sum()).backward();
+  check_close(x.grad(), (2.0 * x + 1.0).detach().to_vector<double>());
+
+  CHECK_ERROR(Pointwise("twice", 1, [](const Ex& in) { return Ex{tanh(in[0]), in[0], in[0]}; }), "twice",
+              "results 1 and 2 are the same value");
+  CHECK_ERROR(Pointwise("none", 1, [](const Ex&) { return Ex{}; }), "none", "no results");
+}
+
+TEST_CASE("pointwise: pieces of a view place their gradient through the view") {
+  // The gradient of the pieces read lands inside the view's region of x.
+  static const Pointwise middle("middle_of_view", 1, [](const Ex& in) { return tanh(in[0].chunk(1, 4)); });
+  Tensor x = leaf({2, 3, 8}, 5);
+  auto r = gradcheck([](const std::vector<Tensor>& in) { return middle({select(in[0], 1, 1)}); }, {x});
+  INFO(r.report);
+  CHECK(r.ok);
+  middle({select(x, 1, 1)}).sum().backward();
+  const auto g = x.grad().to_vector<double>();
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 8; ++k) {
+        INFO(i << " " << j << " " << k);
+        CHECK((g[(i * 3 + j) * 8 + k] != 0.0) == (j == 1 && k >= 2 && k < 4));
+      }
 }
