@@ -189,7 +189,12 @@ void PackedMatrix::multiply_into(const Tensor& out, const Tensor& a, double alph
 }
 
 std::shared_ptr<const PackedMatrix> LazyPackedMatrix::get() const {
-  std::call_once(once_, [this] { packed_ = std::make_shared<const PackedMatrix>(b_); });
+  if (!ready_.load(std::memory_order_acquire)) {
+    std::call_once(once_, [this] {
+      packed_ = std::make_shared<const PackedMatrix>(b_);
+      ready_.store(true, std::memory_order_release);
+    });
+  }
   return packed_;
 }
 

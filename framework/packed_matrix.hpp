@@ -4,6 +4,7 @@
 // of the time, and OpenBLAS' own kernel is slow for these thin shapes.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -45,6 +46,7 @@ class LazyPackedMatrix {
  private:
   Tensor b_;
   mutable std::once_flag once_;
+  mutable std::atomic<bool> ready_{false};  // packed_ is set: skips call_once's setup (a batch-1 step asks T times)
   mutable std::shared_ptr<const PackedMatrix> packed_;
 };
 

@@ -2,8 +2,9 @@
 // a short list of instructions in evaluation order; a call runs them over
 // blocks of up to kBlock elements of one output row, each instruction one
 // vectorizable loop. Backward recomputes a block's values from the saved
-// inputs, then walks the instructions in reverse, accumulating each value's
-// adjoint from the local derivative of its consumers.
+// inputs (a small call keeps them instead), then walks the instructions in
+// reverse, accumulating each value's adjoint from the local derivative of its
+// consumers.
 #include "pointwise.hpp"
 
 #include <algorithm>
@@ -194,6 +195,11 @@ using PoolVector = std::vector<T, detail::PooledAllocator<T>>;
 using TensorList = PoolVector<Tensor>;
 
 constexpr int64_t kBlock = 256;            // elements per instruction loop
+// A call whose values (every instruction over every block) fit in this many
+// elements keeps them for its backward instead of recomputing them: a
+// batch-1 recurrent step's cell, where recomputing its sigmoids and tanhs
+// was half of the cell's cost.
+constexpr int64_t kSavedValues = 16384;
 // Work, in block-instructions, from which a call is split across threads
 // (~130K element operations): a GRU step at batch 32 and width 256 (about
 // 3.5% faster split), not that step's smaller LSTM cells (slower split).
@@ -287,62 +293,26 @@ Layout plan(const PointwiseProgram& p, const TensorList& inputs) {
   return l;
 }
 
-// Runs the program over blocks; value i of the block sits at v + i * kBlock.
+// Elements between the values of two instructions of one block, when the
+// values are kept for backward: a block's length, in whole cache lines.
+int64_t value_stride(const Layout& l) { return (std::min(kBlock, l.cols) + 15) / 16 * 16; }
+
+// Runs the program over blocks; value i of the block sits at v + i * stride.
 template <typename T>
 class Evaluator {
  public:
-  Evaluator(const PointwiseProgram& p, const Layout& l, const TensorList& inputs)
-      : p_(p), l_(l), inputs_(inputs) {}
+  Evaluator(const PointwiseProgram& p, const Layout& l, const TensorList& inputs, int64_t stride = kBlock)
+      : p_(p), l_(l), inputs_(inputs), stride_(stride) {}
 
   // Evaluates every live instruction over block `unit`: val[i] points at
   // value i (into the input itself when its elements are adjacent, else into
-  // v + i * kBlock). Returns the block's length; row and col give its start.
+  // v + i * stride). Returns the block's length; row and col give its start.
   int64_t forward(int64_t unit, T* v, const T** val, int64_t& row, int64_t& col) const {
-    row = unit / l_.blocks_per_row;
-    col = unit % l_.blocks_per_row * kBlock;
-    const int64_t n = std::min(kBlock, l_.cols - col);
-    for (size_t i = 0; i < p_.code.size(); ++i) {
-      const PwInstr& in = p_.code[i];
-      if (!in.live) continue;  // the result does not depend on it
-      T* r = v + i * kBlock;
-      val[i] = r;
-      const T* a = in.a >= 0 ? val[in.a] : nullptr;
-      const T* b = in.b >= 0 ? val[in.b] : nullptr;
-      switch (in.op) {
-        case PwOp::Input: {
-          const size_t k = in.input;
-          const int64_t cs = l_.col_stride(k);
-          const T* src = inputs_[k].data_ptr<T>() + l_.row_offset(k, row) + in.piece * l_.operands[k].piece_step + col * cs;
-          if (cs == 1) {
-            val[i] = src;
-          } else {
-            for (int64_t j = 0; j < n; ++j) r[j] = src[j * cs];
-          }
-          break;
-        }
-        case PwOp::Const: std::fill(r, r + n, static_cast<T>(in.value)); break;
-        case PwOp::Add: for (int64_t j = 0; j < n; ++j) r[j] = a[j] + b[j]; break;
-        case PwOp::Sub: for (int64_t j = 0; j < n; ++j) r[j] = a[j] - b[j]; break;
-        case PwOp::Mul: for (int64_t j = 0; j < n; ++j) r[j] = a[j] * b[j]; break;
-        case PwOp::Div: for (int64_t j = 0; j < n; ++j) r[j] = a[j] / b[j]; break;
-        case PwOp::Neg: for (int64_t j = 0; j < n; ++j) r[j] = -a[j]; break;
-        case PwOp::Relu: for (int64_t j = 0; j < n; ++j) r[j] = a[j] > 0 ? a[j] : T(0); break;
-        case PwOp::Sigmoid:
-          kernels::map_simd(a, r, n, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + xsimd::exp(-x)); },
-                    [](T x) { return T(1) / (T(1) + std::exp(-x)); });
-          break;
-        case PwOp::Tanh:
-          kernels::map_simd(a, r, n, [](auto x) { return xsimd::tanh(x); }, [](T x) { return std::tanh(x); });
-          break;
-        case PwOp::Exp:
-          kernels::map_simd(a, r, n, [](auto x) { return xsimd::exp(x); }, [](T x) { return std::exp(x); });
-          break;
-        case PwOp::Log:
-          kernels::map_simd(a, r, n, [](auto x) { return xsimd::log(x); }, [](T x) { return std::log(x); });
-          break;
-      }
-    }
-    return n;
+    return run(unit, v, val, row, col, true);
+  }
+  // Points val at the values forward() left in v, without recomputing them.
+  int64_t locate(int64_t unit, const T* v, const T** val, int64_t& row, int64_t& col) const {
+    return run(unit, const_cast<T*>(v), val, row, col, false);
   }
 
   // Adjoints of a forward-evaluated block: adj[i] receives d out / d value i
@@ -396,9 +366,59 @@ class Evaluator {
   }
 
  private:
+  int64_t run(int64_t unit, T* v, const T** val, int64_t& row, int64_t& col, bool compute) const {
+    row = unit / l_.blocks_per_row;
+    col = unit % l_.blocks_per_row * kBlock;
+    const int64_t n = std::min(kBlock, l_.cols - col);
+    for (size_t i = 0; i < p_.code.size(); ++i) {
+      const PwInstr& in = p_.code[i];
+      if (!in.live) continue;  // the result does not depend on it
+      T* r = v + i * stride_;
+      val[i] = r;
+      if (!compute && in.op != PwOp::Input) continue;
+      const T* a = in.a >= 0 ? val[in.a] : nullptr;
+      const T* b = in.b >= 0 ? val[in.b] : nullptr;
+      switch (in.op) {
+        case PwOp::Input: {
+          const size_t k = in.input;
+          const int64_t cs = l_.col_stride(k);
+          const T* src = inputs_[k].data_ptr<T>() + l_.row_offset(k, row) + in.piece * l_.operands[k].piece_step + col * cs;
+          if (cs == 1) {
+            val[i] = src;
+          } else if (compute) {
+            for (int64_t j = 0; j < n; ++j) r[j] = src[j * cs];
+          }
+          break;
+        }
+        case PwOp::Const: std::fill(r, r + n, static_cast<T>(in.value)); break;
+        case PwOp::Add: for (int64_t j = 0; j < n; ++j) r[j] = a[j] + b[j]; break;
+        case PwOp::Sub: for (int64_t j = 0; j < n; ++j) r[j] = a[j] - b[j]; break;
+        case PwOp::Mul: for (int64_t j = 0; j < n; ++j) r[j] = a[j] * b[j]; break;
+        case PwOp::Div: for (int64_t j = 0; j < n; ++j) r[j] = a[j] / b[j]; break;
+        case PwOp::Neg: for (int64_t j = 0; j < n; ++j) r[j] = -a[j]; break;
+        case PwOp::Relu: for (int64_t j = 0; j < n; ++j) r[j] = a[j] > 0 ? a[j] : T(0); break;
+        case PwOp::Sigmoid:
+          kernels::map_simd(a, r, n, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + xsimd::exp(-x)); },
+                    [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+          break;
+        case PwOp::Tanh:
+          kernels::map_simd(a, r, n, [](auto x) { return xsimd::tanh(x); }, [](T x) { return std::tanh(x); });
+          break;
+        case PwOp::Exp:
+          kernels::map_simd(a, r, n, [](auto x) { return xsimd::exp(x); }, [](T x) { return std::exp(x); });
+          break;
+        case PwOp::Log:
+          kernels::map_simd(a, r, n, [](auto x) { return xsimd::log(x); }, [](T x) { return std::log(x); });
+          break;
+      }
+    }
+    return n;
+  }
+
   const PointwiseProgram& p_;
   const Layout& l_;
   const TensorList& inputs_;
+  int64_t stride_;
 };
 
 // Per-thread block buffers (values, adjoints), reused across calls.
@@ -427,18 +447,29 @@ Shape result_shape(const PointwiseProgram& p, const Layout& l) {
   return s;
 }
 
+// The values a call keeps for its backward: every instruction's, per block
+// (undefined when they would take more than kSavedValues elements).
+Tensor saved_values(const PointwiseProgram& p, const Layout& l, ScalarType dtype) {
+  const int64_t count = l.units() * static_cast<int64_t>(p.code.size()) * value_stride(l);
+  return count > 0 && count <= kSavedValues ? Tensor::empty({count}, dtype) : Tensor();
+}
+
+// Evaluates the call into a new result; `saved`, when defined, receives
+// every value (per block, at value_stride) instead of per-thread scratch.
 template <typename T>
-Tensor run_forward(const PointwiseProgram& p, const Layout& l, const TensorList& inputs) {
+Tensor run_forward(const PointwiseProgram& p, const Layout& l, const TensorList& inputs, const Tensor& saved) {
   Tensor out = Tensor::empty(result_shape(p, l), inputs[0].dtype());
   T* o = out.data_ptr<T>();
   const int64_t numel = l.sizes.numel();
-  const Evaluator<T> eval(p, l, inputs);
-  for_units(l.units(), static_cast<int64_t>(p.code.size()), [&](int64_t u0, int64_t u1) {
-    T* v = scratch<T>(p.code.size(), 0);
+  const int64_t m = static_cast<int64_t>(p.code.size());
+  const int64_t stride = saved.defined() ? value_stride(l) : kBlock;
+  const Evaluator<T> eval(p, l, inputs, stride);
+  for_units(l.units(), m, [&](int64_t u0, int64_t u1) {
+    T* v = saved.defined() ? nullptr : scratch<T>(p.code.size(), 0);
     const T** val = pointers<const T*>(p.code.size());
     for (int64_t u = u0; u < u1; ++u) {
       int64_t row, col;
-      const int64_t n = eval.forward(u, v, val, row, col);
+      const int64_t n = eval.forward(u, saved.defined() ? saved.data_ptr<T>() + u * m * stride : v, val, row, col);
       for (size_t r = 0; r < p.roots.size(); ++r)
         std::copy(val[p.roots[r]], val[p.roots[r]] + n, o + r * numel + row * l.cols + col);
     }
@@ -447,7 +478,8 @@ Tensor run_forward(const PointwiseProgram& p, const Layout& l, const TensorList&
 }
 
 template <typename T>
-Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList& inputs, const Tensor& gy_in) {
+Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList& inputs, const Tensor& saved,
+                   const Tensor& gy_in) {
   const Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
   const size_t K = inputs.size();
   // Input k's gradient buffer covers pieces [first[k], last[k]] of each row.
@@ -474,16 +506,18 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
   }
   const T* go = gy.data_ptr<T>();
   const int64_t numel = l.sizes.numel();
-  const Evaluator<T> eval(p, l, inputs);
   const size_t m = p.code.size();
+  const int64_t stride = saved.defined() ? value_stride(l) : kBlock;
+  const Evaluator<T> eval(p, l, inputs, stride);
   for_units(l.units(), static_cast<int64_t>(m), [&](int64_t u0, int64_t u1) {
-    T* v = scratch<T>(m, 0);
+    T* v = saved.defined() ? nullptr : scratch<T>(m, 0);
     T* g = scratch<T>(m, 1);
     const T** val = pointers<const T*>(m);
     T** adj = pointers<T*>(m);
     for (int64_t u = u0; u < u1; ++u) {
       int64_t row, col;
-      const int64_t n = eval.forward(u, v, val, row, col);
+      const int64_t n = saved.defined() ? eval.locate(u, saved.data_ptr<T>() + u * m * stride, val, row, col)
+                                        : eval.forward(u, v, val, row, col);
       // Adjoints of inputs that need a gradient accumulate in place in it.
       for (size_t i = 0; i < m; ++i) {
         const PwInstr& in = p.code[i];
@@ -529,12 +563,15 @@ Tensor Pointwise::call(std::span<const Tensor> in) const {
   const TensorList inputs(in.begin(), in.end());
   const PointwiseProgram* p = program_.get();
   Layout layout = plan(*p, inputs);
-  Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name, [&] { return run_forward<scalar_t>(*p, layout, inputs); });
-  if (!any_requires_grad(inputs)) return out;  // skip building the closure
+  const bool grad = any_requires_grad(inputs);
+  const Tensor saved = grad ? saved_values(*p, layout, inputs[0].dtype()) : Tensor();
+  Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name,
+                                    [&] { return run_forward<scalar_t>(*p, layout, inputs, saved); });
+  if (!grad) return out;  // skip building the closure
   return record(p->name, out, inputs,
-                [program = program_, layout = std::move(layout), inputs](const Tensor& gy) -> Grads {
+                [program = program_, layout = std::move(layout), inputs, saved](const Tensor& gy) -> Grads {
                   return SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
-                    return run_backward<scalar_t>(*program, layout, inputs, gy);
+                    return run_backward<scalar_t>(*program, layout, inputs, saved, gy);
                   });
                 });
 }
