@@ -18,8 +18,17 @@ int64_t gate_count(CellKind kind) {
 
 namespace {
 
-// The elementwise part of a step, one fused op (ops/pointwise.hpp):
-// backward is derived from these expressions. gates = x_proj + h W_hh^T.
+// The elementwise part of a step, fused with the step's product
+// (ops/pointwise.hpp): backward is derived from these expressions. Input 0
+// is the product: gates = x_proj + h W_hh^T, or GRU's h W_hh^T + b_hh.
+const Pointwise& rnn_tanh_cell() {  // gates -> h'
+  static const Pointwise f("rnn_tanh_cell", 1, [](const std::vector<Expr>& in) { return tanh(in[0]); });
+  return f;
+}
+const Pointwise& rnn_relu_cell() {  // gates -> h'
+  static const Pointwise f("rnn_relu_cell", 1, [](const std::vector<Expr>& in) { return relu(in[0]); });
+  return f;
+}
 const Pointwise& lstm_cell() {  // (gates, c) -> [h', c'], gate order i, f, g, o
   static const Pointwise f("lstm_cell", 2, [](const std::vector<Expr>& in) {
     const Expr& gates = in[0];
@@ -28,11 +37,11 @@ const Pointwise& lstm_cell() {  // (gates, c) -> [h', c'], gate order i, f, g, o
   });
   return f;
 }
-const Pointwise& gru_cell() {  // (x_proj, h_proj, h) -> h'
+const Pointwise& gru_cell() {  // (h_proj, x_proj, h) -> h', gate order r, z, n
   static const Pointwise f("gru_cell", 3, [](const std::vector<Expr>& in) {
-    const Expr r = sigmoid(in[0].chunk(0, 3) + in[1].chunk(0, 3));
-    const Expr z = sigmoid(in[0].chunk(1, 3) + in[1].chunk(1, 3));
-    const Expr n = tanh(in[0].chunk(2, 3) + r * in[1].chunk(2, 3));
+    const Expr r = sigmoid(in[1].chunk(0, 3) + in[0].chunk(0, 3));
+    const Expr z = sigmoid(in[1].chunk(1, 3) + in[0].chunk(1, 3));
+    const Expr n = tanh(in[1].chunk(2, 3) + r * in[0].chunk(2, 3));
     return n + z * (in[2] - n);  // (1 - z) n + z h
   });
   return f;
@@ -48,25 +57,28 @@ Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, cons
 }
 
 namespace {
-// h W_hh^T + bias, for one direction's [G, H] weight (maybe packed) or a
-// batch [D, H, G] of pre-transposed ones.
-Tensor hidden_product(const Tensor& h, const Tensor& w_hh, const PackedWeight& packed, const Tensor& bias) {
-  if (packed.defined()) return linear(h, packed, bias);
-  if (w_hh.dim() == 2) return linear(h, w_hh, bias);
-  return bias.defined() ? baddbmm(bias, h, w_hh) : bmm(h, w_hh);
+// cell({h W_hh^T + bias, rest...}) for one direction's [G, H] weight (maybe
+// packed): one op. For a batch [D, H, G] of pre-transposed weights, a
+// batched product, then the cell.
+Tensor cell_after_product(const Pointwise& cell, const Tensor& h, const Tensor& w_hh, const PackedWeight& packed,
+                          const Tensor& bias, std::initializer_list<Tensor> rest) {
+  if (packed.defined()) return cell.after_linear(h, packed, bias, rest);
+  if (w_hh.dim() == 2) return cell.after_linear(h, w_hh, bias, rest);
+  std::vector<Tensor> inputs{bias.defined() ? baddbmm(bias, h, w_hh) : bmm(h, w_hh)};
+  inputs.insert(inputs.end(), rest.begin(), rest.end());
+  return cell(inputs);
 }
 }  // namespace
 
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
                     const Tensor& b_hh, const PackedWeight& packed) {
-  if (kind == CellKind::Gru) return {gru_cell()({x_proj, hidden_product(prev.h, w_hh, packed, b_hh), prev.h}), {}};
-  const Tensor gates = hidden_product(prev.h, w_hh, packed, x_proj);
   switch (kind) {
-    case CellKind::RnnTanh: return {tanh(gates), {}};
-    case CellKind::RnnRelu: return {relu(gates), {}};
+    case CellKind::Gru: return {cell_after_product(gru_cell(), prev.h, w_hh, packed, b_hh, {x_proj, prev.h}), {}};
+    case CellKind::RnnTanh: return {cell_after_product(rnn_tanh_cell(), prev.h, w_hh, packed, x_proj, {}), {}};
+    case CellKind::RnnRelu: return {cell_after_product(rnn_relu_cell(), prev.h, w_hh, packed, x_proj, {}), {}};
     default: {
       // h' and c' are views of one result: selects record no node.
-      const Tensor hc = lstm_cell()({gates, prev.c});
+      const Tensor hc = cell_after_product(lstm_cell(), prev.h, w_hh, packed, x_proj, {prev.c});
       return {select(hc, 0, 0), select(hc, 0, 1)};
     }
   }

@@ -3,6 +3,7 @@
 #include "../framework/kernels.hpp"
 #include "../framework/packed_matrix.hpp"
 #include "../framework/threading.hpp"
+#include "linear_parts.hpp"
 #include "ops.hpp"
 
 namespace spool {
@@ -171,13 +172,18 @@ namespace {
 
 // linear with the weight as it is, or packed (then `packed` is set and
 // `weight` is its tensor).
-Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, const PackedWeight* packed) {
-  SPOOL_CHECK(weight.dim() == 2, "linear", "weight must be 2-D [out, in], got shape {}", weight.sizes());
-  SPOOL_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear",
+// The operands linear takes: x [..., in] and weight [out, in] of one floating dtype.
+void check_linear(const char* op, const Tensor& x, const Tensor& weight) {
+  SPOOL_CHECK(weight.dim() == 2, op, "weight must be 2-D [out, in], got shape {}", weight.sizes());
+  SPOOL_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), op,
               "input of shape {} does not match weight [out, in] = {} (in = {})", x.sizes(), weight.sizes(),
               weight.size(1));
-  check_matmul_dtypes("linear", x, weight);
+  check_matmul_dtypes(op, x, weight);
+}
+
+Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, const PackedWeight* packed) {
   if (x.dim() != 2) {
+    check_linear("linear", x, weight);
     // [..., in] as one [rows, in] product: one GEMM, and the weight gradient
     // is one product rather than a batch of them summed afterwards.
     Shape out_sizes = x.sizes();
@@ -191,12 +197,28 @@ Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, co
     }
     return reshape(linear_impl(flat, weight, bias, packed), out_sizes);
   }
+  Tensor y = detail::linear_value("linear", x, weight, bias, packed);
+  // One recorded op, as PyTorch's linear. (The closure holds the weight's
+  // lazily packed plain layout only, not the forward panels, which go when
+  // the forward is done.)
+  return record("linear", y, {&x, &weight, &bias},
+                [x, weight, plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](
+                    const Tensor& gy) -> Grads { return detail::linear_grads(x, weight, plain, with_bias, gy); });
+}
+
+}  // namespace
+
+namespace detail {
+
+Tensor linear_value(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                    const PackedWeight* packed) {
+  check_linear(op, x, weight);
   const int64_t rows = x.size(0), in = x.size(1), out = weight.size(0);
   Tensor y = Tensor::empty({rows, out}, x.dtype());
   if (bias.defined()) {
-    SPOOL_CHECK(bias.dtype() == x.dtype(), "linear", "bias dtype {} differs from {}", dtype_name(bias.dtype()),
+    SPOOL_CHECK(bias.dtype() == x.dtype(), op, "bias dtype {} differs from {}", dtype_name(bias.dtype()),
                 dtype_name(x.dtype()));
-    SPOOL_CHECK(broadcast_shapes(bias.sizes(), y.sizes(), "linear") == y.sizes(), "linear",
+    SPOOL_CHECK(broadcast_shapes(bias.sizes(), y.sizes(), op) == y.sizes(), op,
                 "bias of shape {} does not broadcast to the output shape {}", bias.sizes(), y.sizes());
     kernels::copy_into(y, bias);
   }
@@ -209,22 +231,20 @@ Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, co
   } else if (!bias.defined()) {
     kernels::fill(y, 0.0);
   }
-  // One recorded op, as PyTorch's linear: the weight gradient gy^T @ x comes
-  // in the weight's own [out, in] layout, so it needs no transposed copy.
-  // The input gradient gy @ weight reads the packed weight when there is one.
-  // (The closure holds the weight's lazily packed plain layout only, not the
-  // forward panels, which go when the forward is done.)
-  return record("linear", y, {&x, &weight, &bias},
-                [x, weight, plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](
-                    const Tensor& gy) -> Grads {
-                  Grad gx;
-                  if (x.requires_grad()) gx = Grad::product(gy, weight, 1.0, plain ? plain->get() : nullptr);
-                  return {std::move(gx), weight.requires_grad() ? Grad::product(transpose(gy, 0, 1), x) : Grad(),
-                          with_bias ? Grad(gy) : Grad()};
-                });
+  return y;
 }
 
-}  // namespace
+Grads linear_grads(const Tensor& x, const Tensor& weight, const std::shared_ptr<kernels::LazyPackedMatrix>& plain,
+                   bool bias_grad, const Tensor& gy) {
+  // The weight gradient gy^T @ x comes in the weight's own [out, in] layout,
+  // so it needs no transposed copy.
+  Grad gx;
+  if (x.requires_grad()) gx = Grad::product(gy, weight, 1.0, plain ? plain->get() : nullptr);
+  return {std::move(gx), weight.requires_grad() ? Grad::product(transpose(gy, 0, 1), x) : Grad(),
+          bias_grad ? Grad(gy) : Grad()};
+}
+
+}  // namespace detail
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return linear_impl(x, weight, bias, nullptr);

@@ -18,6 +18,7 @@
 #include "../framework/kernels.hpp"
 #include "../framework/simd.hpp"
 #include "../framework/threading.hpp"
+#include "linear_parts.hpp"
 
 namespace spool {
 
@@ -477,15 +478,17 @@ Tensor run_forward(const PointwiseProgram& p, const Layout& l, const TensorList&
   return out;
 }
 
+// The gradients of the call's inputs for its result's gradient gy_in; input
+// 0's also when it needs none itself (`product`: it is after_linear's product).
 template <typename T>
 Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList& inputs, const Tensor& saved,
-                   const Tensor& gy_in) {
+                   const Tensor& gy_in, bool product = false) {
   const Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
   const size_t K = inputs.size();
   // Input k's gradient buffer covers pieces [first[k], last[k]] of each row.
   PoolVector<int64_t> first(K, -1), last(K, -1);
   for (const PwInstr& in : p.code)
-    if (in.op == PwOp::Input && inputs[in.input].requires_grad()) {
+    if (in.op == PwOp::Input && (inputs[in.input].requires_grad() || (product && in.input == 0))) {
       int64_t& f = first[in.input];
       f = f < 0 ? in.piece : std::min(f, in.piece);
       last[in.input] = std::max(last[in.input], in.piece);
@@ -557,6 +560,83 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
 Tensor Pointwise::operator()(const std::vector<Tensor>& inputs) const { return call(inputs); }
 Tensor Pointwise::operator()(std::initializer_list<Tensor> inputs) const {
   return call(std::span<const Tensor>(inputs.begin(), inputs.size()));
+}
+
+Tensor Pointwise::after_linear(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                               std::initializer_list<Tensor> rest) const {
+  return fused_call(x, weight, bias, nullptr, std::span<const Tensor>(rest.begin(), rest.size()));
+}
+Tensor Pointwise::after_linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
+                               std::initializer_list<Tensor> rest) const {
+  return fused_call(x, weight, bias, std::span<const Tensor>(rest.begin(), rest.size()));
+}
+Tensor Pointwise::after_linear(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                               const std::vector<Tensor>& rest) const {
+  return fused_call(x, weight, bias, nullptr, rest);
+}
+Tensor Pointwise::after_linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
+                               const std::vector<Tensor>& rest) const {
+  return fused_call(x, weight, bias, rest);
+}
+
+Tensor Pointwise::fused_call(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
+                             std::span<const Tensor> rest) const {
+  SPOOL_CHECK(weight.defined(), program_->name, "the PackedWeight is empty (default-constructed); input of shape {}",
+              x.sizes());
+  return fused_call(x, weight.weight(), bias, &weight, rest);
+}
+
+Tensor Pointwise::fused_call(const Tensor& x, const Tensor& weight, const Tensor& bias, const PackedWeight* packed,
+                             std::span<const Tensor> rest) const {
+  const PointwiseProgram* p = program_.get();
+  const char* name = p->name;
+  SPOOL_CHECK(static_cast<int>(rest.size()) + 1 == p->arity, name,
+              "expects {} inputs: the product and {} more, got the product and {}", p->arity, p->arity - 1,
+              rest.size());
+  SPOOL_CHECK(x.defined() && weight.defined(), name, "the product needs a defined input and weight");
+  SPOOL_CHECK(x.dim() >= 1, name, "the product's input must have at least one dim, got shape {}", x.sizes());
+  // [..., in] as one [rows, in] product; a bias is then [out] or [rows, out].
+  const Tensor x2 = x.dim() == 2 ? x : reshape(x, {-1, x.size(-1)});
+  SPOOL_CHECK(x.dim() == 2 || !bias.defined() || bias.dim() <= 1, name,
+              "a bias of shape {} needs a 2-D input (got shape {}); give the product a 1-D bias", bias.defined()
+              ? bias.sizes() : Shape{}, x.sizes());
+  const Tensor product = detail::linear_value(name, x2, weight, bias, packed);
+  Shape product_sizes = x.sizes();
+  product_sizes[product_sizes.size() - 1] = weight.size(0);
+  TensorList inputs{x.dim() == 2 ? product
+                                  : kernels::strided_view(product, product_sizes, contiguous_strides(product_sizes), 0)};
+  inputs.insert(inputs.end(), rest.begin(), rest.end());
+  Layout layout = plan(*p, inputs);
+  const std::array<const Tensor*, 3> linear_inputs{&x2, &weight, &bias};
+  bool grad = GradMode::is_enabled() && any_requires_grad(rest);
+  for (const Tensor* t : linear_inputs) grad = grad || any_requires_grad({t});
+  const Tensor saved = grad ? saved_values(*p, layout, inputs[0].dtype()) : Tensor();
+  Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), name,
+                                    [&] { return run_forward<scalar_t>(*p, layout, inputs, saved); });
+  if (!grad) return out;
+  // One node for both: the expression's gradient for the product, then the
+  // product's own (detail::linear_grads), as the two ops would give.
+  TensorList all{x2, weight, bias};
+  all.insert(all.end(), rest.begin(), rest.end());
+  return record(name, out, std::span<const Tensor>(all.data(), all.size()),
+                [program = program_, layout = std::move(layout), inputs, saved, x2, weight,
+                 plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
+                  Grads pg = SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
+                    return run_backward<scalar_t>(*program, layout, inputs, saved, gy, true);
+                  });
+                  const Tensor& product = inputs[0];
+                  Tensor g = pg[0].value;
+                  if (pg[0].place.active) {  // only some pieces were read
+                    Tensor full = zeros(product.sizes(), product.dtype());
+                    kernels::add_placed(full, g, pg[0].place);
+                    g = full;
+                  } else if (g.sizes() != product.sizes()) {  // the product was broadcast
+                    g = kernels::sum_to(g, product.sizes());
+                  }
+                  Grads grads = detail::linear_grads(x2, weight, plain, with_bias, reshape(g, {-1, weight.size(0)}));
+                  for (size_t k = 1; k < pg.size(); ++k) grads.push_back(std::move(pg[k]));
+                  return grads;
+                });
 }
 
 Tensor Pointwise::call(std::span<const Tensor> in) const {

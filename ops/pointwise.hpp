@@ -37,6 +37,8 @@
 
 namespace spool {
 
+class PackedWeight;
+
 namespace detail {
 struct PointwiseProgram;
 }
@@ -91,12 +93,29 @@ class Pointwise {
   Tensor operator()(const std::vector<Tensor>& inputs) const;
   Tensor operator()(std::initializer_list<Tensor> inputs) const;  // f({a, b}) without a std::vector
 
+  // f({linear(x, weight, bias), rest...}) as one recorded op: input 0 of the
+  // expression is the product, computed and differentiated inside the op, so
+  // it needs no node of its own (a recurrent step's gates and cell are one
+  // op). Values and gradients are those of the two ops. x is [..., in]; a
+  // bias is [out], or [rows, out] with a 2-D x.
+  Tensor after_linear(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                      std::initializer_list<Tensor> rest = {}) const;
+  Tensor after_linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
+                      std::initializer_list<Tensor> rest = {}) const;
+  Tensor after_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, const std::vector<Tensor>& rest) const;
+  Tensor after_linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
+                      const std::vector<Tensor>& rest) const;
+
   const char* name() const;
   int arity() const;
   int results() const;  // how many values the body returns
 
  private:
   Tensor call(std::span<const Tensor> inputs) const;
+  Tensor fused_call(const Tensor& x, const Tensor& weight, const Tensor& bias, const PackedWeight* packed,
+                    std::span<const Tensor> rest) const;
+  Tensor fused_call(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
+                    std::span<const Tensor> rest) const;
 
   std::shared_ptr<const detail::PointwiseProgram> program_;
 };

@@ -415,7 +415,8 @@ def views():
     expression with two results (appended last). view_chain reads a slice
     with a step through a select (placements composed), a slice of that
     slice, and a select along dim 1 (a product placed into strided rows);
-    lstm_cell returns (h', c') from one call, as spool's LSTM layers do."""
+    lstm_cell returns (h', c') from one call, as spool's LSTM layers do, and
+    after_linear runs it on a product in the same op."""
     def view_chain(x, w):
         a = x[1:4:2]
         return a[1] @ w, torch.tanh(a[:, 1:3]), x[:, 0] @ w
@@ -427,6 +428,11 @@ def views():
 
     case("view_chain", "view_chain", view_chain, [torch.randn(4, 3, 5), torch.randn(5, 2)])
     case("pointwise_lstm_cell", "pointwise_lstm_cell", lstm_cell, [torch.randn(3, 16), torch.randn(3, 4)])
+    # A recurrent step as spool's layers run it: the cell after the product
+    # h W_hh^T + x_proj (Pointwise::after_linear, packed weight, row bias).
+    case("pointwise_after_linear", "pointwise_after_linear",
+         lambda h, w, x_proj, c: lstm_cell(F.linear(h, w, x_proj), c),
+         [torch.randn(2, 3), torch.randn(12, 3), torch.randn(2, 12), torch.randn(2, 3)])
 
 
 def main():

@@ -233,6 +233,11 @@ const std::map<std::string, OpFn>& op_table() {
          const Tensor hc = lstm_cell()(in);
          return V{select(hc, 0, 0), select(hc, 0, 1)};
        }},
+      {"pointwise_after_linear",
+       [](const V& in, const json&) {
+         const Tensor hc = lstm_cell().after_linear(in[0], PackedWeight(in[1]), in[2], {in[3]});
+         return V{select(hc, 0, 0), select(hc, 0, 1)};
+       }},
       {"view_chain",
        [](const V& in, const json&) {
          const Tensor a = slice(in[0], 0, 1, 4, 2);
