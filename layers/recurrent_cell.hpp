@@ -35,8 +35,10 @@ Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, cons
 // read by GRU only. Directions batched together pass x_proj [D, B, G*H],
 // h [D, B, H], W_hh^T [D, H, G*H] and b_hh [D, 1, G*H] (a baddbmm). A
 // defined `packed` is W_hh packed once for all steps of a sequence, which the
-// product then reads. The gate nonlinearities run as fused pointwise ops
-// whose backward the framework derives.
+// product then reads. The gate nonlinearities run as a fused pointwise
+// expression, in one op with the product (Pointwise::after_linear), whose
+// backward the framework derives; an LSTM's h' and c' are views of that
+// op's one result.
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,
                     const Tensor& b_hh, const PackedWeight& packed = PackedWeight());
 
