@@ -607,9 +607,7 @@ Tensor Pointwise::fused_call(const Tensor& x, const Tensor& weight, const Tensor
                                   : kernels::strided_view(product, product_sizes, contiguous_strides(product_sizes), 0)};
   inputs.insert(inputs.end(), rest.begin(), rest.end());
   Layout layout = plan(*p, inputs);
-  const std::array<const Tensor*, 3> linear_inputs{&x2, &weight, &bias};
-  bool grad = GradMode::is_enabled() && any_requires_grad(rest);
-  for (const Tensor* t : linear_inputs) grad = grad || any_requires_grad({t});
+  const bool grad = any_requires_grad({&x2, &weight, &bias}) || any_requires_grad(rest);
   const Tensor saved = grad ? saved_values(*p, layout, inputs[0].dtype()) : Tensor();
   Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), name,
                                     [&] { return run_forward<scalar_t>(*p, layout, inputs, saved); });
