@@ -542,8 +542,6 @@ class GraphTask {
 
   // A deferred product is 2-D, or a batch of them (3-D operands, as bmm's).
   static int64_t batch_count(const DeferredProduct& d) { return d.a.dim() == 3 ? d.a.size(0) : 1; }
-  // Matrix e of a batch (a 2-D tensor is its own only matrix).
-  static Tensor matrix(const Tensor& t, int64_t e) { return t.dim() == 2 ? t : kernels::matrix_at(t, e * t.strides()[0]); }
 
   // out = beta out + the deferred products cs[i], cs[i + 1], ... (a run with
   // one alpha, up to kRunElements of operands) as one GEMM over their inner
@@ -572,25 +570,44 @@ class GraphTask {
     // The operands side by side, per matrix e of a batch (E = 1 for 2-D).
     // A left operand whose columns are contiguous (a transposed row, as gy^T)
     // is gathered as its transpose, so that each piece is a row copy rather
-    // than a strided scatter.
+    // than a strided scatter. Raw copies: views per piece cost more than the
+    // copies at batch 1.
     const bool a_by_cols = M > 1 && d0.a.strides()[d0.a.dim() - 2] == 1;
     Tensor a_buf = Tensor::empty(a_by_cols ? Shape{E, K, M} : Shape{E, M, K}, d0.a.dtype());
     Tensor b = Tensor::empty({E, K, N}, d0.b.dtype());
-    for (int64_t e = 0; e < E; ++e) {
-      int64_t k0 = 0;
-      for (size_t r = i; r < j; ++r) {
-        const DeferredProduct& d = *cs[r].grad.deferred;
-        const Tensor da = matrix(d.a, e), db = matrix(d.b, e);
-        const int64_t k = da.size(1);
-        if (a_by_cols) {
-          kernels::copy_into(kernels::strided_view(a_buf, {k, M}, {M, 1}, e * K * M + k0 * M), kernels::transposed_view(da));
-        } else {
-          kernels::copy_into(kernels::strided_view(a_buf, {M, k}, {K, 1}, e * M * K + k0), da);
+    SPOOL_DISPATCH_FLOAT(d0.a.dtype(), "backward", [&] {
+      using T = scalar_t;
+      // dst[i * dst_row + j] = src[i * s0 + j * s1] for i < rows, j < cols.
+      auto gather = [](T* dst, int64_t dst_row, const T* src, int64_t rows, int64_t cols, int64_t s0, int64_t s1) {
+        for (int64_t i = 0; i < rows; ++i) {
+          const T* from = src + i * s0;
+          T* to = dst + i * dst_row;
+          if (s1 == 1) {
+            std::copy(from, from + cols, to);
+          } else {
+            for (int64_t j = 0; j < cols; ++j) to[j] = from[j * s1];
+          }
         }
-        kernels::copy_into(kernels::strided_view(b, {k, N}, {N, 1}, e * K * N + k0 * N), db);
-        k0 += k;
+      };
+      for (int64_t e = 0; e < E; ++e) {
+        int64_t k0 = 0;
+        for (size_t r = i; r < j; ++r) {
+          const DeferredProduct& d = *cs[r].grad.deferred;
+          const int rank = d.a.dim();
+          const Shape &as = d.a.strides(), &bs = d.b.strides();
+          const T* pa = d.a.data_ptr<T>() + (rank == 3 ? e * as[0] : 0);
+          const T* pb = d.b.data_ptr<T>() + (rank == 3 ? e * bs[0] : 0);
+          const int64_t k = d.a.size(-1);
+          if (a_by_cols) {
+            gather(a_buf.data_ptr<T>() + e * K * M + k0 * M, M, pa, k, M, as[rank - 1], as[rank - 2]);
+          } else {
+            gather(a_buf.data_ptr<T>() + e * M * K + k0, K, pa, M, k, as[rank - 2], as[rank - 1]);
+          }
+          gather(b.data_ptr<T>() + e * K * N + k0 * N, N, pb, k, N, bs[rank - 2], bs[rank - 1]);
+          k0 += k;
+        }
       }
-    }
+    });
     const Tensor a = a_by_cols ? kernels::strided_view(a_buf, {E, M, K}, {K * M, 1, M}, 0) : a_buf;
     const Tensor out3 = out.dim() == 3 ? out : kernels::strided_view(out, {1, M, N}, {M * N, N, 1}, out.storage_offset());
     kernels::batched_gemm_into(out3, a, b, d0.alpha, beta);

@@ -136,7 +136,12 @@ PackedMatrix::PackedMatrix(const Tensor& b) {
       scalar_t* panel = dst + p * k_ * W;
       const int64_t col = p * W, cols = std::min(W, n_ - col);
       if (cols < W) std::fill(panel, panel + k_ * W, scalar_t(0));
-      if (s1 == 1) {  // rows contiguous: a run of `cols` per k
+      if (s1 == 1 && cols == W) {  // rows contiguous: a run of W per k (fixed length: no memcpy call)
+        for (int64_t k = 0; k < k_; ++k) {
+          const scalar_t* row = src + k * s0 + col;
+          for (int64_t j = 0; j < W; ++j) panel[k * W + j] = row[j];
+        }
+      } else if (s1 == 1) {
         for (int64_t k = 0; k < k_; ++k) std::copy(src + k * s0 + col, src + k * s0 + col + cols, panel + k * W);
       } else {  // columns contiguous (a transposed weight) or neither: down each column
         for (int64_t j = 0; j < cols; ++j) {

@@ -117,7 +117,7 @@ Tensor relu(const Tensor& a) {
 Tensor leaky_relu(const Tensor& a, double slope) {
   Tensor y = map_float("leaky_relu", a, [slope](auto x) { return x > 0 ? x : decltype(x)(slope) * x; });
   // d/dx = 1 for x > 0, slope otherwise
-  return record("leaky_relu", y, {&a}, [a, slope](const Tensor& gy) -> Grads {
+  return record("leaky_relu", std::move(y), {&a}, [a, slope](const Tensor& gy) -> Grads {
     return {map_grad("leaky_relu_backward", gy, a,
                      [slope](auto g, auto x) { return x > 0 ? g : decltype(g)(slope) * g; })};
   });
@@ -136,7 +136,7 @@ Tensor gelu(const Tensor& a, std::string_view approximate) {
     return T(0.5) * x * (T(1) + std::erf(x * T(kInvSqrt2)));
   });
   // exact: Phi(x) + x phi(x); tanh form: 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 c x^2)
-  return record("gelu", y, {&a}, [a, use_tanh](const Tensor& gy) -> Grads {
+  return record("gelu", std::move(y), {&a}, [a, use_tanh](const Tensor& gy) -> Grads {
     return {map_grad("gelu_backward", gy, a, [use_tanh](auto g, auto x) {
       using T = decltype(x);
       if (use_tanh) {

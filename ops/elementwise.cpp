@@ -77,7 +77,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
   return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
     Tensor y = binary_numeric("add", a, b, [](auto x, auto z) { return x + z; });
     // d/da = 1, d/db = 1
-    return record("add", y, {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, gy}; });
+    return record("add", std::move(y), {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, gy}; });
   });
 }
 
@@ -88,7 +88,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
     Tensor y = binary_numeric("sub", a, b, [](auto x, auto z) { return x - z; });
     // d/da = 1, d/db = -1
-    return record("sub", y, {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, neg(gy)}; });
+    return record("sub", std::move(y), {&a, &b}, [](const Tensor& gy) -> Grads { return {gy, neg(gy)}; });
   });
 }
 
@@ -96,7 +96,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
     Tensor y = binary_numeric("mul", a, b, [](auto x, auto z) { return x * z; });
     // d/da = b, d/db = a
-    return record("mul", y, {&a, &b}, [a, b](const Tensor& gy) -> Grads {
+    return record("mul", std::move(y), {&a, &b}, [a, b](const Tensor& gy) -> Grads {
       return {a.requires_grad() ? gy * b : Tensor(), b.requires_grad() ? gy * a : Tensor()};
     });
   });
@@ -116,33 +116,33 @@ Tensor div(const Tensor& a, const Tensor& b) {
 Tensor add(const Tensor& a, Scalar s) {
   if (const ScalarType r = result_type(a, s); r != a.dtype()) return add(a.to(r), s);
   Tensor y = scalar_numeric("add", a, s, [](auto x, auto c) { return x + c; });
-  return record("add", y, {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
+  return record("add", std::move(y), {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
 }
 
 Tensor sub(const Tensor& a, Scalar s) {
   SPOOL_CHECK(a.dtype() != kBool, "sub", "subtracting from a bool tensor (shape {}) is not supported", a.sizes());
   if (const ScalarType r = result_type(a, s); r != a.dtype()) return sub(a.to(r), s);
   Tensor y = scalar_numeric("sub", a, s, [](auto x, auto c) { return x - c; });
-  return record("sub", y, {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
+  return record("sub", std::move(y), {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
 }
 
 Tensor mul(const Tensor& a, Scalar s) {
   if (const ScalarType r = result_type(a, s); r != a.dtype()) return mul(a.to(r), s);
   Tensor y = scalar_numeric("mul", a, s, [](auto x, auto c) { return x * c; });
-  return record("mul", y, {&a}, [s](const Tensor& gy) -> Grads { return {gy * s}; });
+  return record("mul", std::move(y), {&a}, [s](const Tensor& gy) -> Grads { return {gy * s}; });
 }
 
 Tensor div(const Tensor& a, Scalar s) {
   if (const ScalarType r = division_type(result_type(a, s)); r != a.dtype()) return div(a.to(r), s);
   Tensor y = scalar_numeric("div", a, s, [](auto x, auto c) { return x / c; });
-  return record("div", y, {&a}, [s](const Tensor& gy) -> Grads { return {gy / s}; });
+  return record("div", std::move(y), {&a}, [s](const Tensor& gy) -> Grads { return {gy / s}; });
 }
 
 Tensor rsub(const Tensor& a, Scalar s) {
   SPOOL_CHECK(a.dtype() != kBool, "rsub", "subtracting a bool tensor (shape {}) is not supported", a.sizes());
   if (const ScalarType r = result_type(a, s); r != a.dtype()) return rsub(a.to(r), s);
   Tensor y = scalar_numeric("rsub", a, s, [](auto x, auto c) { return c - x; });
-  return record("rsub", y, {&a}, [](const Tensor& gy) -> Grads { return {neg(gy)}; });
+  return record("rsub", std::move(y), {&a}, [](const Tensor& gy) -> Grads { return {neg(gy)}; });
 }
 
 Tensor rdiv(const Tensor& a, Scalar s) {
@@ -154,7 +154,7 @@ Tensor rdiv(const Tensor& a, Scalar s) {
 
 Tensor neg(const Tensor& a) {
   Tensor y = scalar_numeric("neg", a, 0.0, [](auto x, auto) { return -x; });
-  return record("neg", y, {&a}, [](const Tensor& gy) -> Grads { return {neg(gy)}; });
+  return record("neg", std::move(y), {&a}, [](const Tensor& gy) -> Grads { return {neg(gy)}; });
 }
 
 Tensor exp(const Tensor& a) {
@@ -168,7 +168,7 @@ Tensor exp(const Tensor& a) {
 Tensor log(const Tensor& a) {
   Tensor y = unary_float("log", a, [](auto x) { return std::log(x); });
   // d/dx log x = 1/x
-  return record("log", y, {&a}, [a](const Tensor& gy) -> Grads { return {gy / a}; });
+  return record("log", std::move(y), {&a}, [a](const Tensor& gy) -> Grads { return {gy / a}; });
 }
 
 Tensor sqrt(const Tensor& a) {
@@ -180,7 +180,7 @@ Tensor sqrt(const Tensor& a) {
 Tensor abs(const Tensor& a) {
   Tensor y = scalar_numeric("abs", a, 0.0, [](auto x, auto) { return x < 0 ? -x : x; });
   // d/dx |x| = sign(x) (0 at 0, as PyTorch)
-  return record("abs", y, {&a}, [a](const Tensor& gy) -> Grads {
+  return record("abs", std::move(y), {&a}, [a](const Tensor& gy) -> Grads {
     Tensor sign = unary_float("sign", a, [](auto x) { return decltype(x)((x > 0) - (x < 0)); });
     return {gy * sign};
   });
@@ -205,7 +205,7 @@ Tensor pow(const Tensor& a, Scalar exponent) {
   const double e = exponent.to_double();
   Tensor y = unary_float("pow", a, [e](auto x) { return std::pow(x, decltype(x)(e)); });
   // d/dx x^e = e x^(e-1)
-  return record("pow", y, {&a}, [a, e](const Tensor& gy) -> Grads {
+  return record("pow", std::move(y), {&a}, [a, e](const Tensor& gy) -> Grads {
     if (e == 0) return {zeros_like(gy)};
     return {gy * pow(a, e - 1) * e};
   });
@@ -237,7 +237,7 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
     });
   });
   // Gradient passes where lo <= x <= hi.
-  return record("clamp", y, {&a}, [a, l, h](const Tensor& gy) -> Grads {
+  return record("clamp", std::move(y), {&a}, [a, l, h](const Tensor& gy) -> Grads {
     Tensor pass = unary_float("clamp_mask", a, [&](auto x) { return decltype(x)(x >= l && x <= h); });
     return {gy * pass};
   });
@@ -250,7 +250,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
       return kernels::map3<bool, scalar_t, scalar_t, scalar_t>(
           cond, a, b, a.dtype(), "where", [](bool c, scalar_t x, scalar_t z) { return c ? x : z; });
     });
-    return record("where", y, {&cond, &a, &b}, [cond](const Tensor& gy) -> Grads {
+    return record("where", std::move(y), {&cond, &a, &b}, [cond](const Tensor& gy) -> Grads {
       Tensor zero = scalar_like(gy, 0.0);
       return {Tensor(), where(cond, gy, zero), where(cond, zero, gy)};
     });
@@ -269,7 +269,7 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
                                                    [v](scalar_t x, bool m) { return m ? v : x; });
   });
   // No gradient flows to filled positions.
-  return record("masked_fill", y, {&a}, [mask](const Tensor& gy) -> Grads { return {masked_fill(gy, mask, 0.0)}; });
+  return record("masked_fill", std::move(y), {&a}, [mask](const Tensor& gy) -> Grads { return {masked_fill(gy, mask, 0.0)}; });
 }
 
 Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", a, b, [](auto x, auto y) { return x == y; }); }

@@ -63,7 +63,7 @@ Tensor pick_negative(const Tensor& logp, const std::vector<int64_t>& targets, in
     const int64_t s0 = logp.strides()[0], s1 = logp.strides()[1];
     for (int64_t m = 0; m < M; ++m) o[m] = targets[m] == ignore_index ? scalar_t(0) : -lp[m * s0 + targets[m] * s1];
   });
-  return record("nll_loss", y, {&logp}, [targets, ignore_index, M, C](const Tensor& gy) -> Grads {
+  return record("nll_loss", std::move(y), {&logp}, [targets, ignore_index, M, C](const Tensor& gy) -> Grads {
     Tensor g = zeros({M, C}, gy.dtype());
     SPOOL_DISPATCH_FLOAT(gy.dtype(), "nll_loss_backward", [&] {
       scalar_t* gp = g.data_ptr<scalar_t>();

@@ -111,7 +111,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (b.dim() == 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
   Tensor y = matmul_kernel(a, b);
   // dA = dY @ B^T, dB = A^T @ dY (summed over broadcast batch dims by the engine)
-  return record("matmul", y, {&a, &b}, [a, b](const Tensor& gy) -> Grads {
+  return record("matmul", std::move(y), {&a, &b}, [a, b](const Tensor& gy) -> Grads {
     if (a.dim() == 2 && b.dim() == 2)  // run by the engine into the gradient buffers
       return {a.requires_grad() ? Grad::product(gy, transpose(b, 0, 1)) : Grad(),
               b.requires_grad() ? Grad::product(transpose(a, 0, 1), gy) : Grad()};
@@ -134,7 +134,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, 
   Tensor y = scaled_bias("addmm", bias, {a.size(0), b.size(1)}, a.dtype(), beta);
   if (a.size(1) > 0) kernels::gemm_into(y, a, b, alpha, 1.0);
   // d/dbias = beta, dA = alpha dY B^T, dB = alpha A^T dY
-  return record("addmm", y, {&bias, &a, &b}, [a, b, beta, alpha](const Tensor& gy) -> Grads {
+  return record("addmm", std::move(y), {&bias, &a, &b}, [a, b, beta, alpha](const Tensor& gy) -> Grads {
     return {bias_grad(gy, beta), a.requires_grad() ? Grad::product(gy, transpose(b, 0, 1), alpha) : Grad(),
             b.requires_grad() ? Grad::product(transpose(a, 0, 1), gy, alpha) : Grad()};
   });
@@ -144,14 +144,14 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   check_batches("bmm", a, b);
   Tensor y = Tensor::empty({a.size(0), a.size(1), b.size(2)}, a.dtype());
   kernels::batched_gemm_into(y, a, b, 1.0, 0.0);
-  return record("bmm", y, {&a, &b}, [a, b](const Tensor& gy) -> Grads { return batched_grads(a, b, gy, 1.0); });
+  return record("bmm", std::move(y), {&a, &b}, [a, b](const Tensor& gy) -> Grads { return batched_grads(a, b, gy, 1.0); });
 }
 
 Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, double alpha) {
   check_batches("baddbmm", a, b);
   Tensor y = scaled_bias("baddbmm", bias, {a.size(0), a.size(1), b.size(2)}, a.dtype(), beta);
   kernels::batched_gemm_into(y, a, b, alpha, 1.0);
-  return record("baddbmm", y, {&bias, &a, &b}, [a, b, beta, alpha](const Tensor& gy) -> Grads {
+  return record("baddbmm", std::move(y), {&bias, &a, &b}, [a, b, beta, alpha](const Tensor& gy) -> Grads {
     Grads g = batched_grads(a, b, gy, alpha);
     g.insert(g.begin(), bias_grad(gy, beta));
     return g;
@@ -201,7 +201,7 @@ Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, co
   // One recorded op, as PyTorch's linear. (The closure holds the weight's
   // lazily packed plain layout only, not the forward panels, which go when
   // the forward is done.)
-  return record("linear", y, {&x, &weight, &bias},
+  return record("linear", std::move(y), {&x, &weight, &bias},
                 [x, weight, plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](
                     const Tensor& gy) -> Grads { return detail::linear_grads(x, weight, plain, with_bias, gy); });
 }

@@ -485,27 +485,31 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
                    const Tensor& gy_in, bool product = false) {
   const Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
   const size_t K = inputs.size();
-  // Input k's gradient buffer covers pieces [first[k], last[k]] of each row.
-  PoolVector<int64_t> first(K, -1), last(K, -1);
+  // Input k's gradient buffer covers pieces [first, last] of each row, row
+  // by row at dst + row * row_len (one vector: this runs once per step).
+  struct Target {
+    int64_t first = -1, last = -1, row_len = 0;
+    T* dst = nullptr;
+  };
+  PoolVector<Target> tg(K);
   for (const PwInstr& in : p.code)
     if (in.op == PwOp::Input && (inputs[in.input].requires_grad() || (product && in.input == 0))) {
-      int64_t& f = first[in.input];
-      f = f < 0 ? in.piece : std::min(f, in.piece);
-      last[in.input] = std::max(last[in.input], in.piece);
+      Target& t = tg[in.input];
+      t.first = t.first < 0 ? in.piece : std::min(t.first, in.piece);
+      t.last = std::max(t.last, in.piece);
     }
   TensorList bufs(K);
-  PoolVector<T*> dst(K, nullptr);
-  PoolVector<int64_t> row_len(K, 0);
   for (size_t k = 0; k < K; ++k) {
-    if (first[k] < 0) continue;
-    const int64_t span = last[k] - first[k] + 1;
+    Target& t = tg[k];
+    if (t.first < 0) continue;
+    const int64_t span = t.last - t.first + 1;
     Shape s = l.sizes;
     if (p.pieces[k] > 1) s[s.size() - 1] = span * l.cols;
     int64_t read = 0;
     for (const PwInstr& in : p.code) read += in.op == PwOp::Input && in.input == static_cast<int>(k);
     bufs[k] = read < span ? zeros(s, gy.dtype()) : Tensor::empty(s, gy.dtype());
-    dst[k] = bufs[k].data_ptr<T>();
-    row_len[k] = span * l.cols;
+    t.dst = bufs[k].data_ptr<T>();
+    t.row_len = span * l.cols;
   }
   const T* go = gy.data_ptr<T>();
   const int64_t numel = l.sizes.numel();
@@ -525,9 +529,9 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
       for (size_t i = 0; i < m; ++i) {
         const PwInstr& in = p.code[i];
         adj[i] = g + i * kBlock;
-        if (in.op != PwOp::Input || !dst[in.input]) continue;
-        const size_t k = in.input;
-        T* d = dst[k] + row * row_len[k] + (in.piece - first[k]) * l.cols + col;
+        if (in.op != PwOp::Input || !tg[in.input].dst) continue;
+        const Target& t = tg[in.input];
+        T* d = t.dst + row * t.row_len + (in.piece - t.first) * l.cols + col;
         adj[i] = d;
         if (!in.live) std::fill(d, d + n, T(0));  // read but unused by the result
       }
@@ -541,11 +545,11 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
   Grads grads(K);
   for (size_t k = 0; k < K; ++k) {
     if (!bufs[k].defined()) continue;
-    if (p.pieces[k] > 1 && row_len[k] != inputs[k].size(-1)) {
+    if (p.pieces[k] > 1 && tg[k].row_len != inputs[k].size(-1)) {
       // Only some pieces were read: place them inside the input's gradient.
       Placement place;
       place.active = true;
-      place.offset = first[k] * l.cols;
+      place.offset = tg[k].first * l.cols;
       place.strides = contiguous_strides(inputs[k].sizes());
       grads[k] = Grad(bufs[k], std::move(place));
     } else {
@@ -616,7 +620,7 @@ Tensor Pointwise::fused_call(const Tensor& x, const Tensor& weight, const Tensor
   // product's own (detail::linear_grads), as the two ops would give.
   TensorList all{x2, weight, bias};
   all.insert(all.end(), rest.begin(), rest.end());
-  return record(name, out, std::span<const Tensor>(all.data(), all.size()),
+  return record(name, std::move(out), std::span<const Tensor>(all.data(), all.size()),
                 [program = program_, layout = std::move(layout), inputs, saved, x2, weight,
                  plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
                   Grads pg = SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
@@ -631,7 +635,7 @@ Tensor Pointwise::fused_call(const Tensor& x, const Tensor& weight, const Tensor
                   } else if (g.sizes() != product.sizes()) {  // the product was broadcast
                     g = kernels::sum_to(g, product.sizes());
                   }
-                  Grads grads = detail::linear_grads(x2, weight, plain, with_bias, reshape(g, {-1, weight.size(0)}));
+                  Grads grads = detail::linear_grads(x2, weight, plain, with_bias, g.dim() == 2 ? g : reshape(g, {-1, weight.size(0)}));
                   for (size_t k = 1; k < pg.size(); ++k) grads.push_back(std::move(pg[k]));
                   return grads;
                 });
@@ -646,7 +650,7 @@ Tensor Pointwise::call(std::span<const Tensor> in) const {
   Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name,
                                     [&] { return run_forward<scalar_t>(*p, layout, inputs, saved); });
   if (!grad) return out;  // skip building the closure
-  return record(p->name, out, inputs,
+  return record(p->name, std::move(out), inputs,
                 [program = program_, layout = std::move(layout), inputs, saved](const Tensor& gy) -> Grads {
                   return SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
                     return run_backward<scalar_t>(*program, layout, inputs, saved, gy);

@@ -83,7 +83,7 @@ Tensor sum(const Tensor& a) {
   });
   const Shape sizes = a.sizes();
   // d/dx_i sum = 1
-  return record("sum", y, {&a}, [sizes](const Tensor& gy) -> Grads { return {expand(gy, sizes)}; });
+  return record("sum", std::move(y), {&a}, [sizes](const Tensor& gy) -> Grads { return {expand(gy, sizes)}; });
 }
 
 Tensor sum(const Tensor& a, int64_t dim, bool keepdim) {
@@ -97,7 +97,7 @@ Tensor sum(const Tensor& a, int64_t dim, bool keepdim) {
     });
   });
   const Shape sizes = a.sizes();
-  return record("sum", y, {&a},
+  return record("sum", std::move(y), {&a},
                 [sizes, d, keepdim](const Tensor& gy) -> Grads { return {expand_back(gy, sizes, d, keepdim)}; });
 }
 
@@ -138,7 +138,7 @@ Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim) {
   // d/dx_i = exp(x_i - y)
   Tensor y_keep = y;
   Tensor out = keepdim ? y : squeeze(y, d);
-  return record("logsumexp", out, {&a}, [a, y_keep, d, keepdim](const Tensor& gy) -> Grads {
+  return record("logsumexp", std::move(out), {&a}, [a, y_keep, d, keepdim](const Tensor& gy) -> Grads {
     Tensor g = keepdim ? gy : unsqueeze(gy, d);
     return {g * exp(a - y_keep)};
   });

@@ -81,7 +81,7 @@ Tensor reshape_impl(const Tensor& a, const Shape& requested, bool must_view, con
     y.impl().strides = contiguous_strides(sizes);
   }
   const Shape in_sizes = a.sizes();
-  return record(op, y, {&a}, [in_sizes](const Tensor& gy) -> Grads { return {reshape(gy, in_sizes)}; });
+  return record(op, std::move(y), {&a}, [in_sizes](const Tensor& gy) -> Grads { return {reshape(gy, in_sizes)}; });
 }
 
 }  // namespace
@@ -115,7 +115,7 @@ Tensor permute(const Tensor& a, const Shape& dims) {
     inverse[d] = i;
   }
   Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
-  return record("permute", y, {&a}, [inverse](const Tensor& gy) -> Grads { return {permute(gy, inverse)}; });
+  return record("permute", std::move(y), {&a}, [inverse](const Tensor& gy) -> Grads { return {permute(gy, inverse)}; });
 }
 
 Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1) {
@@ -128,7 +128,7 @@ Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1) {
     std::swap(y.impl().sizes[d0], y.impl().sizes[d1]);
     std::swap(y.impl().strides[d0], y.impl().strides[d1]);
   }
-  return record("transpose", y, {&a},
+  return record("transpose", std::move(y), {&a},
                 [d0, d1](const Tensor& gy) -> Grads { return {transpose(gy, d0, d1)}; });
 }
 
@@ -187,7 +187,7 @@ Tensor squeeze(const Tensor& a) {
     }
   Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   const Shape in_sizes = a.sizes();
-  return record("squeeze", y, {&a}, [in_sizes](const Tensor& gy) -> Grads { return {reshape(gy, in_sizes)}; });
+  return record("squeeze", std::move(y), {&a}, [in_sizes](const Tensor& gy) -> Grads { return {reshape(gy, in_sizes)}; });
 }
 
 Tensor squeeze(const Tensor& a, int64_t dim) {
@@ -197,7 +197,7 @@ Tensor squeeze(const Tensor& a, int64_t dim) {
   sizes.erase(d);
   strides.erase(d);
   Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
-  return record("squeeze", y, {&a}, [d](const Tensor& gy) -> Grads { return {unsqueeze(gy, d)}; });
+  return record("squeeze", std::move(y), {&a}, [d](const Tensor& gy) -> Grads { return {unsqueeze(gy, d)}; });
 }
 
 Tensor unsqueeze(const Tensor& a, int64_t dim) {
@@ -207,7 +207,7 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   sizes.insert(d, 1);
   strides.insert(d, st);
   Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
-  return record("unsqueeze", y, {&a}, [d](const Tensor& gy) -> Grads { return {squeeze(gy, d)}; });
+  return record("unsqueeze", std::move(y), {&a}, [d](const Tensor& gy) -> Grads { return {squeeze(gy, d)}; });
 }
 
 Tensor expand(const Tensor& a, const Shape& requested) {
@@ -229,7 +229,7 @@ Tensor expand(const Tensor& a, const Shape& requested) {
   if (sizes == a.sizes()) return a;
   Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   // The engine sums the gradient over the expanded dims.
-  return record("expand", y, {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
+  return record("expand", std::move(y), {&a}, [](const Tensor& gy) -> Grads { return {gy}; });
 }
 
 Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
@@ -246,7 +246,7 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
   Tensor y = Tensor::empty(sizes, a.dtype());
   for (size_t k = 0; k < idx.size(); ++k) kernels::copy_into(select(y, d, k).detach(), select(a, d, idx[k]).detach());
   const Shape in_sizes = a.sizes();
-  return record("index_select", y, {&a}, [idx, d, in_sizes](const Tensor& gy) -> Grads {
+  return record("index_select", std::move(y), {&a}, [idx, d, in_sizes](const Tensor& gy) -> Grads {
     Tensor g = zeros(in_sizes, gy.dtype());
     for (size_t k = 0; k < idx.size(); ++k) kernels::add_into(select(g, d, idx[k]), select(gy, d, k));
     return {g};
@@ -271,7 +271,7 @@ Tensor flip(const Tensor& a, const Shape& dims) {
   kernels::copy_into(y, kernels::strided_view(a, a.sizes(), strides, offset));
   // Flipping is its own inverse.
   const Shape flipped = dims;
-  return record("flip", y, {&a}, [flipped](const Tensor& gy) -> Grads { return {flip(gy, flipped)}; });
+  return record("flip", std::move(y), {&a}, [flipped](const Tensor& gy) -> Grads { return {flip(gy, flipped)}; });
 }
 
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
@@ -303,7 +303,7 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
     });
   });
   const Shape in_sizes = a.sizes();
-  return record("gather", y, {&a}, [idx, d, in_sizes](const Tensor& gy) -> Grads {
+  return record("gather", std::move(y), {&a}, [idx, d, in_sizes](const Tensor& gy) -> Grads {
     // scatter-add of gy into zeros of the input's shape
     Tensor g = zeros(in_sizes, gy.dtype());
     Shape gst = g.strides();
@@ -353,7 +353,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   }
   std::vector<int64_t> lengths;
   for (const Tensor& t : tensors) lengths.push_back(t.size(d));
-  return record("cat", y, tensors, [offsets, lengths, d](const Tensor& gy) -> Grads {
+  return record("cat", std::move(y), tensors, [offsets, lengths, d](const Tensor& gy) -> Grads {
     Grads g;
     for (size_t i = 0; i < offsets.size(); ++i) g.emplace_back(narrow(gy, d, offsets[i], lengths[i]));
     return g;
@@ -377,7 +377,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   for (size_t i = 0; i < tensors.size(); ++i) kernels::copy_into(select(y, d, static_cast<int64_t>(i)), tensors[i]);
   // One recorded op (not an unsqueeze per input and a cat): a recurrent
   // layer stacks every step's output, so this is one node instead of T + 1.
-  return record("stack", y, tensors, [d, n = tensors.size()](const Tensor& gy) -> Grads {
+  return record("stack", std::move(y), tensors, [d, n = tensors.size()](const Tensor& gy) -> Grads {
     Grads g;
     g.reserve(n);
     for (size_t i = 0; i < n; ++i) g.emplace_back(select(gy, d, static_cast<int64_t>(i)));
