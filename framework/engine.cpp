@@ -331,7 +331,8 @@ class GraphTask {
       max_numel_ = std::max(max_numel_, order[i]->sizes.numel());
       pending_[i].meta = order[i];
       for_each_target(order[i], [&](AutogradMeta* t) {
-        pending_[scratch_->index.at(t)].deps.fetch_add(1, std::memory_order_relaxed);
+        std::atomic<int>& deps = pending_[scratch_->index.at(t)].deps;  // one thread here: no locked add
+        deps.store(deps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       });
     }
   }
@@ -437,7 +438,13 @@ class GraphTask {
         q.add(std::move(c));
       }
     }
-    if (q.deps.fetch_sub(1, std::memory_order_acq_rel) == 1) on_ready(q);
+    if (serial_) {  // one thread: no locked decrement
+      const int left = q.deps.load(std::memory_order_relaxed) - 1;
+      q.deps.store(left, std::memory_order_relaxed);
+      if (left == 0) on_ready(q);
+    } else if (q.deps.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      on_ready(q);
+    }
   }
 
   static void check_grad(const Node& node, size_t i, const AutogradMeta& in, const Grad& g) {

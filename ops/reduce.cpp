@@ -2,6 +2,7 @@
 // gradient back with expand (a stride-0 view, no copy).
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "../framework/kernels.hpp"
 #include "ops.hpp"
@@ -10,6 +11,28 @@ namespace spool {
 
 namespace {
 
+// Sum of n contiguous values. Floating values go to kLanes partial sums,
+// combined pairwise at the end: one running sum waited on the add's latency
+// at every value (4 us for a 50 x 64 output), and many partial sums also
+// round better. Integers add exactly, in order.
+template <typename T>
+T total(const T* p, int64_t n) {
+  if constexpr (std::is_integral_v<T>) {
+    T s = 0;
+    for (int64_t i = 0; i < n; ++i) s += p[i];
+    return s;
+  } else {
+    constexpr int kLanes = 64;
+    T part[kLanes] = {};
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) part[j] += p[i + j];
+    for (int j = 0; i < n; ++i, ++j) part[j] += p[i];
+    for (int w = kLanes / 2; w >= 1; w /= 2)
+      for (int j = 0; j < w; ++j) part[j] += part[j + w];
+    return part[0];
+  }
+}
 
 Shape reduced_shape(const Shape& sizes, int dim, bool keepdim) {
   Shape out = sizes;
@@ -77,9 +100,7 @@ Tensor sum(const Tensor& a) {
   Tensor y = SPOOL_DISPATCH_NUMERIC(a.dtype(), "sum", [&] {
     Tensor x = contiguous_of(a);
     const scalar_t* p = x.data_ptr<scalar_t>();
-    scalar_t s = 0;
-    for (int64_t i = 0, n = x.numel(); i < n; ++i) s += p[i];
-    return scalar_tensor(static_cast<double>(s), a.dtype());
+    return scalar_tensor(static_cast<double>(total(p, x.numel())), a.dtype());
   });
   const Shape sizes = a.sizes();
   // d/dx_i sum = 1
