@@ -134,6 +134,8 @@ Tensor attach_node(const char* name, Tensor& out, MetaList inputs,
 void attach_view(const char* name, Tensor& view, const Tensor& base, Placement place);
 MetaList metas_of(std::initializer_list<const Tensor*> inputs);
 MetaList metas_of(std::span<const Tensor> inputs);
+// The records of `first` then `rest`, as one list (no joined tensor list).
+MetaList metas_of(std::initializer_list<const Tensor*> first, std::span<const Tensor> rest);
 }  // namespace detail
 
 // Records `out` as the result of op `name` over `inputs`; `fn` maps the

@@ -68,17 +68,15 @@ bool any_requires_grad(std::span<const Tensor> inputs) {
 
 namespace detail {
 
-MetaList metas_of(std::initializer_list<const Tensor*> inputs) {
-  MetaList metas;
-  metas.reserve(inputs.size());
-  for (const Tensor* t : inputs) metas.push_back(t->requires_grad() ? t->impl().autograd : nullptr);
-  return metas;
-}
+MetaList metas_of(std::initializer_list<const Tensor*> inputs) { return metas_of(inputs, {}); }
 
-MetaList metas_of(std::span<const Tensor> inputs) {
+MetaList metas_of(std::span<const Tensor> inputs) { return metas_of({}, inputs); }
+
+MetaList metas_of(std::initializer_list<const Tensor*> first, std::span<const Tensor> rest) {
   MetaList metas;
-  metas.reserve(inputs.size());
-  for (const Tensor& t : inputs) metas.push_back(t.requires_grad() ? t.impl().autograd : nullptr);
+  metas.reserve(first.size() + rest.size());
+  for (const Tensor* t : first) metas.push_back(t->requires_grad() ? t->impl().autograd : nullptr);
+  for (const Tensor& t : rest) metas.push_back(t.requires_grad() ? t.impl().autograd : nullptr);
   return metas;
 }
 

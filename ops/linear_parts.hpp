@@ -18,8 +18,9 @@ Tensor linear_value(const char* op, const Tensor& x, const Tensor& weight, const
 // The gradients of x, weight and bias, in that order, for the output
 // gradient gy [rows, out]: products left to the engine (gy @ weight reads the
 // lazily packed plain weight when there is one), and gy itself for the bias
-// (the engine sums it to the bias's shape).
+// (the engine sums it to the bias's shape). `room` more gradients fit
+// without a reallocation (after_linear appends its expression's).
 Grads linear_grads(const Tensor& x, const Tensor& weight, const std::shared_ptr<kernels::LazyPackedMatrix>& plain,
-                   bool bias_grad, const Tensor& gy);
+                   bool bias_grad, const Tensor& gy, size_t room = 0);
 
 }  // namespace spool::detail

@@ -235,13 +235,15 @@ Tensor linear_value(const char* op, const Tensor& x, const Tensor& weight, const
 }
 
 Grads linear_grads(const Tensor& x, const Tensor& weight, const std::shared_ptr<kernels::LazyPackedMatrix>& plain,
-                   bool bias_grad, const Tensor& gy) {
+                   bool bias_grad, const Tensor& gy, size_t room) {
+  Grads grads;
+  grads.reserve(3 + room);
+  grads.push_back(x.requires_grad() ? Grad::product(gy, weight, 1.0, plain ? plain->get() : nullptr) : Grad());
   // The weight gradient gy^T @ x comes in the weight's own [out, in] layout,
   // so it needs no transposed copy.
-  Grad gx;
-  if (x.requires_grad()) gx = Grad::product(gy, weight, 1.0, plain ? plain->get() : nullptr);
-  return {std::move(gx), weight.requires_grad() ? Grad::product(transpose(gy, 0, 1), x) : Grad(),
-          bias_grad ? Grad(gy) : Grad()};
+  grads.push_back(weight.requires_grad() ? Grad::product(kernels::transposed_view(gy), x) : Grad());
+  grads.push_back(bias_grad ? Grad(gy) : Grad());
+  return grads;
 }
 
 }  // namespace detail

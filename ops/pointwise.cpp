@@ -618,16 +618,15 @@ Tensor Pointwise::fused_call(const Tensor& x, const Tensor& weight, const Tensor
   if (!grad) return out;
   // One node for both: the expression's gradient for the product, then the
   // product's own (detail::linear_grads), as the two ops would give.
-  TensorList all{x2, weight, bias};
-  all.insert(all.end(), rest.begin(), rest.end());
-  return record(name, std::move(out), std::span<const Tensor>(all.data(), all.size()),
-                [program = program_, layout = std::move(layout), inputs, saved, x2, weight,
-                 plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
+  return detail::attach_node(
+      name, out, detail::metas_of({&x2, &weight, &bias}, rest),
+      BackwardFn([program = program_, layout = std::move(layout), inputs = std::move(inputs), saved, x2, weight,
+                  plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
                   Grads pg = SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
                     return run_backward<scalar_t>(*program, layout, inputs, saved, gy, true);
                   });
                   const Tensor& product = inputs[0];
-                  Tensor g = pg[0].value;
+                  Tensor g = std::move(pg[0].value);
                   if (pg[0].place.active) {  // only some pieces were read
                     Tensor full = zeros(product.sizes(), product.dtype());
                     kernels::add_placed(full, g, pg[0].place);
@@ -635,14 +634,15 @@ Tensor Pointwise::fused_call(const Tensor& x, const Tensor& weight, const Tensor
                   } else if (g.sizes() != product.sizes()) {  // the product was broadcast
                     g = kernels::sum_to(g, product.sizes());
                   }
-                  Grads grads = detail::linear_grads(x2, weight, plain, with_bias, g.dim() == 2 ? g : reshape(g, {-1, weight.size(0)}));
+                  Grads grads = detail::linear_grads(x2, weight, plain, with_bias,
+                                                     g.dim() == 2 ? g : reshape(g, {-1, weight.size(0)}), pg.size() - 1);
                   for (size_t k = 1; k < pg.size(); ++k) grads.push_back(std::move(pg[k]));
                   return grads;
-                });
+                }));
 }
 
 Tensor Pointwise::call(std::span<const Tensor> in) const {
-  const TensorList inputs(in.begin(), in.end());
+  TensorList inputs(in.begin(), in.end());
   const PointwiseProgram* p = program_.get();
   Layout layout = plan(*p, inputs);
   const bool grad = any_requires_grad(inputs);
@@ -650,12 +650,14 @@ Tensor Pointwise::call(std::span<const Tensor> in) const {
   Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name,
                                     [&] { return run_forward<scalar_t>(*p, layout, inputs, saved); });
   if (!grad) return out;  // skip building the closure
-  return record(p->name, std::move(out), inputs,
-                [program = program_, layout = std::move(layout), inputs, saved](const Tensor& gy) -> Grads {
-                  return SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
-                    return run_backward<scalar_t>(*program, layout, inputs, saved, gy);
-                  });
-                });
+  // The records first: the closure then takes the inputs' list itself.
+  MetaList metas = detail::metas_of(std::span<const Tensor>(inputs.data(), inputs.size()));
+  return detail::attach_node(
+      p->name, out, std::move(metas),
+      BackwardFn([program = program_, layout = std::move(layout), inputs = std::move(inputs), saved](const Tensor& gy) {
+        return SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name,
+                                    [&] { return run_backward<scalar_t>(*program, layout, inputs, saved, gy); });
+      }));
 }
 
 }  // namespace spool
