@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "test_util.hpp"
 
@@ -59,22 +60,28 @@ TEST_CASE("packed_matrix: products equal plain sums for every row block and colu
 
 TEST_CASE("packed_matrix: strided operands (a transposed weight, a transposed or row-sliced input)") {
   manual_seed(12);
-  const Tensor weight = randn({40, 24});        // [N, K] as a linear weight
-  const Tensor b = transpose(weight, 0, 1);     // [K, N], columns contiguous
-  const kernels::PackedMatrix packed(b);
-  const Tensor at = transpose(randn({24, 5}), 0, 1);      // [5, 24], non-unit column stride
-  const Tensor rows = narrow(randn({5, 30}), 1, 3, 24);   // [5, 24], row stride 30
-  for (const Tensor& a : {at, rows}) {
-    Tensor out = zeros({5, 40});
-    packed.multiply_into(out, a);
-    check_close(out, expected_product(a, b, out, 1.0, 0.0), 1e-5);
-  }
-  // One row with a non-unit column stride; a row broadcast down (stride 0).
-  const Tensor one_row = narrow(at, 0, 2, 1), broadcast = expand(narrow(rows, 0, 1, 1), {6, 24});
-  for (const Tensor& a : {one_row, broadcast}) {
-    Tensor out = zeros({a.size(0), 40});
-    packed.multiply_into(out, a);
-    check_close(out, expected_product(a, b, out, 1.0, 0.0), 1e-5);
+  // [N, K] as a linear weight; K = 21 and N = 70 leave partial 8 x 8 blocks
+  // and a partial panel when the transposed weight is packed.
+  for (const auto& [N, K] : {std::pair<int64_t, int64_t>{40, 24}, {70, 21}}) {
+    CAPTURE(N);
+    CAPTURE(K);
+    const Tensor weight = randn({N, K});
+    const Tensor b = transpose(weight, 0, 1);  // [K, N], columns contiguous
+    const kernels::PackedMatrix packed(b);
+    const Tensor at = transpose(randn({K, 5}), 0, 1);       // [5, K], non-unit column stride
+    const Tensor rows = narrow(randn({5, K + 6}), 1, 3, K);  // [5, K], row stride K + 6
+    for (const Tensor& a : {at, rows}) {
+      Tensor out = zeros({5, N});
+      packed.multiply_into(out, a);
+      check_close(out, expected_product(a, b, out, 1.0, 0.0), 1e-5);
+    }
+    // One row with a non-unit column stride; a row broadcast down (stride 0).
+    const Tensor one_row = narrow(at, 0, 2, 1), broadcast = expand(narrow(rows, 0, 1, 1), {6, K});
+    for (const Tensor& a : {one_row, broadcast}) {
+      Tensor out = zeros({a.size(0), N});
+      packed.multiply_into(out, a);
+      check_close(out, expected_product(a, b, out, 1.0, 0.0), 1e-5);
+    }
   }
 }
 
