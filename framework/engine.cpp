@@ -147,11 +147,13 @@ struct Pending {
     more.clear();
   }
 
-  void add(Contribution c) {
+  void add(uint64_t seq, uint32_t slot, Grad&& g) {
     if (count++ == 0) {
-      first = std::move(c);
+      first.seq = seq;
+      first.slot = slot;
+      first.grad = std::move(g);
     } else {
-      more.push_back(std::move(c));
+      more.push_back(Contribution{seq, slot, std::move(g)});
     }
   }
 };
@@ -241,15 +243,14 @@ Placement compose(const Placement& inner, const Shape& sizes, const Placement& o
   return p;
 }
 
-// A gradient for a view, as a gradient for its base placed at `place`.
-Grad to_base(Grad g, const Shape& view_sizes, const Placement& place) {
+// Makes a gradient for a view a gradient for its base placed at `place`.
+void to_base(Grad& g, const Shape& view_sizes, const Placement& place) {
   if (g.place.active) {
     g.place = compose(g.place, view_sizes, place);
-    return g;
+    return;
   }
   if (!g.deferred && g.value.sizes() != view_sizes) g.value = kernels::sum_to(g.value, view_sizes);
   g.place = place;
-  return g;
 }
 
 // Where a gradient for one tensor goes: to that tensor, or through views
@@ -284,7 +285,7 @@ class GraphTask {
       throw;
     }
     for (size_t i = 0; i < roots.size(); ++i)
-      pending_[scratch_->index.at(roots[i].autograd_meta())].add({UINT64_MAX, static_cast<uint32_t>(i), Grad(grads[i])});
+      pending_[scratch_->index.at(roots[i].autograd_meta())].add(UINT64_MAX, static_cast<uint32_t>(i), Grad(grads[i]));
   }
 
   ~GraphTask() {
@@ -411,29 +412,26 @@ class GraphTask {
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       AutogradMeta* in = node.inputs[i].get();
       if (!in) continue;
-      Grad gi;
-      if (!grads.empty() && grads[i].defined()) {
-        check_grad(node, i, *in, grads[i]);
-        gi = std::move(grads[i]);
-      }
+      Grad none;
+      Grad& gi = !grads.empty() && grads[i].defined() ? grads[i] : none;  // handed on in place
+      if (gi.defined()) check_grad(node, i, *in, gi);
       const Edge e = resolve(in, nullptr);
-      if (gi.defined() && e.place()) gi = to_base(std::move(gi), in->sizes, *e.place());
+      if (gi.defined() && e.place()) to_base(gi, in->sizes, *e.place());
       deliver(e.target, node.seq, static_cast<uint32_t>(i), std::move(gi), on_ready);
     }
   }
 
   // Adds g (maybe undefined: no gradient) to target's contributions and
   // readies target once every consumer has delivered.
-  void deliver(AutogradMeta* target, uint64_t seq, uint32_t slot, Grad g,
+  void deliver(AutogradMeta* target, uint64_t seq, uint32_t slot, Grad&& g,
                const std::function<void(Pending&)>& on_ready) {
     Pending& q = pending_[scratch_->index.at(target)];
     if (g.defined()) {
-      Contribution c{seq, slot, std::move(g)};
       if (serial_) {
-        q.add(std::move(c));
+        q.add(seq, slot, std::move(g));
       } else {
         std::lock_guard<std::mutex> lock(q.mu);
-        q.add(std::move(c));
+        q.add(seq, slot, std::move(g));
       }
     }
     if (serial_) {  // one thread: no locked decrement
