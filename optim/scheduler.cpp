@@ -55,6 +55,9 @@ double LinearLR::next_lr(size_t, double lr) const {
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& opt, int64_t T_max, double eta_min)
     : LRScheduler(opt), T_max_(T_max), eta_min_(eta_min) {
   SPOOL_CHECK(T_max > 0, "CosineAnnealingLR", "T_max must be positive, got {}", T_max);
+  // next_lr works modulo the period 2 * T_max, which must fit an int64.
+  SPOOL_CHECK(T_max <= std::numeric_limits<int64_t>::max() / 2, "CosineAnnealingLR",
+              "T_max must be at most {}, got {}", std::numeric_limits<int64_t>::max() / 2, T_max);
 }
 double CosineAnnealingLR::next_lr(size_t g, double lr) const {
   const double base = base_lrs_[g], T = static_cast<double>(T_max_), t = static_cast<double>(epoch_);

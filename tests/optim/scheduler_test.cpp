@@ -1,5 +1,7 @@
 // Schedulers and gradient clipping against PyTorch (tests/fixtures/optim.json),
 // and the initializers' statistics.
+#include <limits>
+
 #include "fixture_util.hpp"
 
 using namespace spool;
@@ -157,6 +159,10 @@ TEST_CASE("schedulers and initializers: degenerate arguments") {
   optim::SGD sgd({w}, optim::SGDOptions(0.1).momentum(0.9));
   // 2 steps at pct_start 0.5: the rising phase would be empty (NaN rates in a division by 0).
   CHECK_ERROR(optim::OneCycleLR(sgd, 0.1, 2, 0.5), "OneCycleLR", "empty phase");
+  // A period 2 * T_max past int64 would overflow in the schedule's arithmetic.
+  CHECK_ERROR(optim::CosineAnnealingLR(sgd, std::numeric_limits<int64_t>::max()), "CosineAnnealingLR", "T_max",
+              "9223372036854775807");
+  CHECK_ERROR(optim::CosineAnnealingLR(sgd, 0), "CosineAnnealingLR", "T_max", "positive");
   CHECK_ERROR(sgd.set_lr(0.1, 5), "optimizer", "group 5", "1 groups");
   CHECK_ERROR(optim::Adam(std::vector<Tensor>{}), "group 0 is empty");
   auto saved = sgd.state_dict();
