@@ -141,6 +141,10 @@ MetaList metas_of(std::initializer_list<const Tensor*> first, std::span<const Te
 // Records `out` as the result of op `name` over `inputs`; `fn` maps the
 // gradient of `out` to one Grad per input. Does nothing (and never builds the
 // std::function) when no input requires grad or grad mode is off.
+// Pass `std::move(out)` when fn does not capture it: a result held only here
+// gets its autograd record without a second tensor handle. Never move a
+// result that fn captures: argument order is unspecified, so the capture
+// could see the moved-from tensor.
 template <typename F>
 Tensor record(const char* name, Tensor out, std::initializer_list<const Tensor*> inputs, F&& fn) {
   if (!any_requires_grad(inputs)) return out;

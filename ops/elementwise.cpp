@@ -269,7 +269,8 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
                                                    [v](scalar_t x, bool m) { return m ? v : x; });
   });
   // No gradient flows to filled positions.
-  return record("masked_fill", std::move(y), {&a}, [mask](const Tensor& gy) -> Grads { return {masked_fill(gy, mask, 0.0)}; });
+  return record("masked_fill", std::move(y), {&a},
+                [mask](const Tensor& gy) -> Grads { return {masked_fill(gy, mask, 0.0)}; });
 }
 
 Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", a, b, [](auto x, auto y) { return x == y; }); }

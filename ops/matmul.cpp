@@ -144,7 +144,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   check_batches("bmm", a, b);
   Tensor y = Tensor::empty({a.size(0), a.size(1), b.size(2)}, a.dtype());
   kernels::batched_gemm_into(y, a, b, 1.0, 0.0);
-  return record("bmm", std::move(y), {&a, &b}, [a, b](const Tensor& gy) -> Grads { return batched_grads(a, b, gy, 1.0); });
+  return record("bmm", std::move(y), {&a, &b},
+                [a, b](const Tensor& gy) -> Grads { return batched_grads(a, b, gy, 1.0); });
 }
 
 Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, double alpha) {

@@ -621,24 +621,25 @@ Tensor Pointwise::fused_call(const Tensor& x, const Tensor& weight, const Tensor
   return detail::attach_node(
       name, out, detail::metas_of({&x2, &weight, &bias}, rest),
       BackwardFn([program = program_, layout = std::move(layout), inputs = std::move(inputs), saved, x2, weight,
-                  plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
-                  Grads pg = SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
-                    return run_backward<scalar_t>(*program, layout, inputs, saved, gy, true);
-                  });
-                  const Tensor& product = inputs[0];
-                  Tensor g = std::move(pg[0].value);
-                  if (pg[0].place.active) {  // only some pieces were read
-                    Tensor full = zeros(product.sizes(), product.dtype());
-                    kernels::add_placed(full, g, pg[0].place);
-                    g = full;
-                  } else if (g.sizes() != product.sizes()) {  // the product was broadcast
-                    g = kernels::sum_to(g, product.sizes());
-                  }
-                  Grads grads = detail::linear_grads(x2, weight, plain, with_bias,
-                                                     g.dim() == 2 ? g : reshape(g, {-1, weight.size(0)}), pg.size() - 1);
-                  for (size_t k = 1; k < pg.size(); ++k) grads.push_back(std::move(pg[k]));
-                  return grads;
-                }));
+                  plain = packed ? packed->plain() : nullptr,
+                  with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
+        Grads pg = SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
+          return run_backward<scalar_t>(*program, layout, inputs, saved, gy, true);
+        });
+        const Tensor& product = inputs[0];
+        Tensor g = std::move(pg[0].value);
+        if (pg[0].place.active) {  // only some pieces were read
+          Tensor full = zeros(product.sizes(), product.dtype());
+          kernels::add_placed(full, g, pg[0].place);
+          g = full;
+        } else if (g.sizes() != product.sizes()) {  // the product was broadcast
+          g = kernels::sum_to(g, product.sizes());
+        }
+        Grads grads = detail::linear_grads(x2, weight, plain, with_bias,
+                                           g.dim() == 2 ? g : reshape(g, {-1, weight.size(0)}), pg.size() - 1);
+        for (size_t k = 1; k < pg.size(); ++k) grads.push_back(std::move(pg[k]));
+        return grads;
+      }));
 }
 
 Tensor Pointwise::call(std::span<const Tensor> in) const {

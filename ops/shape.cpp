@@ -187,7 +187,8 @@ Tensor squeeze(const Tensor& a) {
     }
   Tensor y = kernels::strided_view(a, sizes, strides, a.storage_offset());
   const Shape in_sizes = a.sizes();
-  return record("squeeze", std::move(y), {&a}, [in_sizes](const Tensor& gy) -> Grads { return {reshape(gy, in_sizes)}; });
+  return record("squeeze", std::move(y), {&a},
+                [in_sizes](const Tensor& gy) -> Grads { return {reshape(gy, in_sizes)}; });
 }
 
 Tensor squeeze(const Tensor& a, int64_t dim) {
