@@ -1,5 +1,8 @@
 #include "text.hpp"
 
+#include <locale.h>
+#include <wctype.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -8,13 +11,121 @@
 
 namespace spool {
 
+namespace {
+
+// One UTF-8 character at s[i]: its code point and byte length. A malformed
+// or truncated sequence is one byte that is kept as it is (valid = false).
+struct Utf8Char {
+  char32_t cp = 0;
+  size_t len = 1;
+  bool valid = false;
+};
+
+Utf8Char decode_utf8(const std::string& s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return {c, 1, true};
+  const size_t len = c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (len == 0 || i + len > s.size()) return {};
+  char32_t cp = c & (0x7F >> len);
+  for (size_t k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return {};
+    cp = cp << 6 | (b(i + k) & 0x3F);
+  }
+  const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;  // overlong forms are malformed
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {};
+  return {cp, len, true};
+}
+
+void append_utf8(char32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | cp >> 6);
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | cp >> 12);
+    out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | cp >> 18);
+    out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+    out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Unicode character data from the C.UTF-8 locale (Debian's libc-bin ships
+// it); null where it is missing, and then only ASCII letters change case.
+locale_t utf8_ctype() {
+  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  return loc;
+}
+
+bool is_letter(char32_t cp) {
+  const locale_t loc = utf8_ctype();
+  return loc ? iswalpha_l(static_cast<wint_t>(cp), loc) != 0 : std::isalpha(static_cast<int>(cp < 0x80 ? cp : 0)) != 0;
+}
+
+// Python's str.lower(), which Keras' Tokenizer applies: each character's
+// lower case, plus Unicode's two context-free special cases: U+0130 (I with
+// dot) becomes "i" + U+0307, and a capital sigma that ends a word (a letter
+// before it, none after) becomes the final form U+03C2. Malformed bytes are
+// kept as they are.
+std::string lower_utf8(const std::string& text) {
+  const locale_t loc = utf8_ctype();
+  std::string out;
+  out.reserve(text.size());
+  char32_t prev = 0;
+  for (size_t i = 0; i < text.size();) {
+    const Utf8Char c = decode_utf8(text, i);
+    if (!c.valid) {
+      out += text[i];
+      prev = 0;
+      i += 1;
+      continue;
+    }
+    char32_t lower = c.cp;
+    if (c.cp < 0x80) {
+      lower = static_cast<char32_t>(std::tolower(static_cast<int>(c.cp)));
+    } else if (loc && c.cp == 0x130) {
+      append_utf8(U'i', out);
+      lower = 0x307;
+    } else if (loc && c.cp == 0x3A3) {
+      const bool after_letter = prev && is_letter(prev);
+      const bool letter_follows = i + c.len < text.size() && [&] {
+        const Utf8Char next = decode_utf8(text, i + c.len);
+        return next.valid && is_letter(next.cp);
+      }();
+      lower = after_letter && !letter_follows ? 0x3C2 : 0x3C3;
+    } else if (loc) {
+      lower = static_cast<char32_t>(towlower_l(static_cast<wint_t>(c.cp), loc));
+    }
+    append_utf8(lower, out);
+    prev = c.cp;
+    i += c.len;
+  }
+  return out;
+}
+
+}  // namespace
+
 Tokenizer::Tokenizer(TokenizerOptions options) : o_(std::move(options)) {
   SPOOL_CHECK(!o_.num_words || *o_.num_words > 0, "Tokenizer", "num_words must be positive, got {}", *o_.num_words);
   rebuild_index();
 }
 
-std::vector<std::string> Tokenizer::tokenize(const std::string& text) const {
+std::string Tokenizer::lowered(const std::string& text) const {
+  if (!o_.lower) return text;
+  if (!ascii_lower_) return lower_utf8(text);
+  std::string out = text;  // files of format 2 were fitted with ASCII letters lowered only
+  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+std::vector<std::string> Tokenizer::tokenize(const std::string& raw) const {
   std::vector<std::string> tokens;
+  const std::string text = lowered(raw);
   if (o_.char_level) {
     // Like Keras: every character is a token, spaces and punctuation included
     // (filters only shape words); a UTF-8 character keeps its bytes together.
@@ -22,20 +133,28 @@ std::vector<std::string> Tokenizer::tokenize(const std::string& text) const {
       size_t j = i + 1;
       while (j < text.size() && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;
       std::string ch = text.substr(i, j - i);
-      if (o_.lower && ch.size() == 1) ch[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(ch[0])));
       if (!o_.stop_words.count(ch)) tokens.push_back(std::move(ch));
       i = j;
     }
     return tokens;
   }
+  // Filters are characters, so a UTF-8 one is matched whole.
+  std::u32string filters;
+  for (size_t i = 0; i < o_.filters.size();) {
+    const Utf8Char c = decode_utf8(o_.filters, i);
+    if (c.valid) filters += c.cp;
+    i += c.len;
+  }
   std::string clean;
   clean.reserve(text.size());
-  for (char ch : text) {
-    if (o_.filters.find(ch) != std::string::npos) {
+  for (size_t i = 0; i < text.size();) {
+    const Utf8Char c = decode_utf8(text, i);
+    if (c.valid && filters.find(c.cp) != std::u32string::npos) {
       clean += ' ';
     } else {
-      clean += o_.lower ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch))) : ch;
+      clean.append(text, i, c.len);
     }
+    i += c.len;
   }
   for (size_t i = 0; i < clean.size();) {
     while (i < clean.size() && std::isspace(static_cast<unsigned char>(clean[i]))) ++i;
@@ -119,8 +238,9 @@ std::vector<std::string> Tokenizer::sequences_to_texts(const std::vector<std::ve
 
 void Tokenizer::save(const std::string& path) const {
   nlohmann::json j;
-  // Format 2: char_level keeps spaces and punctuation (format 1 dropped them).
-  j["format"] = "spool.Tokenizer/2";
+  // Format 3: lower-casing covers every letter (format 2 lowered ASCII ones
+  // only); format 2: char_level keeps spaces and punctuation (format 1 dropped them).
+  j["format"] = ascii_lower_ ? "spool.Tokenizer/2" : "spool.Tokenizer/3";
   j["num_words"] = o_.num_words ? nlohmann::json(*o_.num_words) : nlohmann::json(nullptr);
   j["lower"] = o_.lower;
   j["char_level"] = o_.char_level;
@@ -150,8 +270,8 @@ Tokenizer Tokenizer::load(const std::string& path) {
   try {
     j = nlohmann::json::parse(in);
     const auto format = j.at("format");
-    SPOOL_CHECK(format == "spool.Tokenizer/2" || format == "spool.Tokenizer/1", "Tokenizer::load",
-                "{} is not a spool tokenizer file", path);
+    SPOOL_CHECK(format == "spool.Tokenizer/3" || format == "spool.Tokenizer/2" || format == "spool.Tokenizer/1",
+                "Tokenizer::load", "{} is not a spool tokenizer file", path);
     TokenizerOptions o;
     if (!j.at("num_words").is_null()) o.num_words = j["num_words"].get<int64_t>();
     o.lower = j.at("lower").get<bool>();
@@ -165,6 +285,9 @@ Tokenizer Tokenizer::load(const std::string& path) {
       if (!j.at(key).is_null()) *v = j[key].get<std::string>();
     o.stop_words = j.at("stop_words").get<std::set<std::string>>();
     Tokenizer t(o);
+    // Its words were fitted with ASCII letters lowered only: texts keep being
+    // tokenized that way, so they still find them (and it saves as format 2).
+    t.ascii_lower_ = format != "spool.Tokenizer/3";
     for (const auto& entry : j.at("word_counts")) {
       const auto w = entry.at(0).get<std::string>();
       const auto c = entry.at(1).get<int64_t>();

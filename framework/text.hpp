@@ -38,7 +38,8 @@ class Tokenizer {
   std::vector<std::vector<int64_t>> texts_to_sequences(const std::vector<std::string>& texts) const;
   // Indices back to text (padding and unknown indices skipped).
   std::vector<std::string> sequences_to_texts(const std::vector<std::vector<int64_t>>& sequences) const;
-  // Tokens of one text after lower-casing, filtering and stop-word removal.
+  // Tokens of one text after lower-casing (as Python's str.lower(): every
+  // letter, not only ASCII), filtering and stop-word removal.
   std::vector<std::string> tokenize(const std::string& text) const;
 
   const std::unordered_map<std::string, int64_t>& word_index() const { return word_index_; }
@@ -52,7 +53,9 @@ class Tokenizer {
 
  private:
   void rebuild_index();
+  std::string lowered(const std::string& text) const;
   TokenizerOptions o_;
+  bool ascii_lower_ = false;  // loaded from a format-2 file: lowers ASCII letters only, as it was fitted
   std::map<std::string, int64_t> counts_;
   std::vector<std::string> first_seen_;
   std::unordered_map<std::string, int64_t> word_index_;

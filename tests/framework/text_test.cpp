@@ -48,7 +48,7 @@ TEST_CASE("tokenizer: characters, stop words, start and end tokens") {
   CHECK(text.tokenize("Hé, a!") == std::vector<std::string>{"h", "é", ",", " ", "a", "!"});
   text.fit_on_texts({"to be, or not to be"});
   CHECK(text.sequences_to_texts(text.texts_to_sequences({"be not, to"}))[0] == "be not, to");
-  // Saved and loaded (format 2); a character tokenizer of format 1 tokenized
+  // Saved and loaded (format 3); a character tokenizer of format 1 tokenized
   // without spaces and punctuation, so loading one is an error, not a silent change.
   const auto path = (std::filesystem::temp_directory_path() / "spool_char_tokenizer.json").string();
   text.save(path);
@@ -58,7 +58,7 @@ TEST_CASE("tokenizer: characters, stop words, start and end tokens") {
     std::ifstream in(path);
     saved.assign(std::istreambuf_iterator<char>(in), {});
   }
-  const auto at = saved.find("spool.Tokenizer/2");
+  const auto at = saved.find("spool.Tokenizer/3");
   REQUIRE(at != std::string::npos);
   saved.replace(at, 17, "spool.Tokenizer/1");
   std::ofstream(path) << saved;
@@ -69,6 +69,56 @@ TEST_CASE("tokenizer: characters, stop words, start and end tokens") {
   Tokenizer words(w);
   CHECK(words.tokenize("A cat on THE mat") == std::vector<std::string>{"cat", "on", "mat"});
   CHECK_THROWS_AS(Tokenizer::load("/nonexistent/tok.json"), Error);
+}
+
+TEST_CASE("tokenizer: lower-casing as Python's str.lower(), UTF-8 filters, malformed bytes kept") {
+  // Expected tokens are Python's "...".lower() of the same text: every
+  // letter, I with dot to "i" + U+0307, a word-final capital sigma to the
+  // final form.
+  TokenizerOptions o;
+  o.filters += "\u00AB\u00BB";  // « and »: one character each, not their bytes
+  Tokenizer tok(o);
+  CHECK(tok.tokenize("\u00C9COLE Stra\u00DFe \u039F\u0394\u039F\u03A3 \u03A3\u039F\u03A6\u0399\u0391 "
+                     "\u0130STANBUL \u039A\u0391\u039B\u039F\u03A3, \u00C0B\u00ABC\u00BB \u0132SSEL") ==
+        std::vector<std::string>{"\u00E9cole", "stra\u00DFe", "\u03BF\u03B4\u03BF\u03C2",
+                                 "\u03C3\u03BF\u03C6\u03B9\u03B1", "i\u0307stanbul",
+                                 "\u03BA\u03B1\u03BB\u03BF\u03C2", "\u00E0b", "c", "\u0133ssel"});
+  // A lone sigma is not word-final (no letter before it); malformed UTF-8
+  // (a stray continuation byte, a truncated sequence) passes through unchanged.
+  CHECK(tok.tokenize("\u03A3 A\x80" "B \xC3") == std::vector<std::string>{"\u03C3", "a\x80" "b", "\xC3"});
+  TokenizerOptions keep;
+  keep.lower = false;
+  CHECK(Tokenizer(keep).tokenize("\u00C9COLE") == std::vector<std::string>{"\u00C9COLE"});
+  TokenizerOptions chars;
+  chars.char_level = true;
+  // Characters are lowered in their text, as Keras lowers the whole text first: a word-final sigma.
+  CHECK(Tokenizer(chars).tokenize("\u00C9\u03A3") == std::vector<std::string>{"\u00E9", "\u03C2"});
+
+  // A tokenizer saved in format 2 was fitted with ASCII letters lowered only:
+  // it keeps tokenizing that way, so its words are still found, and saves as
+  // format 2 again. A new save is format 3.
+  tok.fit_on_texts({"\u00C9COLE"});
+  const auto path = (std::filesystem::temp_directory_path() / "spool_unicode_tokenizer.json").string();
+  tok.save(path);
+  std::string saved;
+  {
+    std::ifstream in(path);
+    saved.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = saved.find("spool.Tokenizer/3");
+  REQUIRE(at != std::string::npos);
+  CHECK(Tokenizer::load(path).tokenize("\u00C9COLE") == std::vector<std::string>{"\u00E9cole"});
+  saved.replace(at, 17, "spool.Tokenizer/2");
+  std::ofstream(path) << saved;
+  Tokenizer old = Tokenizer::load(path);
+  CHECK(old.tokenize("\u00C9COLE") == std::vector<std::string>{"\u00C9cole"});
+  old.save(path);
+  {
+    std::ifstream in(path);
+    saved.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  CHECK(saved.find("spool.Tokenizer/2") != std::string::npos);
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("pad_sequences: pre and post padding and truncation") {
