@@ -25,7 +25,7 @@ Utf8Char decode_utf8(const std::string& s, size_t i) {
   const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char c = b(i);
   if (c < 0x80) return {c, 1, true};
-  const size_t len = c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  const size_t len = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
   if (len == 0 || i + len > s.size()) return {};
   char32_t cp = c & (0x7F >> len);
   for (size_t k = 1; k < len; ++k) {
