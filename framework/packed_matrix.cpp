@@ -120,18 +120,18 @@ void multiply_panels(int64_t p0, int64_t p1, int64_t M, int64_t N, int64_t K, co
 }
 
 // panel[k * W + j] = column_j[k] for 8 columns j of a matrix whose columns
-// are contiguous (a transposed weight), k in [k0, k1): 8 x 8 blocks are
+// are contiguous (a transposed weight), from k = 0 on: 8 x 8 blocks are
 // transposed in registers, since element by element the packing took ~2% of
-// a batch-1 LSTM step. Returns where it stopped (a multiple of 8 from k0).
+// a batch-1 LSTM step. Returns where it stopped (the rows left to the caller).
 template <typename T>
-int64_t transpose8_columns(const T*, int64_t, T*, int64_t, int64_t k0, int64_t) {
-  return k0;  // no fast path: the caller copies element by element
+int64_t transpose8_columns(const T*, int64_t, T*, int64_t, int64_t) {
+  return 0;  // no fast path: the caller copies element by element
 }
 #if defined(__AVX2__)
 template <>
-int64_t transpose8_columns<float>(const float* src, int64_t s1, float* panel, int64_t W, int64_t k0, int64_t k1) {
-  int64_t k = k0;
-  for (; k + 8 <= k1; k += 8) {
+int64_t transpose8_columns<float>(const float* src, int64_t s1, float* panel, int64_t W, int64_t K) {
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8) {
     __m256 r[8], t[8], u[8];
     for (int j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(src + j * s1 + k);
     for (int j = 0; j < 8; j += 2) {
@@ -185,7 +185,7 @@ PackedMatrix::PackedMatrix(const Tensor& b) {
         if (s0 == 1) {
           for (; j + 8 <= cols; j += 8) {
             const scalar_t* columns = src + (col + j) * s1;
-            const int64_t done = transpose8_columns(columns, s1, panel + j, W, 0, k_);
+            const int64_t done = transpose8_columns(columns, s1, panel + j, W, k_);
             for (int64_t jj = 0; jj < 8; ++jj)
               for (int64_t k = done; k < k_; ++k) panel[k * W + j + jj] = columns[jj * s1 + k];
           }

@@ -112,6 +112,12 @@ std::string lower_utf8(const std::string& text) {
 
 Tokenizer::Tokenizer(TokenizerOptions options) : o_(std::move(options)) {
   SPOOL_CHECK(!o_.num_words || *o_.num_words > 0, "Tokenizer", "num_words must be positive, got {}", *o_.num_words);
+  // Filters are characters, so a UTF-8 one is matched whole.
+  for (size_t i = 0; i < o_.filters.size();) {
+    const Utf8Char c = decode_utf8(o_.filters, i);
+    if (c.valid) filter_chars_ += c.cp;
+    i += c.len;
+  }
   rebuild_index();
 }
 
@@ -128,28 +134,20 @@ std::vector<std::string> Tokenizer::tokenize(const std::string& raw) const {
   const std::string text = lowered(raw);
   if (o_.char_level) {
     // Like Keras: every character is a token, spaces and punctuation included
-    // (filters only shape words); a UTF-8 character keeps its bytes together.
+    // (filters only shape words); a UTF-8 character keeps its bytes together
+    // (a malformed byte is a token of its own).
     for (size_t i = 0; i < text.size();) {
-      size_t j = i + 1;
-      while (j < text.size() && (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80) ++j;
-      std::string ch = text.substr(i, j - i);
+      std::string ch = text.substr(i, decode_utf8(text, i).len);
+      i += ch.size();
       if (!o_.stop_words.count(ch)) tokens.push_back(std::move(ch));
-      i = j;
     }
     return tokens;
-  }
-  // Filters are characters, so a UTF-8 one is matched whole.
-  std::u32string filters;
-  for (size_t i = 0; i < o_.filters.size();) {
-    const Utf8Char c = decode_utf8(o_.filters, i);
-    if (c.valid) filters += c.cp;
-    i += c.len;
   }
   std::string clean;
   clean.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     const Utf8Char c = decode_utf8(text, i);
-    if (c.valid && filters.find(c.cp) != std::u32string::npos) {
+    if (c.valid && filter_chars_.find(c.cp) != std::u32string::npos) {
       clean += ' ';
     } else {
       clean.append(text, i, c.len);

@@ -55,6 +55,7 @@ class Tokenizer {
   void rebuild_index();
   std::string lowered(const std::string& text) const;
   TokenizerOptions o_;
+  std::u32string filter_chars_;  // o_.filters decoded, once
   bool ascii_lower_ = false;  // loaded from a format-2 file: lowers ASCII letters only, as it was fitted
   std::map<std::string, int64_t> counts_;
   std::vector<std::string> first_seen_;
