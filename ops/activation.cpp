@@ -2,8 +2,8 @@
 // kernel: these ops run once per gate per time step in a recurrent net.
 #include <cmath>
 
-#include "../framework/kernels.hpp"
-#include "../framework/simd.hpp"
+#include "../framework/core/kernels.hpp"
+#include "../framework/core/simd.hpp"
 #include "ops.hpp"
 
 namespace spool {

@@ -3,8 +3,8 @@
 // each input's shape.
 #include <cmath>
 
-#include "../framework/kernels.hpp"
-#include "../framework/simd.hpp"
+#include "../framework/core/kernels.hpp"
+#include "../framework/core/simd.hpp"
 #include "ops.hpp"
 
 namespace spool {

@@ -2,7 +2,7 @@
 // label_smoothing, pos_weight, log clamped at -100 in binary_cross_entropy).
 #include <cmath>
 
-#include "../framework/kernels.hpp"
+#include "../framework/core/kernels.hpp"
 #include "ops.hpp"
 
 namespace spool {

@@ -1,8 +1,8 @@
 // Matrix products (BLAS calls in framework/blas.cpp).
-#include "../framework/blas.hpp"
-#include "../framework/kernels.hpp"
-#include "../framework/packed_matrix.hpp"
-#include "../framework/threading.hpp"
+#include "../framework/core/blas.hpp"
+#include "../framework/core/kernels.hpp"
+#include "../framework/core/packed_matrix.hpp"
+#include "../framework/core/threading.hpp"
 #include "linear_parts.hpp"
 #include "ops.hpp"
 

@@ -1,8 +1,8 @@
 // Embedding lookup, dropout and layer_norm.
 #include <cmath>
 
-#include "../framework/kernels.hpp"
-#include "../framework/random.hpp"
+#include "../framework/core/kernels.hpp"
+#include "../framework/core/random.hpp"
 #include "ops.hpp"
 
 namespace spool {

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "../framework/autograd.hpp"
-#include "../framework/packed_matrix.hpp"
-#include "../framework/scalar.hpp"
-#include "../framework/tensor.hpp"
+#include "../framework/core/autograd.hpp"
+#include "../framework/core/packed_matrix.hpp"
+#include "../framework/core/scalar.hpp"
+#include "../framework/core/tensor.hpp"
 
 namespace spool {
 

@@ -12,12 +12,12 @@
 #include <mutex>
 #include <set>
 
-#include "../framework/autograd.hpp"
-#include "../framework/dtype.hpp"
-#include "../framework/error.hpp"
-#include "../framework/kernels.hpp"
-#include "../framework/simd.hpp"
-#include "../framework/threading.hpp"
+#include "../framework/core/autograd.hpp"
+#include "../framework/core/dtype.hpp"
+#include "../framework/core/error.hpp"
+#include "../framework/core/kernels.hpp"
+#include "../framework/core/simd.hpp"
+#include "../framework/core/threading.hpp"
 #include "linear_parts.hpp"
 
 namespace spool {

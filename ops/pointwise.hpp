@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "../framework/tensor.hpp"
+#include "../framework/core/tensor.hpp"
 
 namespace spool {
 

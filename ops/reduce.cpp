@@ -4,7 +4,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "../framework/kernels.hpp"
+#include "../framework/core/kernels.hpp"
 #include "ops.hpp"
 
 namespace spool {

@@ -4,7 +4,7 @@
 // one buffer and cost no backward step of their own.
 #include <numeric>
 
-#include "../framework/kernels.hpp"
+#include "../framework/core/kernels.hpp"
 #include "ops.hpp"
 
 namespace spool {

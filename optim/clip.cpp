@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "../framework/autograd.hpp"
-#include "../framework/kernels.hpp"
+#include "../framework/core/autograd.hpp"
+#include "../framework/core/kernels.hpp"
 
 namespace spool::optim {
 

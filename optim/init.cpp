@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "../framework/autograd.hpp"
-#include "../framework/random.hpp"
+#include "../framework/core/autograd.hpp"
+#include "../framework/core/random.hpp"
 
 namespace spool::optim::init {
 

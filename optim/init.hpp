@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "../framework/tensor.hpp"
+#include "../framework/core/tensor.hpp"
 
 namespace spool::optim::init {
 

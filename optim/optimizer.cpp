@@ -5,7 +5,7 @@
 #include <cmath>
 #include <map>
 
-#include "../framework/autograd.hpp"
+#include "../framework/core/autograd.hpp"
 
 namespace spool::optim {
 

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "../framework/safetensors.hpp"
-#include "../framework/tensor.hpp"
+#include "../framework/io/safetensors.hpp"
+#include "../framework/core/tensor.hpp"
 
 namespace spool::optim {
 

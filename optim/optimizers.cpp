@@ -2,8 +2,8 @@
 // parameter over contiguous buffers, in the parameter's own dtype.
 #include <cmath>
 
-#include "../framework/autograd.hpp"
-#include "../framework/kernels.hpp"
+#include "../framework/core/autograd.hpp"
+#include "../framework/core/kernels.hpp"
 #include "adagrad.hpp"
 #include "adam.hpp"
 #include "rmsprop.hpp"

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "../framework/tensor.hpp"
+#include "../framework/core/tensor.hpp"
 
 namespace spool::optim {
 

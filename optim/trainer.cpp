@@ -9,7 +9,7 @@
 #include <fstream>
 #include <limits>
 
-#include "../framework/autograd.hpp"
+#include "../framework/core/autograd.hpp"
 #include "clip.hpp"
 
 namespace spool::optim {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "../framework/data.hpp"
-#include "../layers/module.hpp"
+#include "../framework/data/dataset.hpp"
+#include "../layers/core/module.hpp"
 #include "optimizer.hpp"
 #include "scheduler.hpp"
 

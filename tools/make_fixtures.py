@@ -398,7 +398,7 @@ def packed():
     reference. Within the 60-element limit: 8 rows per register block (with
     AVX-512) and a remainder, a partial panel, two float64 panels (16 columns
     each with AVX-512; float32 panels, 32 columns, are crossed in
-    tests/framework/packed_matrix_test.cpp), a single row, input of rank 3,
+    tests/framework/core/packed_matrix_test.cpp), a single row, input of rank 3,
     a per-row bias."""
     case("linear_packed_blocks", "linear_packed", F.linear, [torch.randn(9, 4), torch.randn(6, 4), torch.randn(6)])
     d = torch.float64

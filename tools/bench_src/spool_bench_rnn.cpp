@@ -1,8 +1,8 @@
 // One training step (forward + backward of the summed output) of spool's
 // LSTM / GRU / BiLSTM. Usage: spool_bench_rnn CONFIG THREADS | spool_bench_rnn peak
 // Prints "RESULT <config> <ms per step> <GFLOP/s> <peak MB>".
-#include <spool/framework/blas.hpp>
-#include <spool/framework/packed_matrix.hpp>
+#include <spool/framework/core/blas.hpp>
+#include <spool/framework/core/packed_matrix.hpp>
 #include <spool/spool.hpp>
 
 #include "rnn_configs.hpp"

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <string>
 
-#include "framework/csv.hpp"
-#include "framework/error.hpp"
-#include "framework/mo_catalog.hpp"
-#include "framework/safetensors.hpp"
-#include "framework/text.hpp"
+#include "framework/io/csv.hpp"
+#include "framework/core/error.hpp"
+#include "framework/io/mo_catalog.hpp"
+#include "framework/io/safetensors.hpp"
+#include "framework/data/tokenizer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);

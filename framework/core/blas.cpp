@@ -1,0 +1,193 @@
+// OpenBLAS calls on strided 2-D tensors. Operands that are transposed views
+// go to BLAS with the transpose flag instead of being copied; large products
+// are split into fixed row (or column) blocks that TBB runs, with BLAS itself
+// single-threaded (README "Design" 4).
+#include "blas.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <functional>
+#include <mutex>
+
+#include "kernels.hpp"
+#include "threading.hpp"
+
+extern "C" int openblas_get_parallel();  // 0 serial, 1 pthreads, 2 OpenMP
+
+namespace spool::kernels {
+
+namespace {
+
+// A matrix as BLAS sees it: pointer, transpose flag and leading dimension.
+struct BlasOperand {
+  Tensor keep;  // owns a contiguous copy when one was needed
+  const void* data = nullptr;
+  bool trans = false;
+  int64_t ld = 0;
+};
+
+// The layout BLAS reads a [rows, cols] matrix with strides (s0, s1) in
+// without a copy: rows contiguous (trans = false) or columns contiguous
+// (trans = true, a transposed view). False when neither.
+bool blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1, bool& trans, int64_t& ld) {
+  if ((s1 == 1 || cols == 1) && s0 >= std::max<int64_t>(cols, 1)) {
+    trans = false;
+    ld = std::max<int64_t>(s0, 1);
+    return true;
+  }
+  if ((s0 == 1 || rows == 1) && s1 >= std::max<int64_t>(rows, 1)) {
+    trans = true;
+    ld = std::max<int64_t>(s1, 1);
+    return true;
+  }
+  return false;
+}
+
+// A 2-D (view of a) tensor as BLAS sees it, copied when its strides need it.
+BlasOperand blas_operand(const Tensor& t) {
+  BlasOperand op;
+  if (blas_layout(t.size(0), t.size(1), t.strides()[0], t.strides()[1], op.trans, op.ld)) {
+    op.keep = t;
+    op.data = t.raw_data();
+    return op;
+  }
+  Tensor c = kernels::contiguous_copy(t);
+  return {c, c.raw_data(), false, std::max<int64_t>(t.size(1), 1)};
+}
+
+// A serial OpenBLAS built without USE_LOCKING (Debian's) shares its packing
+// buffers between calling threads: concurrent calls return wrong products.
+// spool links the pthread build (CMakeLists.txt); any serial one it finds at
+// run time is called under this lock instead.
+std::mutex serial_blas_mutex;
+
+template <typename T>
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T beta,
+          T* c, int64_t ldc, T alpha) {
+  static const bool serial = !blas_is_threaded();
+  std::unique_lock<std::mutex> lock(serial_blas_mutex, std::defer_lock);
+  if (serial) lock.lock();
+  const auto TA = ta ? CblasTrans : CblasNoTrans, TB = tb ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_sgemm(CblasRowMajor, TA, TB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  } else {
+    cblas_dgemm(CblasRowMajor, TA, TB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+// c[m, n] = alpha * a[m, k] @ b[k, n] + beta * c; split into fixed blocks
+// when large. The blocks depend only on the shape, so results do not depend
+// on the thread count.
+template <typename T>
+void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t n, int64_t k, T* c, int64_t ldc,
+                  T alpha, T beta) {
+  init_blas_once();
+  const T* a = static_cast<const T*>(A.data);
+  const T* b = static_cast<const T*>(B.data);
+  const int64_t work = m * n * k, parts = product_blocks(work);
+  if (parts == 1 || (m < 128 && n < 128)) {
+    gemm<T>(A.trans, B.trans, m, n, k, a, A.ld, b, B.ld, beta, c, ldc, alpha);
+    return;
+  }
+  // The blocks are always the same for a shape (so are the results); while
+  // other branches keep the cores busy, they run one after another on this
+  // thread, except in products big enough to balance the load (a weight
+  // gradient over all steps running beside another one).
+  constexpr int64_t kBranchWork = int64_t(1) << 26;
+  const bool in_line = active_branches() > 1 && work < kBranchWork;
+  auto for_blocks = [&](int64_t extent, int64_t block, const std::function<void(int64_t, int64_t)>& body) {
+    if (in_line) {
+      for (int64_t i = 0; i < extent; i += block) body(i, std::min(extent, i + block));
+    } else {
+      parallel_for(extent, block, body);
+    }
+  };
+  if (m >= n) {
+    const int64_t block = std::max<int64_t>(64, (m + parts - 1) / parts / 16 * 16);
+    for_blocks(m, block, [&](int64_t r0, int64_t r1) {
+      const T* ar = A.trans ? a + r0 : a + r0 * A.ld;
+      gemm<T>(A.trans, B.trans, r1 - r0, n, k, ar, A.ld, b, B.ld, beta, c + r0 * ldc, ldc, alpha);
+    });
+  } else {
+    const int64_t block = std::max<int64_t>(64, (n + parts - 1) / parts / 16 * 16);
+    for_blocks(n, block, [&](int64_t c0, int64_t c1) {
+      const T* bc = B.trans ? b + c0 * B.ld : b + c0;
+      gemm<T>(A.trans, B.trans, m, c1 - c0, k, a, A.ld, bc, B.ld, beta, c + c0, ldc, alpha);
+    });
+  }
+}
+
+}  // namespace
+
+void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+  SPOOL_CHECK(a.dim() == 2 && b.dim() == 2 && out.dim() == 2 && out.is_contiguous(), "gemm",
+              "needs 2-D operands and a contiguous 2-D result, got {}, {} -> {}", a.sizes(), b.sizes(), out.sizes());
+  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  SPOOL_CHECK(b.size(0) == k && out.size(0) == m && out.size(1) == n, "gemm", "shapes {} @ {} -> {} do not match",
+              a.sizes(), b.sizes(), out.sizes());
+  SPOOL_CHECK(a.dtype() == b.dtype() && a.dtype() == out.dtype(), "gemm", "dtypes differ");
+  if (m == 0 || n == 0) return;
+  if (k == 0) return scale_result(out, beta);
+  SPOOL_DISPATCH_FLOAT(a.dtype(), "gemm", [&] {
+    blocked_gemm<scalar_t>(blas_operand(a), blas_operand(b), m, n, k, out.data_ptr<scalar_t>(), n,
+                           static_cast<scalar_t>(alpha), static_cast<scalar_t>(beta));
+  });
+}
+
+void batched_gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+  SPOOL_CHECK(a.dim() == 3 && b.dim() == 3 && out.dim() == 3, "gemm", "needs 3-D operands and result, got {}, {} -> {}",
+              a.sizes(), b.sizes(), out.sizes());
+  const int64_t batch = a.size(0), m = a.size(1), k = a.size(2), n = b.size(2);
+  SPOOL_CHECK(b.size(0) == batch && out.size(0) == batch && b.size(1) == k && out.size(1) == m && out.size(2) == n,
+              "gemm", "shapes {} @ {} -> {} do not match", a.sizes(), b.sizes(), out.sizes());
+  SPOOL_CHECK(a.dtype() == b.dtype() && a.dtype() == out.dtype(), "gemm", "dtypes differ");
+  if (batch == 0 || m == 0 || n == 0) return;
+  SPOOL_CHECK(out.is_contiguous(), "gemm", "needs a contiguous result, got strides {}", out.strides());
+  if (k == 0) return scale_result(out, beta);
+  // Every matrix of an operand has the layout of its first, at a fixed
+  // distance from it: one layout decision, no per-matrix views. An operand
+  // BLAS cannot read as it is gets one contiguous copy.
+  auto operand = [](const Tensor& t, BlasOperand& op, int64_t& step) {
+    Tensor src = t;
+    if (!blas_layout(t.size(1), t.size(2), t.strides()[1], t.strides()[2], op.trans, op.ld)) {
+      src = contiguous_copy(t);
+      op.trans = false;
+      op.ld = std::max<int64_t>(t.size(2), 1);
+    }
+    op.keep = src;
+    op.data = src.raw_data();
+    step = src.strides()[0];
+  };
+  BlasOperand A, B;
+  int64_t a_step = 0, b_step = 0;
+  operand(a, A, a_step);
+  operand(b, B, b_step);
+  SPOOL_DISPATCH_FLOAT(a.dtype(), "gemm", [&] {
+    auto run = [&](int64_t e0, int64_t e1) {
+      for (int64_t e = e0; e < e1; ++e) {
+        const BlasOperand Ae{Tensor(), static_cast<const scalar_t*>(A.data) + e * a_step, A.trans, A.ld};
+        const BlasOperand Be{Tensor(), static_cast<const scalar_t*>(B.data) + e * b_step, B.trans, B.ld};
+        blocked_gemm<scalar_t>(Ae, Be, m, n, k, out.data_ptr<scalar_t>() + e * m * n, n,
+                               static_cast<scalar_t>(alpha), static_cast<scalar_t>(beta));
+      }
+    };
+    // Matrices are independent, so splitting them does not change results;
+    // a recurrent step's tiny batch of two stays on this thread.
+    constexpr int64_t kSplitWork = int64_t(1) << 18;
+    if (batch > 1 && batch * m * n * k >= kSplitWork && active_branches() <= 1) {
+      parallel_for(batch, 1, run);
+    } else {
+      run(0, batch);
+    }
+  });
+}
+
+int64_t product_blocks(int64_t work) {
+  if (work < (int64_t(1) << 21)) return 1;
+  return work < (int64_t(1) << 24) ? 4 : 8;
+}
+
+bool blas_is_threaded() { return openblas_get_parallel() != 0; }
+
+}  // namespace spool::kernels

@@ -1,0 +1,202 @@
+// Tensor: a strided view of a pooled buffer, plus the autograd state that
+// links it into the tape when it requires grad.
+//
+//   auto x = spool::randn({2, 3}).requires_grad_();
+//   auto y = spool::tanh(x).sum();   // ops live in ops/, see spool.hpp
+//   y.backward();                    // x.grad() now holds 1 - tanh(x)^2
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dtype.hpp"
+#include "error.hpp"
+#include "scalar.hpp"
+#include "shape.hpp"
+#include "storage.hpp"
+
+namespace spool {
+
+class Tensor;
+struct Node;
+
+// Where a gradient lands in its input: value[i...] adds into
+// input_grad[offset + sum(i_k * strides_k)] of a contiguous buffer of the
+// input's shape. Lets slices, selects and chunks accumulate into one buffer
+// instead of each building a full-size zero tensor (README "Design" 6).
+// A placement is a strided view of that buffer: no index carries from one of
+// the input's dims into the next, which is what lets placements compose.
+struct Placement {
+  bool active = false;
+  int64_t offset = 0;
+  Shape strides;
+};
+
+// Autograd state of one tensor; shared by the tensor and the tape nodes that
+// consume it, so the tape never keeps a consumed tensor's data alive.
+struct AutogradMeta {
+  bool requires_grad = false;
+  bool retains_grad = false;
+  std::shared_ptr<Node> grad_fn;  // null for leaves and views
+  std::shared_ptr<struct TensorImpl> grad;
+  std::vector<std::function<Tensor(const Tensor&)>> hooks;
+  Shape sizes;
+  ScalarType dtype = kFloat32;
+  // A view (select, slice) records no node: its gradient is placed straight
+  // into region view_place of view_base's gradient (framework/engine.cpp).
+  std::shared_ptr<AutogradMeta> view_base;
+  Placement view_place;
+  const char* view_name = "";
+  uint64_t view_seq = 0;  // creation order, as a node's seq
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape sizes, strides;
+  int64_t offset = 0;  // in elements
+  ScalarType dtype = kFloat32;
+  std::shared_ptr<AutogradMeta> autograd;
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // Uninitialized contiguous tensor (contents are whatever the pool held).
+  static Tensor empty(const Shape& sizes, ScalarType dtype = kFloat32);
+
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& sizes() const { return impl().sizes; }
+  const Shape& shape() const { return impl().sizes; }
+  const Shape& strides() const { return impl().strides; }
+  int64_t size(int64_t dim) const {  // inline: called several times by every op
+    const Shape& s = sizes();
+    if (dim >= 0 && dim < static_cast<int64_t>(s.size())) return s[dim];
+    SPOOL_CHECK(s.size() > 0, "size", "a 0-dim tensor has no dim {}", dim);
+    return s[wrap_dim(dim, s.size(), "size")];
+  }
+  int dim() const { return impl().sizes.size(); }
+  int64_t numel() const { return impl().sizes.numel(); }
+  ScalarType dtype() const { return impl().dtype; }
+  ScalarType scalar_type() const { return impl().dtype; }
+  int64_t storage_offset() const { return impl().offset; }
+  bool is_contiguous() const;
+  bool is_floating_point() const { return is_floating(dtype()); }
+
+  // Pointer to the first element (honours the view's offset).
+  template <typename T>
+  T* data_ptr() const {
+    SPOOL_CHECK(dtype_of<T>::value == dtype(), "data_ptr", "tensor is {}, asked for {}", dtype_name(dtype()),
+                dtype_name(dtype_of<T>::value));
+    return static_cast<T*>(impl().storage->data()) + impl().offset;
+  }
+  void* raw_data() const {
+    return static_cast<char*>(impl().storage->data()) + impl().offset * element_size(dtype());
+  }
+
+  // The single value of a one-element tensor, converted to T.
+  template <typename T>
+  T item() const;
+  // Element at a full index (for tests and inspection, not for hot loops).
+  template <typename T>
+  T at(std::initializer_list<int64_t> index) const;
+  // All elements in row-major order, converted to T.
+  template <typename T>
+  std::vector<T> to_vector() const;
+
+  // ---- autograd ----
+  bool requires_grad() const { return impl_ && impl_->autograd && impl_->autograd->requires_grad; }
+  // Marks a leaf as requiring grad; returns *this for chaining.
+  Tensor& requires_grad_(bool on = true);
+  bool is_leaf() const { return !impl_->autograd || (!impl_->autograd->grad_fn && !impl_->autograd->view_base); }
+  // Accumulated gradient (undefined until a backward reaches this tensor).
+  Tensor grad() const;
+  void set_grad(const Tensor& g);
+  // Makes a non-leaf tensor keep its gradient in grad(), like PyTorch.
+  void retain_grad();
+  // Name of the op that produced this tensor, empty for leaves.
+  std::string grad_fn_name() const;
+  // Runs backward from this tensor. A non-scalar needs an explicit gradient.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
+  // hook(grad) runs when this tensor's gradient is computed; a defined return
+  // value replaces the gradient.
+  void register_hook(std::function<Tensor(const Tensor&)> hook);
+  // Same data, cut from the tape.
+  Tensor detach() const;
+
+  // ---- data movement (no autograd except where noted) ----
+  Tensor contiguous() const;                 // recorded: a copy when not contiguous
+  Tensor clone() const;                      // recorded
+  Tensor to(ScalarType dtype) const;         // recorded between floating types
+  Tensor& copy_(const Tensor& src);          // in place, broadcasting src
+  Tensor& fill_(double value);
+  Tensor& zero_() { return fill_(0.0); }
+
+  // ---- method forms of common ops (defined in ops/) ----
+  Tensor reshape(const Shape& sizes) const;
+  Tensor view(const Shape& sizes) const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  Tensor t() const { return transpose(0, 1); }
+  Tensor permute(const Shape& dims) const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor expand(const Shape& sizes) const;
+  Tensor sum() const;
+  Tensor sum(int64_t dim, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(int64_t dim, bool keepdim = false) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor relu() const;
+  Tensor pow(Scalar exponent) const;
+  Tensor abs() const;
+  Tensor sqrt() const;
+  Tensor neg() const;
+  Tensor operator-() const { return neg(); }
+  Tensor operator[](int64_t index) const { return select(0, index); }
+
+  // Same tensor object (identity, not value equality).
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+  TensorImpl& impl() const {
+    SPOOL_CHECK(impl_ != nullptr, "tensor", "use of an undefined tensor");
+    return *impl_;
+  }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  AutogradMeta* autograd_meta() const { return impl_ ? impl_->autograd.get() : nullptr; }
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// ---- creation ----
+Tensor empty(const Shape& sizes, ScalarType dtype = kFloat32);
+Tensor zeros(const Shape& sizes, ScalarType dtype = kFloat32);
+Tensor ones(const Shape& sizes, ScalarType dtype = kFloat32);
+Tensor full(const Shape& sizes, double value, ScalarType dtype = kFloat32);
+Tensor zeros_like(const Tensor& t);
+Tensor ones_like(const Tensor& t);
+Tensor full_like(const Tensor& t, double value);
+Tensor empty_like(const Tensor& t);
+// [start, end) in steps of `step`; int64 unless a dtype is given.
+Tensor arange(double start, double end, double step = 1.0, ScalarType dtype = kInt64);
+Tensor arange(int64_t end, ScalarType dtype = kInt64);
+// A scalar (0-dim) tensor.
+Tensor scalar_tensor(double value, ScalarType dtype = kFloat32);
+// Copies values into a new tensor of the given shape (1-D when shape is empty).
+Tensor tensor(const std::vector<double>& values, const Shape& sizes = {}, ScalarType dtype = kFloat32);
+Tensor tensor(std::initializer_list<double> values, const Shape& sizes = {}, ScalarType dtype = kFloat32);
+Tensor tensor(const std::vector<float>& values, const Shape& sizes = {});
+Tensor tensor(const std::vector<int64_t>& values, const Shape& sizes = {});
+Tensor tensor(const std::vector<bool>& values, const Shape& sizes = {});
+
+}  // namespace spool
