@@ -70,7 +70,7 @@ TEST_CASE("autograd: detach and NoGradGuard stop recording") {
   check_close(x.grad(), {1, 2});
 }
 
-TEST_CASE("autograd: hooks see and may replace a gradient; retain_grad keeps non-leaf grads") {
+TEST_CASE("autograd: hooks see and may replace a gradient, and retain_grad keeps non-leaf grads") {
   Tensor x = tensor({1.0, 2.0}).requires_grad_();
   Tensor h = x * 2.0;
   h.retain_grad();

@@ -97,7 +97,7 @@ TEST_CASE("packed_matrix: an input sharing the result's storage is read before i
   }
 }
 
-TEST_CASE("packed_matrix: beta = 0 ignores NaN in the result; no inner dim leaves beta * out") {
+TEST_CASE("packed_matrix: beta = 0 ignores NaN in the result, no inner dim leaves beta * out") {
   manual_seed(13);
   const int64_t w = kernels::PackedMatrix(zeros({1, 1})).panel_width();
   // Partial and full panels, the single-row path, an 8-row block and a tail.

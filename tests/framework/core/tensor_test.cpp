@@ -77,7 +77,7 @@ TEST_CASE("tensor: printing follows PyTorch's repr") {
   CHECK(os.str() == "tensor([ True, False])");  // right-aligned, as PyTorch
 }
 
-TEST_CASE("tensor: a thread's buffer cache is bounded in bytes; the rest is shared with other threads") {
+TEST_CASE("tensor: a thread's buffer cache is bounded in bytes, the rest is shared with other threads") {
   pool_release_cached();
   {
     std::vector<Tensor> big;

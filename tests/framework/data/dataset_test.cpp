@@ -5,7 +5,7 @@
 
 using namespace spool;
 
-TEST_CASE("DataLoader: batches cover the data; shuffling is seeded; drop_last") {
+TEST_CASE("DataLoader: batches cover the data, shuffling is seeded, drop_last") {
   Tensor x = reshape(arange(10.0, 0.0, -1.0, kFloat32), {10, 1});  // 10, 9, ..., 1
   Tensor y = arange(10);
   TensorDataset data(x, y);
@@ -37,7 +37,7 @@ TEST_CASE("DataLoader: batches cover the data; shuffling is seeded; drop_last") 
   CHECK(count == 10);
 }
 
-TEST_CASE("DataLoader: sequences are padded, with lengths; bucketing groups lengths") {
+TEST_CASE("DataLoader: sequences are padded, with lengths, and bucketing groups lengths") {
   std::vector<std::vector<int64_t>> seqs;
   for (int64_t i = 1; i <= 12; ++i) seqs.push_back(std::vector<int64_t>(static_cast<size_t>(i % 6 + 1), i));
   SequenceDataset data(seqs, arange(12));

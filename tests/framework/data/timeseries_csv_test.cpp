@@ -43,7 +43,7 @@ TEST_CASE("time series: windows, differencing and its inverse, scalers, splits")
   CHECK_THROWS_AS(time_split(s, 0.6, 0.5), Error);
 }
 
-TEST_CASE("csv: header, quoting, columns by name; bad files are clear errors") {
+TEST_CASE("csv: header, quoting, columns by name, and bad files are clear errors") {
   auto t = parse_csv("date,close,note\n2024-01-01,1.5,\"a, b\"\n2024-01-02,2.25,\"say \"\"hi\"\"\"\n");
   CHECK(t.header == std::vector<std::string>{"date", "close", "note"});
   CHECK(t.rows.size() == 2);

@@ -28,7 +28,7 @@ std::string make_mo(const std::vector<std::pair<std::string, std::string>>& entr
 }
 }  // namespace
 
-TEST_CASE("mo catalogs: sentence pairs; header, plurals and untranslated entries handled") {
+TEST_CASE("mo catalogs: sentence pairs, header, plurals and untranslated entries handled") {
   auto bytes = make_mo({{"", "Content-Type: text/plain; charset=UTF-8\n"},
                         {"Hello", "Hallo"},
                         {std::string("file\0files", 10), std::string("Datei\0Dateien", 13)},
