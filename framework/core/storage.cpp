@@ -30,6 +30,21 @@ Pool& pool() {
   return *p;
 }
 
+// Buffers of one bucket to the shared list, or back to the system beyond
+// kMaxCachedBytes.
+void give_to_shared(int bucket, void* const* first, void* const* last) {
+  Pool& p = pool();
+  const size_t bytes = size_t(last - first) << (bucket + kMinShift);
+  if (p.cached.load(std::memory_order_relaxed) + bytes > kMaxCachedBytes) {
+    for (auto it = first; it != last; ++it) std::free(*it);
+    return;
+  }
+  Bucket& b = p.buckets[bucket];
+  std::lock_guard<std::mutex> lock(b.mu);
+  b.free.insert(b.free.end(), first, last);
+  p.cached.fetch_add(bytes, std::memory_order_relaxed);
+}
+
 // Each thread keeps free buffers per bucket without locking, up to
 // kLocalBytes worth (1 to kLocalMax buffers). A full cache hands half of
 // itself to the shared list under one lock, an empty one takes up to half
@@ -41,16 +56,18 @@ Pool& pool() {
 constexpr size_t kLocalBytes = size_t(4) << 20, kLocalMax = 4096;
 size_t local_limit(int bucket) { return std::clamp<size_t>(kLocalBytes >> (bucket + kMinShift), 1, kLocalMax); }
 
+// Set once this thread's cache is destroyed (trivially destructible, so it
+// can still be read then): a tensor that outlives the cache (a global, a
+// thread_local, one freed during static destruction) goes straight to the
+// system instead of into the destroyed cache.
+thread_local bool local_cache_gone = false;
+
 struct LocalCache {
   std::vector<void*> free[kBuckets];
   size_t hits = 0;  // kept per thread: a shared counter bounced between cores on every op
   ~LocalCache() {
-    Pool& p = pool();
-    for (int b = 0; b < kBuckets; ++b) {
-      std::lock_guard<std::mutex> lock(p.buckets[b].mu);
-      p.buckets[b].free.insert(p.buckets[b].free.end(), free[b].begin(), free[b].end());
-      p.cached.fetch_add(free[b].size() << (b + kMinShift), std::memory_order_relaxed);
-    }
+    local_cache_gone = true;
+    for (int b = 0; b < kBuckets; ++b) give_to_shared(b, free[b].data(), free[b].data() + free[b].size());
   }
 };
 LocalCache& local_cache() {
@@ -65,7 +82,7 @@ int bucket_for(size_t bytes) {
 }
 
 void* raw_alloc(size_t bytes) {
-  void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  void* p = std::aligned_alloc(64, (std::max<size_t>(bytes, 1) + 63) / 64 * 64);
   if (!p) throw std::bad_alloc();
   return p;
 }
@@ -74,7 +91,8 @@ void* raw_alloc(size_t bytes) {
 
 Storage::Storage(size_t bytes) {
   bucket_ = bucket_for(bytes == 0 ? 1 : bytes);
-  if (bucket_ < 0) {
+  if (bucket_ < 0 || local_cache_gone) {
+    bucket_ = -1;
     bytes_ = bytes;
     data_ = raw_alloc(bytes);
     return;
@@ -110,6 +128,10 @@ Storage::~Storage() {
     std::free(data_);
     return;
   }
+  if (local_cache_gone) {
+    give_to_shared(bucket_, &data_, &data_ + 1);
+    return;
+  }
   auto& local = local_cache().free[bucket_];
   const size_t limit = local_limit(bucket_);
   if (local.size() < limit) {
@@ -122,28 +144,23 @@ Storage::~Storage() {
   local.push_back(data_);
   const size_t n = std::max<size_t>(1, local.size() / 2);
   const auto first = local.end() - static_cast<std::ptrdiff_t>(n);
-  Pool& p = pool();
-  if (p.cached.load(std::memory_order_relaxed) + n * bytes_ > kMaxCachedBytes) {
-    for (auto it = first; it != local.end(); ++it) std::free(*it);
-  } else {
-    Bucket& b = p.buckets[bucket_];
-    std::lock_guard<std::mutex> lock(b.mu);
-    b.free.insert(b.free.end(), first, local.end());
-    p.cached.fetch_add(n * bytes_, std::memory_order_relaxed);
-  }
+  give_to_shared(bucket_, &*first, &*first + n);
   local.erase(first, local.end());
 }
 
 PoolStats pool_stats() {
   Pool& p = pool();
+  if (local_cache_gone) return {0, p.misses.load(), p.cached.load()};
   return {local_cache().hits, p.misses.load(), p.cached.load()};
 }
 
 void pool_release_cached() {
   Pool& p = pool();
-  for (auto& local : local_cache().free) {
-    for (void* ptr : local) std::free(ptr);
-    local.clear();
+  if (!local_cache_gone) {
+    for (auto& local : local_cache().free) {
+      for (void* ptr : local) std::free(ptr);
+      local.clear();
+    }
   }
   for (auto& b : p.buckets) {
     std::lock_guard<std::mutex> lock(b.mu);

@@ -142,3 +142,18 @@ TEST_CASE("tensor: a strided gradient given to set_grad is stored dense") {
   for (float v : p.grad().to_vector<float>()) CHECK(v == doctest::Approx(1.0f).epsilon(1e-4));
   CHECK(wide.to_vector<float>() == std::vector<float>(32, 5.0f));  // the view's base is untouched
 }
+
+TEST_CASE("tensor: a buffer freed after its thread's cache is destroyed goes to the shared list") {
+  // A thread_local tensor declared before the first allocation outlives the
+  // thread's buffer cache: its buffer must not go into the destroyed cache
+  // (a heap use-after-free, seen by ASan) but to the shared list.
+  pool_release_cached();
+  std::thread worker([] {
+    thread_local Tensor keep;
+    { Tensor scratch = Tensor::empty({1000}); }
+    keep = Tensor::empty({1 << 20});  // 4 MiB: the only buffer of its bucket
+  });
+  worker.join();
+  CHECK(pool_stats().cached_bytes >= (size_t(4) << 20) + 4096);
+  pool_release_cached();
+}
