@@ -7,13 +7,15 @@ namespace spool::optim {
 // Adagrad as torch.optim.Adagrad:
 //   g = grad + weight_decay * p;  clr = lr / (1 + (t - 1) lr_decay)
 //   sum += g^2;  p -= clr g / (sqrt(sum) + eps)
-struct AdagradOptions {
+class AdagradOptions {
+ public:
+  using Self = AdagradOptions;
   explicit AdagradOptions(double lr = 1e-2) : lr_(lr) {}
-  AdagradOptions& lr_decay(double v) { return lr_decay_ = v, *this; }
-  AdagradOptions& weight_decay(double v) { return weight_decay_ = v, *this; }
-  AdagradOptions& initial_accumulator_value(double v) { return initial_accumulator_value_ = v, *this; }
-  AdagradOptions& eps(double v) { return eps_ = v, *this; }
-  double lr_, lr_decay_ = 0, weight_decay_ = 0, initial_accumulator_value_ = 0, eps_ = 1e-10;
+  SPOOL_ARG(double, lr);
+  SPOOL_ARG(double, lr_decay) = 0;
+  SPOOL_ARG(double, weight_decay) = 0;
+  SPOOL_ARG(double, initial_accumulator_value) = 0;
+  SPOOL_ARG(double, eps) = 1e-10;
 };
 
 class Adagrad : public OptimizerWith<AdagradOptions> {

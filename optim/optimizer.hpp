@@ -11,8 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "../framework/io/safetensors.hpp"
+#include "../framework/core/options.hpp"
 #include "../framework/core/tensor.hpp"
+#include "../framework/io/safetensors.hpp"
 
 namespace spool::optim {
 
@@ -58,12 +59,13 @@ class Optimizer {
 template <typename Options>
 class OptimizerWith : public Optimizer {
  public:
-  double lr(size_t group = 0) const override { return options_.at(check_group(group)).lr_; }
-  void set_lr(double lr, size_t group) override { options_.at(check_group(group)).lr_ = lr; }
+  double lr(size_t group = 0) const override { return options(group).lr(); }
+  void set_lr(double lr, size_t group) override { mutable_options(group).lr(lr); }
   using Optimizer::set_lr;
   const Options& options(size_t group = 0) const { return options_.at(check_group(group)); }
 
  protected:
+  Options& mutable_options(size_t group) { return options_.at(check_group(group)); }
   OptimizerWith(std::vector<std::pair<std::vector<Tensor>, Options>> groups, const char* who) {
     for (auto& [params, o] : groups) {
       add_group(std::move(params), who);

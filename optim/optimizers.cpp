@@ -43,10 +43,10 @@ void check_nonneg(const char* who, const char* what, double v) {
 
 SGD::SGD(std::vector<std::pair<std::vector<Tensor>, SGDOptions>> groups) : OptimizerWith(std::move(groups), "SGD") {
   for (const auto& o : options_) {
-    check_nonneg("SGD", "lr", o.lr_);
-    check_nonneg("SGD", "momentum", o.momentum_);
-    check_nonneg("SGD", "weight_decay", o.weight_decay_);
-    SPOOL_CHECK(!o.nesterov_ || (o.momentum_ > 0 && o.dampening_ == 0), "SGD",
+    check_nonneg("SGD", "lr", o.lr());
+    check_nonneg("SGD", "momentum", o.momentum());
+    check_nonneg("SGD", "weight_decay", o.weight_decay());
+    SPOOL_CHECK(!o.nesterov() || (o.momentum() > 0 && o.dampening() == 0), "SGD",
                 "nesterov needs momentum > 0 and dampening 0");
   }
 }
@@ -57,19 +57,19 @@ void SGD::step() {
     for_each_param(group_params_[gi], [&]<typename T>(size_t i, T* p, const T* g, int64_t n) {
       T* mom = nullptr;
       bool first = false;
-      if (o.momentum_ != 0) {
+      if (o.momentum() != 0) {
         Tensor& steps = state(gi, i, "step", scalar_tensor(0, kFloat64));
         first = steps.item<double>() == 0;
         kernels::fill(steps, steps.item<double>() + 1);
         Tensor& b = state(gi, i, "momentum_buffer", group_params_[gi][i]);
         mom = buf<T>(b);
       }
-      const T lr = T(o.lr_), wd = T(o.weight_decay_), m = T(o.momentum_), damp = T(1 - o.dampening_);
+      const T lr = T(o.lr()), wd = T(o.weight_decay()), m = T(o.momentum()), damp = T(1 - o.dampening());
       for (int64_t k = 0; k < n; ++k) {
         T d = g[k] + wd * p[k];
         if (mom) {
           mom[k] = first ? d : m * mom[k] + damp * d;
-          d = o.nesterov_ ? d + m * mom[k] : mom[k];
+          d = o.nesterov() ? d + m * mom[k] : mom[k];
         }
         p[k] -= lr * d;
       }
@@ -77,36 +77,43 @@ void SGD::step() {
   }
 }
 
-Adam::Adam(std::vector<std::pair<std::vector<Tensor>, AdamOptions>> groups, bool decoupled)
-    : OptimizerWith(std::move(groups), decoupled ? "AdamW" : "Adam"), decoupled_(decoupled) {
-  for (const auto& o : options_) {
-    const char* who = decoupled ? "AdamW" : "Adam";
-    check_nonneg(who, "lr", o.lr_);
-    check_nonneg(who, "eps", o.eps_);
-    check_nonneg(who, "weight_decay", o.weight_decay_);
-    SPOOL_CHECK(o.beta1_ >= 0 && o.beta1_ < 1 && o.beta2_ >= 0 && o.beta2_ < 1, who,
-                "betas must be in [0, 1), got ({}, {})", o.beta1_, o.beta2_);
+template <typename Options>
+AdamFamily<Options>::AdamFamily(std::vector<std::pair<std::vector<Tensor>, Options>> groups)
+    : OptimizerWith<Options>(std::move(groups), kDecoupled ? "AdamW" : "Adam") {
+  const char* who = kDecoupled ? "AdamW" : "Adam";
+  for (const auto& o : this->options_) {
+    check_nonneg(who, "lr", o.lr());
+    check_nonneg(who, "eps", o.eps());
+    check_nonneg(who, "weight_decay", o.weight_decay());
+    const auto [b1, b2] = o.betas();
+    SPOOL_CHECK(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1, who, "betas must be in [0, 1), got ({}, {})", b1, b2);
   }
 }
 
-void Adam::step() {
-  for (size_t gi = 0; gi < num_groups(); ++gi) {
-    const AdamOptions& o = options_[gi];
-    for_each_param(group_params_[gi], [&]<typename T>(size_t i, T* p, const T* g, int64_t n) {
-      const Tensor& param = group_params_[gi][i];
-      Tensor& steps = state(gi, i, "step", scalar_tensor(0, kFloat64));
+template <typename Options>
+void AdamFamily<Options>::step() {
+  for (size_t gi = 0; gi < this->num_groups(); ++gi) {
+    const Options& o = this->options_[gi];
+    const std::vector<Tensor>& params = this->group_params_[gi];
+    auto state = [&](size_t i, const char* name, const Tensor& like) -> Tensor& {
+      return this->state(gi, i, name, like);
+    };
+    for_each_param(params, [&]<typename T>(size_t i, T* p, const T* g, int64_t n) {
+      const Tensor& param = params[i];
+      Tensor& steps = state(i, "step", scalar_tensor(0, kFloat64));
       const double t = steps.item<double>() + 1;
       kernels::fill(steps, t);
-      T* m = buf<T>(state(gi, i, "exp_avg", param));
-      T* v = buf<T>(state(gi, i, "exp_avg_sq", param));
-      T* vmax = o.amsgrad_ ? buf<T>(state(gi, i, "max_exp_avg_sq", param)) : nullptr;
-      const double bc1 = 1 - std::pow(o.beta1_, t), bc2 = 1 - std::pow(o.beta2_, t);
-      const T step_size = T(o.lr_ / bc1), bc2_sqrt = T(std::sqrt(bc2));
-      const T b1 = T(o.beta1_), b2 = T(o.beta2_), eps = T(o.eps_), wd = T(o.weight_decay_);
-      const T decay = decoupled_ ? T(1 - o.lr_ * o.weight_decay_) : T(1);
+      T* m = buf<T>(state(i, "exp_avg", param));
+      T* v = buf<T>(state(i, "exp_avg_sq", param));
+      T* vmax = o.amsgrad() ? buf<T>(state(i, "max_exp_avg_sq", param)) : nullptr;
+      const auto [beta1, beta2] = o.betas();
+      const double bc1 = 1 - std::pow(beta1, t), bc2 = 1 - std::pow(beta2, t);
+      const T step_size = T(o.lr() / bc1), bc2_sqrt = T(std::sqrt(bc2));
+      const T b1 = T(beta1), b2 = T(beta2), eps = T(o.eps()), wd = T(o.weight_decay());
+      const T decay = kDecoupled ? T(1 - o.lr() * o.weight_decay()) : T(1);
       for (int64_t k = 0; k < n; ++k) {
         T d = g[k];
-        if (decoupled_) {
+        if (kDecoupled) {
           p[k] *= decay;
         } else {
           d += wd * p[k];
@@ -121,14 +128,17 @@ void Adam::step() {
   }
 }
 
+template class AdamFamily<AdamOptions>;
+template class AdamFamily<AdamWOptions>;
+
 RMSprop::RMSprop(std::vector<std::pair<std::vector<Tensor>, RMSpropOptions>> groups)
     : OptimizerWith(std::move(groups), "RMSprop") {
   for (const auto& o : options_) {
-    check_nonneg("RMSprop", "lr", o.lr_);
-    check_nonneg("RMSprop", "alpha", o.alpha_);
-    check_nonneg("RMSprop", "eps", o.eps_);
-    check_nonneg("RMSprop", "momentum", o.momentum_);
-    check_nonneg("RMSprop", "weight_decay", o.weight_decay_);
+    check_nonneg("RMSprop", "lr", o.lr());
+    check_nonneg("RMSprop", "alpha", o.alpha());
+    check_nonneg("RMSprop", "eps", o.eps());
+    check_nonneg("RMSprop", "momentum", o.momentum());
+    check_nonneg("RMSprop", "weight_decay", o.weight_decay());
   }
 }
 
@@ -140,9 +150,9 @@ void RMSprop::step() {
       Tensor& steps = state(gi, i, "step", scalar_tensor(0, kFloat64));
       kernels::fill(steps, steps.item<double>() + 1);
       T* sq = buf<T>(state(gi, i, "square_avg", param));
-      T* avg = o.centered_ ? buf<T>(state(gi, i, "grad_avg", param)) : nullptr;
-      T* mom = o.momentum_ > 0 ? buf<T>(state(gi, i, "momentum_buffer", param)) : nullptr;
-      const T a = T(o.alpha_), eps = T(o.eps_), wd = T(o.weight_decay_), lr = T(o.lr_), m = T(o.momentum_);
+      T* avg = o.centered() ? buf<T>(state(gi, i, "grad_avg", param)) : nullptr;
+      T* mom = o.momentum() > 0 ? buf<T>(state(gi, i, "momentum_buffer", param)) : nullptr;
+      const T a = T(o.alpha()), eps = T(o.eps()), wd = T(o.weight_decay()), lr = T(o.lr()), m = T(o.momentum());
       for (int64_t k = 0; k < n; ++k) {
         const T d = g[k] + wd * p[k];
         sq[k] = a * sq[k] + (1 - a) * d * d;
@@ -167,16 +177,16 @@ void RMSprop::step() {
 Adagrad::Adagrad(std::vector<std::pair<std::vector<Tensor>, AdagradOptions>> groups)
     : OptimizerWith(std::move(groups), "Adagrad") {
   for (const auto& o : options_) {
-    check_nonneg("Adagrad", "lr", o.lr_);
-    check_nonneg("Adagrad", "lr_decay", o.lr_decay_);
-    check_nonneg("Adagrad", "weight_decay", o.weight_decay_);
-    check_nonneg("Adagrad", "initial_accumulator_value", o.initial_accumulator_value_);
-    check_nonneg("Adagrad", "eps", o.eps_);
+    check_nonneg("Adagrad", "lr", o.lr());
+    check_nonneg("Adagrad", "lr_decay", o.lr_decay());
+    check_nonneg("Adagrad", "weight_decay", o.weight_decay());
+    check_nonneg("Adagrad", "initial_accumulator_value", o.initial_accumulator_value());
+    check_nonneg("Adagrad", "eps", o.eps());
   }
   NoGradGuard no_grad;
   for (size_t gi = 0; gi < num_groups(); ++gi)
     for (size_t i = 0; i < group_params_[gi].size(); ++i)
-      state(gi, i, "sum", group_params_[gi][i]).fill_(options_[gi].initial_accumulator_value_);
+      state(gi, i, "sum", group_params_[gi][i]).fill_(options_[gi].initial_accumulator_value());
 }
 
 void Adagrad::step() {
@@ -187,7 +197,7 @@ void Adagrad::step() {
       const double t = steps.item<double>() + 1;
       kernels::fill(steps, t);
       T* sum = buf<T>(state(gi, i, "sum", group_params_[gi][i]));
-      const T clr = T(o.lr_ / (1 + (t - 1) * o.lr_decay_)), wd = T(o.weight_decay_), eps = T(o.eps_);
+      const T clr = T(o.lr() / (1 + (t - 1) * o.lr_decay())), wd = T(o.weight_decay()), eps = T(o.eps());
       for (int64_t k = 0; k < n; ++k) {
         const T d = g[k] + wd * p[k];
         sum[k] += d * d;

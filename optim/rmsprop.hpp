@@ -8,15 +8,16 @@
 
 namespace spool::optim {
 
-struct RMSpropOptions {
+class RMSpropOptions {
+ public:
+  using Self = RMSpropOptions;
   explicit RMSpropOptions(double lr = 1e-2) : lr_(lr) {}
-  RMSpropOptions& alpha(double v) { return alpha_ = v, *this; }
-  RMSpropOptions& eps(double v) { return eps_ = v, *this; }
-  RMSpropOptions& weight_decay(double v) { return weight_decay_ = v, *this; }
-  RMSpropOptions& momentum(double v) { return momentum_ = v, *this; }
-  RMSpropOptions& centered(bool v) { return centered_ = v, *this; }
-  double lr_, alpha_ = 0.99, eps_ = 1e-8, weight_decay_ = 0, momentum_ = 0;
-  bool centered_ = false;
+  SPOOL_ARG(double, lr);
+  SPOOL_ARG(double, alpha) = 0.99;
+  SPOOL_ARG(double, eps) = 1e-8;
+  SPOOL_ARG(double, weight_decay) = 0;
+  SPOOL_ARG(double, momentum) = 0;
+  SPOOL_ARG(bool, centered) = false;
 };
 
 class RMSprop : public OptimizerWith<RMSpropOptions> {
@@ -26,8 +27,8 @@ class RMSprop : public OptimizerWith<RMSpropOptions> {
   explicit RMSprop(std::vector<std::pair<std::vector<Tensor>, RMSpropOptions>> groups);
   void step() override;
   bool has_momentum() const override { return true; }
-  double momentum(size_t g) const override { return options_.at(g).momentum_; }
-  void set_momentum(double v, size_t g) override { options_.at(g).momentum_ = v; }
+  double momentum(size_t g) const override { return options(g).momentum(); }
+  void set_momentum(double v, size_t g) override { mutable_options(g).momentum(v); }
 };
 
 }  // namespace spool::optim

@@ -9,14 +9,15 @@
 
 namespace spool::optim {
 
-struct SGDOptions {
+class SGDOptions {
+ public:
+  using Self = SGDOptions;
   explicit SGDOptions(double lr) : lr_(lr) {}
-  SGDOptions& momentum(double v) { return momentum_ = v, *this; }
-  SGDOptions& dampening(double v) { return dampening_ = v, *this; }
-  SGDOptions& weight_decay(double v) { return weight_decay_ = v, *this; }
-  SGDOptions& nesterov(bool v) { return nesterov_ = v, *this; }
-  double lr_, momentum_ = 0, dampening_ = 0, weight_decay_ = 0;
-  bool nesterov_ = false;
+  SPOOL_ARG(double, lr);
+  SPOOL_ARG(double, momentum) = 0;
+  SPOOL_ARG(double, dampening) = 0;
+  SPOOL_ARG(double, weight_decay) = 0;
+  SPOOL_ARG(bool, nesterov) = false;
 };
 
 class SGD : public OptimizerWith<SGDOptions> {
@@ -25,8 +26,8 @@ class SGD : public OptimizerWith<SGDOptions> {
   explicit SGD(std::vector<std::pair<std::vector<Tensor>, SGDOptions>> groups);
   void step() override;
   bool has_momentum() const override { return true; }
-  double momentum(size_t g) const override { return options_.at(g).momentum_; }
-  void set_momentum(double v, size_t g) override { options_.at(g).momentum_ = v; }
+  double momentum(size_t g) const override { return options(g).momentum(); }
+  void set_momentum(double v, size_t g) override { mutable_options(g).momentum(v); }
 };
 
 }  // namespace spool::optim

@@ -300,15 +300,15 @@ Tokenizer Tokenizer::load(const std::string& path) {
   }
 }
 
-Tensor pad_sequences(const std::vector<std::vector<int64_t>>& seqs, std::optional<int64_t> maxlen,
+Tensor keras::pad_sequences(const std::vector<std::vector<int64_t>>& seqs, std::optional<int64_t> maxlen,
                      const std::string& padding, const std::string& truncating, int64_t value) {
-  SPOOL_CHECK(padding == "pre" || padding == "post", "pad_sequences", "padding must be pre or post, got {}", padding);
-  SPOOL_CHECK(truncating == "pre" || truncating == "post", "pad_sequences", "truncating must be pre or post, got {}",
+  SPOOL_CHECK(padding == "pre" || padding == "post", "keras::pad_sequences", "padding must be pre or post, got {}", padding);
+  SPOOL_CHECK(truncating == "pre" || truncating == "post", "keras::pad_sequences", "truncating must be pre or post, got {}",
               truncating);
   int64_t len = 0;
   for (const auto& s : seqs) len = std::max<int64_t>(len, static_cast<int64_t>(s.size()));
   if (maxlen) {
-    SPOOL_CHECK(*maxlen >= 0, "pad_sequences", "maxlen must be >= 0, got {}", *maxlen);
+    SPOOL_CHECK(*maxlen >= 0, "keras::pad_sequences", "maxlen must be >= 0, got {}", *maxlen);
     len = *maxlen;
   }
   const auto n = static_cast<int64_t>(seqs.size());

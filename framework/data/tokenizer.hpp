@@ -5,7 +5,7 @@
 //   spool::Tokenizer tok(o);
 //   tok.fit_on_texts(train_texts);
 //   auto seqs = tok.texts_to_sequences(texts);
-//   Tensor batch = spool::pad_sequences(seqs, 50);          // [N, 50] int64
+//   Tensor batch = spool::keras::pad_sequences(seqs, 50);   // [N, 50] int64, padded at the front
 //
 // Index 0 is padding; then the OOV token, start and end tokens when set;
 // then words by decreasing frequency (ties: first seen first).
@@ -64,9 +64,17 @@ class Tokenizer {
   int64_t reserved_ = 1;  // padding, then the special tokens
 };
 
-// Pads or truncates to maxlen (the longest sequence when absent), "pre" or
-// "post" for each, as keras.preprocessing.sequence.pad_sequences. int64 [N, maxlen].
+namespace keras {
+// Keras' keras.utils.pad_sequences (not PyTorch's nn::pad_sequence, which
+// pads float tensors at the end, time-major): index lists to int64
+// [N, maxlen], maxlen the longest sequence when absent. Pads and truncates
+// at the FRONT by default ("pre"), as Keras; "post" for the end.
+// Recurrent layers' `lengths` assume padding at the END (steps past a length
+// are ignored): with lengths, pass padding = "post", e.g.
+//   Tensor x = spool::keras::pad_sequences(seqs, std::nullopt, "post");
+// ("pre" padding suits layers that read all steps, the real ones last).
 Tensor pad_sequences(const std::vector<std::vector<int64_t>>& sequences, std::optional<int64_t> maxlen = std::nullopt,
                      const std::string& padding = "pre", const std::string& truncating = "pre", int64_t value = 0);
+}  // namespace keras
 
 }  // namespace spool

@@ -5,15 +5,20 @@
 
 #include <optional>
 
+#include "../../framework/core/options.hpp"
 #include "../core/module.hpp"
 
 namespace spool::nn {
 
-struct EmbeddingOptions {
-  EmbeddingOptions(int64_t num_embeddings, int64_t embedding_dim) : num_embeddings_(num_embeddings), embedding_dim_(embedding_dim) {}
-  EmbeddingOptions& padding_idx(int64_t i) { return padding_idx_ = i, *this; }
-  int64_t num_embeddings_, embedding_dim_;
-  std::optional<int64_t> padding_idx_;
+class EmbeddingOptions {
+ public:
+  using Self = EmbeddingOptions;
+  EmbeddingOptions(int64_t num_embeddings, int64_t embedding_dim)
+      : num_embeddings_(num_embeddings), embedding_dim_(embedding_dim) {}
+  SPOOL_ARG(int64_t, num_embeddings);
+  SPOOL_ARG(int64_t, embedding_dim);
+  // The row that stays zero and gets no gradient; negative counts from the end.
+  SPOOL_ARG(std::optional<int64_t>, padding_idx);
 };
 
 class Embedding : public Module {
@@ -30,8 +35,13 @@ class Embedding : public Module {
   Tensor forward_tensor(const Tensor& x) override { return forward(x); }
   std::string extra_repr() const override;
 
+  // Fixed at construction; padding_idx is in [0, num_embeddings) here.
+  const EmbeddingOptions& options() const { return options_; }
+
   Tensor weight;
-  EmbeddingOptions options{0, 0};
+
+ private:
+  EmbeddingOptions options_{0, 0};
 };
 
 }  // namespace spool::nn

@@ -7,13 +7,13 @@
 
 namespace spool::nn {
 
-Linear::Linear(const LinearOptions& o) : Module("Linear"), options(o) {
-  SPOOL_CHECK(o.in_features_ > 0 && o.out_features_ > 0, "Linear", "sizes must be positive, got in={} out={}",
-              o.in_features_, o.out_features_);
+Linear::Linear(const LinearOptions& o) : Module("Linear"), options_(o) {
+  SPOOL_CHECK(o.in_features() > 0 && o.out_features() > 0, "Linear", "sizes must be positive, got in={} out={}",
+              o.in_features(), o.out_features());
   // PyTorch's default: kaiming_uniform(a=sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in)), same bound for the bias.
-  const double bound = 1.0 / std::sqrt(static_cast<double>(o.in_features_));
-  weight = register_parameter("weight", uniform({o.out_features_, o.in_features_}, -bound, bound));
-  if (o.bias_) bias = register_parameter("bias", uniform({o.out_features_}, -bound, bound));
+  const double bound = 1.0 / std::sqrt(static_cast<double>(o.in_features()));
+  weight = register_parameter("weight", uniform({o.out_features(), o.in_features()}, -bound, bound));
+  if (o.bias()) bias = register_parameter("bias", uniform({o.out_features()}, -bound, bound));
 }
 
 Tensor Linear::forward(const Tensor& x) {
@@ -24,7 +24,7 @@ Tensor Linear::forward(const Tensor& x) {
 }
 
 std::string Linear::extra_repr() const {
-  return fmt::format("in_features={}, out_features={}, bias={}", options.in_features_, options.out_features_,
+  return fmt::format("in_features={}, out_features={}, bias={}", options_.in_features(), options_.out_features(),
                      bias.defined() ? "True" : "False");
 }
 

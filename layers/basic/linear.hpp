@@ -2,15 +2,18 @@
 //   nn::Linear fc(nn::LinearOptions(128, 10).bias(false));
 #pragma once
 
+#include "../../framework/core/options.hpp"
 #include "../core/module.hpp"
 
 namespace spool::nn {
 
-struct LinearOptions {
+class LinearOptions {
+ public:
+  using Self = LinearOptions;
   LinearOptions(int64_t in_features, int64_t out_features) : in_features_(in_features), out_features_(out_features) {}
-  LinearOptions& bias(bool on) { return bias_ = on, *this; }
-  int64_t in_features_, out_features_;
-  bool bias_ = true;
+  SPOOL_ARG(int64_t, in_features);
+  SPOOL_ARG(int64_t, out_features);
+  SPOOL_ARG(bool, bias) = true;
 };
 
 class Linear : public Module {
@@ -25,8 +28,13 @@ class Linear : public Module {
   Tensor forward_tensor(const Tensor& x) override { return forward(x); }
   std::string extra_repr() const override;
 
+  // Fixed at construction (the parameters' shapes follow from them).
+  const LinearOptions& options() const { return options_; }
+
   Tensor weight, bias;
-  LinearOptions options{0, 0};
+
+ private:
+  LinearOptions options_{0, 0};
 };
 
 }  // namespace spool::nn

@@ -137,7 +137,7 @@ std::vector<Tensor> Module::buffers(bool recurse) const {
   for (auto& [n, t] : named_buffers(recurse)) out.push_back(t);
   return out;
 }
-std::vector<std::pair<std::string, std::shared_ptr<Module>>> Module::named_children() const {
+const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& Module::named_children() const {
   return state().children;
 }
 std::vector<std::shared_ptr<Module>> Module::children() const {

@@ -60,7 +60,8 @@ class Module {
   std::vector<Tensor> buffers(bool recurse = true) const;
   std::vector<std::pair<std::string, Tensor>> named_buffers(bool recurse = true) const;
   std::vector<std::shared_ptr<Module>> children() const;
-  std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const;
+  // Direct children in registration order (a reference into the shared state).
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const;
   // This module and every descendant, with dotted names ("" for this one).
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_modules() const;
 

@@ -164,7 +164,7 @@ PackedRecurrentOutput RecurrentStack::forward(const PackedSequence& input, const
   SPOOL_CHECK(input.data.defined() && input.data.dim() == 2, type_name().c_str(),
               "packed input data must be [N, input_size], got shape {}",
               input.data.defined() ? input.data.sizes() : Shape{});
-  const bool batch_first = options.batch_first_;
+  const bool batch_first = options().batch_first();
   auto [padded, lengths] = pad_packed_sequence(input, batch_first);
   RecurrentInput with_lengths = extra;
   with_lengths.lengths = lengths;

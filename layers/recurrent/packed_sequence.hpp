@@ -34,9 +34,13 @@ struct PaddedSequence {
 PaddedSequence pad_packed_sequence(const PackedSequence& sequence, bool batch_first = false,
                                    double padding_value = 0.0, std::optional<int64_t> total_length = std::nullopt);
 
-// A list of sequences [L_i, *] (same trailing shape and dtype, L_i >= 0)
-// padded at the end to the longest: [max L, B, *], or [B, max L, *] with
-// batch_first. Recorded: each sequence gets its gradient back.
+// PyTorch's torch.nn.utils.rnn.pad_sequence (not Keras' pad_sequences,
+// spool::keras::pad_sequences in framework/data/tokenizer.hpp, which pads
+// index lists at the front): a list of tensors [L_i, *] (same trailing shape
+// and dtype, L_i >= 0) padded at the END to the longest, [max L, B, *]
+// (time-major), or [B, max L, *] with batch_first. End padding is what
+// recurrent `lengths` expect: pass the L_i as lengths. Recorded: each
+// sequence gets its gradient back.
 Tensor pad_sequence(const std::vector<Tensor>& sequences, bool batch_first = false, double padding_value = 0.0);
 // The inverse: sequence b of a padded batch as a [lengths[b], *] view.
 std::vector<Tensor> unpad_sequence(const Tensor& padded, const Tensor& lengths, bool batch_first = false);

@@ -5,21 +5,27 @@
 
 namespace spool::nn {
 
-RecurrentStack::RecurrentStack(const char* name, CellKind kind, const RNNOptions& o)
-    : Module(name), options(o), kind_(kind) {
-  SPOOL_CHECK(o.input_size_ > 0 && o.hidden_size_ > 0, name, "input_size and hidden_size must be positive, got {} and {}",
-              o.input_size_, o.hidden_size_);
-  SPOOL_CHECK(o.num_layers_ >= 1, name, "num_layers must be at least 1, got {}", o.num_layers_);
-  SPOOL_CHECK(o.dropout_ >= 0 && o.dropout_ <= 1, name, "dropout must be in [0, 1], got {}", o.dropout_);
-  const int64_t H = o.hidden_size_, G = gate_count(kind) * H, D = o.bidirectional_ ? 2 : 1;
-  for (int64_t layer = 0; layer < o.num_layers_; ++layer) {
+const RecurrentOptionsBase& RecurrentStack::options() const {
+  check_defined("options");
+  return std::visit([](const auto& o) -> const RecurrentOptionsBase& { return o; }, options_);
+}
+
+RecurrentStack::RecurrentStack(const char* name, CellKind kind, AnyOptions any)
+    : Module(name), options_(std::move(any)), kind_(kind) {
+  const RecurrentOptionsBase& o = options();
+  SPOOL_CHECK(o.input_size() > 0 && o.hidden_size() > 0, name,
+              "input_size and hidden_size must be positive, got {} and {}", o.input_size(), o.hidden_size());
+  SPOOL_CHECK(o.num_layers() >= 1, name, "num_layers must be at least 1, got {}", o.num_layers());
+  SPOOL_CHECK(o.dropout() >= 0 && o.dropout() <= 1, name, "dropout must be in [0, 1], got {}", o.dropout());
+  const int64_t H = o.hidden_size(), G = gate_count(kind) * H, D = o.bidirectional() ? 2 : 1;
+  for (int64_t layer = 0; layer < o.num_layers(); ++layer) {
     for (int64_t dir = 0; dir < D; ++dir) {
       const std::string suffix = "_l" + std::to_string(layer) + (dir ? "_reverse" : "");
-      const int64_t in = layer == 0 ? o.input_size_ : D * H;
+      const int64_t in = layer == 0 ? o.input_size() : D * H;
       Weights w;
       w.w_ih = register_parameter("weight_ih" + suffix, recurrent_init({G, in}, H));
       w.w_hh = register_parameter("weight_hh" + suffix, recurrent_init({G, H}, H));
-      if (o.bias_) {
+      if (o.bias()) {
         w.b_ih = register_parameter("bias_ih" + suffix, recurrent_init({G}, H));
         w.b_hh = register_parameter("bias_hh" + suffix, recurrent_init({G}, H));
       }
@@ -28,11 +34,17 @@ RecurrentStack::RecurrentStack(const char* name, CellKind kind, const RNNOptions
   }
 }
 
-RNN::RNN(const RNNOptions& o)
-    : RecurrentStack("RNN", o.nonlinearity_ == "relu" ? CellKind::RnnRelu : CellKind::RnnTanh, o) {
-  SPOOL_CHECK(o.nonlinearity_ == "tanh" || o.nonlinearity_ == "relu", "RNN",
-              "nonlinearity must be \"tanh\" or \"relu\", got \"{}\"", o.nonlinearity_);
+namespace {
+CellKind rnn_kind(const RNNOptions& o) {
+  SPOOL_CHECK(o.nonlinearity() == "tanh" || o.nonlinearity() == "relu", "RNN",
+              "nonlinearity must be \"tanh\" or \"relu\", got \"{}\"", o.nonlinearity());
+  return o.nonlinearity() == "relu" ? CellKind::RnnRelu : CellKind::RnnTanh;
 }
+}  // namespace
+
+RNN::RNN(const RNNOptions& o) : RecurrentStack("RNN", rnn_kind(o), o) {}
+LSTM::LSTM(const LSTMOptions& o) : RecurrentStack("LSTM", CellKind::Lstm, o) {}
+GRU::GRU(const GRUOptions& o) : RecurrentStack("GRU", CellKind::Gru, o) {}
 
 std::vector<Tensor> RecurrentStack::run_steps(const Tensor& x_proj, bool reverse, const std::vector<Tensor>& masks,
                                               const Tensor& w_hh, const Tensor& b_hh, const PackedWeight& packed,
@@ -122,19 +134,16 @@ void RecurrentStack::run_directions_batched(const Tensor& x, const Weights& fw, 
 RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInput& extra) {
   check_defined("RecurrentStack");
   const char* name = type_name().c_str();
-  const RNNOptions& o = options;
-  const int64_t H = o.hidden_size_, D = o.bidirectional_ ? 2 : 1, L = o.num_layers_;
-  SPOOL_CHECK(static_cast<int64_t>(weights_.size()) == L * D, name,
-              "options were changed after construction ({} layers x {} directions, weights for {}); build a new "
-              "layer with the new options", L, D, weights_.size());
+  const RecurrentOptionsBase& o = options();
+  const int64_t H = o.hidden_size(), D = o.bidirectional() ? 2 : 1, L = o.num_layers();
   SPOOL_CHECK(input.dim() == 2 || input.dim() == 3, name,
-              "input must be 3-D [{}] or unbatched 2-D [T, I], got shape {}", o.batch_first_ ? "B, T, I" : "T, B, I",
+              "input must be 3-D [{}] or unbatched 2-D [T, I], got shape {}", o.batch_first() ? "B, T, I" : "T, B, I",
               input.sizes());
-  SPOOL_CHECK(input.size(-1) == o.input_size_, name, "input has {} features, expected input_size {} (shape {})",
-              input.size(-1), o.input_size_, input.sizes());
+  SPOOL_CHECK(input.size(-1) == o.input_size(), name, "input has {} features, expected input_size {} (shape {})",
+              input.size(-1), o.input_size(), input.sizes());
   SPOOL_CHECK(input.is_floating_point(), name, "input must be floating, got {}", dtype_name(input.dtype()));
   const bool unbatched = input.dim() == 2;
-  Tensor x = unbatched ? unsqueeze(input, 1) : (o.batch_first_ ? transpose(input, 0, 1) : input);
+  Tensor x = unbatched ? unsqueeze(input, 1) : (o.batch_first() ? transpose(input, 0, 1) : input);
   const int64_t T = x.size(0), B = x.size(1);
   SPOOL_CHECK(T > 0, name, "input has no time steps (shape {})", input.sizes());
 
@@ -193,7 +202,7 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
       if (lstm) c_n.push_back(states[dir].c);
     }
     layer_input = D == 2 ? cat(outputs, 2) : outputs[0];
-    if (layer + 1 < L && o.dropout_ > 0) layer_input = dropout(layer_input, o.dropout_, is_training());
+    if (layer + 1 < L && o.dropout() > 0) layer_input = dropout(layer_input, o.dropout(), is_training());
   }
 
   RecurrentOutput out{layer_input, stack(h_n, 0), lstm ? stack(c_n, 0) : Tensor()};
@@ -201,7 +210,7 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
     out.output = squeeze(out.output, 1);
     out.h_n = squeeze(out.h_n, 1);
     if (lstm) out.c_n = squeeze(out.c_n, 1);
-  } else if (o.batch_first_) {
+  } else if (o.batch_first()) {
     out.output = transpose(out.output, 0, 1);
   }
   note_output_shape(out.output.sizes());
@@ -209,14 +218,14 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
 }
 
 std::string RecurrentStack::extra_repr() const {
-  const RNNOptions& o = options;
-  std::string s = fmt::format("{}, {}", o.input_size_, o.hidden_size_);
-  if (o.num_layers_ != 1) s += fmt::format(", num_layers={}", o.num_layers_);
+  const RecurrentOptionsBase& o = options();
+  std::string s = fmt::format("{}, {}", o.input_size(), o.hidden_size());
+  if (o.num_layers() != 1) s += fmt::format(", num_layers={}", o.num_layers());
   if (kind_ == CellKind::RnnRelu) s += ", nonlinearity=relu";
-  if (!o.bias_) s += ", bias=False";
-  if (o.batch_first_) s += ", batch_first=True";
-  if (o.dropout_ > 0) s += fmt::format(", dropout={}", o.dropout_);
-  if (o.bidirectional_) s += ", bidirectional=True";
+  if (!o.bias()) s += ", bias=False";
+  if (o.batch_first()) s += ", batch_first=True";
+  if (o.dropout() > 0) s += fmt::format(", dropout={}", o.dropout());
+  if (o.bidirectional()) s += ", bidirectional=True";
   return s;
 }
 

@@ -14,8 +14,10 @@
 #pragma once
 
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "../../framework/core/options.hpp"
 #include "recurrent_cell.hpp"
 
 namespace spool::nn {
@@ -23,21 +25,68 @@ namespace spool::nn {
 struct PackedSequence;         // packed_sequence.hpp
 struct PackedRecurrentOutput;  // packed_sequence.hpp
 
-struct RNNOptions {
-  RNNOptions(int64_t input_size, int64_t hidden_size) : input_size_(input_size), hidden_size_(hidden_size) {}
-  RNNOptions& num_layers(int64_t n) { return num_layers_ = n, *this; }
-  RNNOptions& nonlinearity(std::string n) { return nonlinearity_ = std::move(n), *this; }  // RNN only
-  RNNOptions& bias(bool on) { return bias_ = on, *this; }
-  RNNOptions& batch_first(bool on) { return batch_first_ = on, *this; }
-  RNNOptions& dropout(double p) { return dropout_ = p, *this; }  // between layers, in training
-  RNNOptions& bidirectional(bool on) { return bidirectional_ = on, *this; }
+// What RNN, LSTM and GRU options share, read-only: any stack's options()
+// gives this view. RecurrentOptions<Self> adds the chainable setters.
+class RecurrentOptionsBase {
+ public:
+  int64_t input_size() const { return input_size_; }
+  int64_t hidden_size() const { return hidden_size_; }
+  int64_t num_layers() const { return num_layers_; }
+  bool bias() const { return bias_; }
+  bool batch_first() const { return batch_first_; }
+  double dropout() const { return dropout_; }  // between layers, in training
+  bool bidirectional() const { return bidirectional_; }
+
+ protected:
+  RecurrentOptionsBase(int64_t input_size, int64_t hidden_size) : input_size_(input_size), hidden_size_(hidden_size) {}
   int64_t input_size_, hidden_size_, num_layers_ = 1;
-  std::string nonlinearity_ = "tanh";
   bool bias_ = true, batch_first_ = false, bidirectional_ = false;
   double dropout_ = 0.0;
 };
-using LSTMOptions = RNNOptions;
-using GRUOptions = RNNOptions;
+
+// The shared setters; each returns Self, so a chain keeps its options type.
+template <typename Self>
+class RecurrentOptions : public RecurrentOptionsBase {
+ public:
+  using RecurrentOptionsBase::batch_first, RecurrentOptionsBase::bias, RecurrentOptionsBase::bidirectional,
+      RecurrentOptionsBase::dropout, RecurrentOptionsBase::hidden_size, RecurrentOptionsBase::input_size,
+      RecurrentOptionsBase::num_layers;
+  Self& input_size(int64_t n) { return set(input_size_, n); }
+  Self& hidden_size(int64_t n) { return set(hidden_size_, n); }
+  Self& num_layers(int64_t n) { return set(num_layers_, n); }
+  Self& bias(bool on) { return set(bias_, on); }
+  Self& batch_first(bool on) { return set(batch_first_, on); }
+  Self& dropout(double p) { return set(dropout_, p); }
+  Self& bidirectional(bool on) { return set(bidirectional_, on); }
+
+ protected:
+  using RecurrentOptionsBase::RecurrentOptionsBase;
+
+ private:
+  template <typename T>
+  Self& set(T& field, T value) {
+    field = value;
+    return static_cast<Self&>(*this);
+  }
+};
+
+// As torch::nn::RNNOptions, LSTMOptions and GRUOptions: only RNN has a
+// nonlinearity ("tanh" or "relu"), so LSTMOptions(...).nonlinearity(...)
+// does not compile.
+class RNNOptions : public RecurrentOptions<RNNOptions> {
+ public:
+  using Self = RNNOptions;
+  RNNOptions(int64_t input_size, int64_t hidden_size) : RecurrentOptions(input_size, hidden_size) {}
+  SPOOL_ARG(std::string, nonlinearity) = "tanh";
+};
+class LSTMOptions : public RecurrentOptions<LSTMOptions> {
+ public:
+  LSTMOptions(int64_t input_size, int64_t hidden_size) : RecurrentOptions(input_size, hidden_size) {}
+};
+class GRUOptions : public RecurrentOptions<GRUOptions> {
+ public:
+  GRUOptions(int64_t input_size, int64_t hidden_size) : RecurrentOptions(input_size, hidden_size) {}
+};
 
 // Optional inputs besides the sequence.
 struct RecurrentInput {
@@ -61,12 +110,20 @@ class RecurrentStack : public Module {
   Tensor forward_tensor(const Tensor& x) override { return forward(x).output; }
   std::string extra_repr() const override;
   // A new stack of the same kind and options, with fresh weights.
-  RecurrentStack fresh() const { return RecurrentStack(type_name().c_str(), kind_, options); }
-
-  RNNOptions options{0, 0};
+  RecurrentStack fresh() const { return RecurrentStack(type_name().c_str(), kind_, options_); }
+  // The options every kind has, fixed at construction (the weights follow
+  // from them); RNN, LSTM and GRU return their own options type.
+  const RecurrentOptionsBase& options() const;
 
  protected:
-  RecurrentStack(const char* name, CellKind kind, const RNNOptions& options);
+  using AnyOptions = std::variant<RNNOptions, LSTMOptions, GRUOptions>;
+  RecurrentStack(const char* name, CellKind kind, AnyOptions options);
+  template <typename O>
+  const O& typed_options() const {
+    check_defined("options");
+    return std::get<O>(options_);
+  }
+  AnyOptions options_{LSTMOptions(0, 0)};
 
  private:
   struct Weights {
@@ -104,18 +161,21 @@ class RNN : public RecurrentStack {
   RNN() = default;
   explicit RNN(const RNNOptions& options);
   RNN(int64_t input_size, int64_t hidden_size) : RNN(RNNOptions(input_size, hidden_size)) {}
+  const RNNOptions& options() const { return typed_options<RNNOptions>(); }
 };
 class LSTM : public RecurrentStack {
  public:
   LSTM() = default;
-  explicit LSTM(const LSTMOptions& options) : RecurrentStack("LSTM", CellKind::Lstm, options) {}
+  explicit LSTM(const LSTMOptions& options);
   LSTM(int64_t input_size, int64_t hidden_size) : LSTM(LSTMOptions(input_size, hidden_size)) {}
+  const LSTMOptions& options() const { return typed_options<LSTMOptions>(); }
 };
 class GRU : public RecurrentStack {
  public:
   GRU() = default;
-  explicit GRU(const GRUOptions& options) : RecurrentStack("GRU", CellKind::Gru, options) {}
+  explicit GRU(const GRUOptions& options);
   GRU(int64_t input_size, int64_t hidden_size) : GRU(GRUOptions(input_size, hidden_size)) {}
+  const GRUOptions& options() const { return typed_options<GRUOptions>(); }
 };
 
 }  // namespace spool::nn

@@ -90,7 +90,7 @@ Tensor recurrent_init(const Shape& shape, int64_t hidden_size) {
 }
 
 RecurrentCell::RecurrentCell(const char* name, CellKind kind, int64_t in, int64_t hidden, bool bias)
-    : Module(name), input_size(in), hidden_size(hidden), kind_(kind) {
+    : Module(name), input_size_(in), hidden_size_(hidden), kind_(kind) {
   SPOOL_CHECK(in > 0 && hidden > 0, name, "input_size and hidden_size must be positive, got {} and {}", in, hidden);
   const int64_t G = gate_count(kind) * hidden;
   weight_ih = register_parameter("weight_ih", recurrent_init({G, in}, hidden));
@@ -111,15 +111,15 @@ CellState RecurrentCell::forward(const Tensor& input, const CellState& state) {
   check_defined("RecurrentCell");
   const char* name = type_name().c_str();
   SPOOL_CHECK(input.dim() == 1 || input.dim() == 2, name, "input must be [batch, {}] or [{}], got shape {}",
-              input_size, input_size, input.sizes());
-  SPOOL_CHECK(input.size(-1) == input_size, name, "input has {} features, expected {} (shape {})", input.size(-1),
-              input_size, input.sizes());
+              input_size_, input_size_, input.sizes());
+  SPOOL_CHECK(input.size(-1) == input_size_, name, "input has {} features, expected {} (shape {})", input.size(-1),
+              input_size_, input.sizes());
   const bool unbatched = input.dim() == 1;
   const Tensor x = unbatched ? unsqueeze(input, 0) : input;
   const int64_t B = x.size(0);
   auto prepare = [&](const Tensor& s, const char* what) {
-    if (!s.defined()) return zeros({B, hidden_size}, x.dtype());
-    const Shape want = unbatched ? Shape{hidden_size} : Shape{B, hidden_size};
+    if (!s.defined()) return zeros({B, hidden_size_}, x.dtype());
+    const Shape want = unbatched ? Shape{hidden_size_} : Shape{B, hidden_size_};
     SPOOL_CHECK(s.sizes() == want, name, "{} must have shape {}, got {}", what, want, s.sizes());
     return unbatched ? unsqueeze(s, 0) : s;
   };
@@ -136,7 +136,7 @@ CellState RecurrentCell::forward(const Tensor& input, const CellState& state) {
 }
 
 std::string RecurrentCell::extra_repr() const {
-  std::string s = fmt::format("{}, {}", input_size, hidden_size);
+  std::string s = fmt::format("{}, {}", input_size_, hidden_size_);
   if (!bias_ih.defined()) s += ", bias=False";
   if (kind_ == CellKind::RnnRelu) s += ", nonlinearity=relu";
   return s;

@@ -56,11 +56,17 @@ class RecurrentCell : public Module {
   Tensor forward_tensor(const Tensor& x) override { return forward(x).h; }
   std::string extra_repr() const override;
 
+  // Fixed at construction (the weights' shapes follow from them).
+  int64_t input_size() const { return input_size_; }
+  int64_t hidden_size() const { return hidden_size_; }
+
   Tensor weight_ih, weight_hh, bias_ih, bias_hh;
-  int64_t input_size = 0, hidden_size = 0;
 
  protected:
   RecurrentCell(const char* name, CellKind kind, int64_t input_size, int64_t hidden_size, bool bias);
+
+ private:
+  int64_t input_size_ = 0, hidden_size_ = 0;
   CellKind kind_ = CellKind::RnnTanh;
 };
 

@@ -8,10 +8,10 @@ Bidirectional::Bidirectional(const RecurrentStack& layer, std::string mode)
     : Module("Bidirectional"),
       forward_layer(register_module("forward_layer", layer)),
       backward_layer(register_module("backward_layer", layer.fresh())),
-      merge_mode(std::move(mode)) {
-  SPOOL_CHECK(merge_mode == "concat" || merge_mode == "sum" || merge_mode == "mul" || merge_mode == "ave",
-              "Bidirectional", "merge_mode must be concat, sum, mul or ave, got \"{}\"", merge_mode);
-  SPOOL_CHECK(!layer.options.bidirectional_, "Bidirectional", "wraps a unidirectional layer; {} is bidirectional",
+      merge_mode_(std::move(mode)) {
+  SPOOL_CHECK(merge_mode_ == "concat" || merge_mode_ == "sum" || merge_mode_ == "mul" || merge_mode_ == "ave",
+              "Bidirectional", "merge_mode must be concat, sum, mul or ave, got \"{}\"", merge_mode_);
+  SPOOL_CHECK(!layer.options().bidirectional(), "Bidirectional", "wraps a unidirectional layer; {} is bidirectional",
               layer.type_name());
 }
 
@@ -32,7 +32,7 @@ Tensor reverse_within_lengths(const Tensor& x, const Tensor& lengths) {
 
 RecurrentOutput Bidirectional::forward(const Tensor& input, const RecurrentInput& extra) {
   check_defined("Bidirectional");
-  const bool bf = forward_layer.options.batch_first_;
+  const bool bf = forward_layer.options().batch_first();
   SPOOL_CHECK(input.dim() == 3, "Bidirectional", "input must be 3-D, got shape {}", input.sizes());
   if (extra.lengths.defined())
     SPOOL_CHECK(extra.lengths.dtype() == kInt64 && extra.lengths.numel() == input.size(bf ? 0 : 1), "Bidirectional",
@@ -42,7 +42,7 @@ RecurrentOutput Bidirectional::forward(const Tensor& input, const RecurrentInput
   RecurrentInput fwd_extra{}, bwd_extra{};
   fwd_extra.lengths = bwd_extra.lengths = extra.lengths;
   if (extra.h0.defined()) {  // [2 * L, B, H]: forward layers first, as h_n below
-    const int64_t L = forward_layer.options.num_layers_;
+    const int64_t L = forward_layer.options().num_layers();
     fwd_extra.h0 = narrow(extra.h0, 0, 0, L);
     bwd_extra.h0 = narrow(extra.h0, 0, L, L);
     if (extra.c0.defined()) {
@@ -57,10 +57,10 @@ RecurrentOutput Bidirectional::forward(const Tensor& input, const RecurrentInput
   Tensor b_out = reverse_within_lengths(bf ? transpose(b.output, 0, 1) : b.output, extra.lengths);
   if (bf) b_out = transpose(b_out, 0, 1);
   Tensor out;
-  if (merge_mode == "concat") out = cat({f.output, b_out}, 2);
-  if (merge_mode == "sum") out = f.output + b_out;
-  if (merge_mode == "mul") out = f.output * b_out;
-  if (merge_mode == "ave") out = (f.output + b_out) * 0.5;
+  if (merge_mode_ == "concat") out = cat({f.output, b_out}, 2);
+  if (merge_mode_ == "sum") out = f.output + b_out;
+  if (merge_mode_ == "mul") out = f.output * b_out;
+  if (merge_mode_ == "ave") out = (f.output + b_out) * 0.5;
   note_output_shape(out.sizes());
   return {out, cat({f.h_n, b.h_n}, 0), f.c_n.defined() ? cat({f.c_n, b.c_n}, 0) : Tensor()};
 }
@@ -80,14 +80,14 @@ Tensor TimeDistributed::forward(const Tensor& x) {
   return r;
 }
 
-RepeatVector::RepeatVector(int64_t n_) : Module("RepeatVector"), n(n_) {
+RepeatVector::RepeatVector(int64_t n) : Module("RepeatVector"), n_(n) {
   SPOOL_CHECK(n > 0, "RepeatVector", "n must be positive, got {}", n);
 }
 
 Tensor RepeatVector::forward(const Tensor& x) {
   check_defined("RepeatVector");
   SPOOL_CHECK(x.dim() == 2, "RepeatVector", "input must be [batch, features], got shape {}", x.sizes());
-  Tensor y = expand(unsqueeze(x, 1), {x.size(0), n, x.size(1)});
+  Tensor y = expand(unsqueeze(x, 1), {x.size(0), n_, x.size(1)});
   note_output_shape(y.sizes());
   return y;
 }

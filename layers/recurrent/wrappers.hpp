@@ -25,10 +25,14 @@ class Bidirectional : public Module {
   RecurrentOutput forward(const Tensor& input, const RecurrentInput& extra = {});
   RecurrentOutput operator()(const Tensor& input, const RecurrentInput& extra = {}) { return forward(input, extra); }
   Tensor forward_tensor(const Tensor& x) override { return forward(x).output; }
-  std::string extra_repr() const override { return "merge_mode=" + merge_mode; }
+  std::string extra_repr() const override { return "merge_mode=" + merge_mode_; }
+  // Fixed at construction, as the layers' options.
+  const std::string& merge_mode() const { return merge_mode_; }
 
   RecurrentStack forward_layer, backward_layer;
-  std::string merge_mode;
+
+ private:
+  std::string merge_mode_;
 };
 
 // Applies a module to every time step of a batch-first sequence [B, T, ...].
@@ -52,8 +56,11 @@ class RepeatVector : public Module {
   Tensor forward(const Tensor& x);
   Tensor operator()(const Tensor& x) { return forward(x); }
   Tensor forward_tensor(const Tensor& x) override { return forward(x); }
-  std::string extra_repr() const override { return "n=" + std::to_string(n); }
-  int64_t n;
+  std::string extra_repr() const override { return "n=" + std::to_string(n_); }
+  int64_t n() const { return n_; }  // fixed at construction
+
+ private:
+  int64_t n_;
 };
 
 }  // namespace spool::nn

@@ -28,18 +28,20 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& kind, const 
     }
     return std::make_unique<optim::SGD>(gs);
   }
-  if (kind == "Adam" || kind == "AdamW") {
-    std::vector<std::pair<std::vector<Tensor>, optim::AdamOptions>> gs;
+  // Adam and AdamW alike, each with its own options type (and default weight_decay).
+  auto adam = [&]<typename Optim, typename Options>() -> std::unique_ptr<optim::Optimizer> {
+    std::vector<std::pair<std::vector<Tensor>, Options>> gs;
     for (auto& g : groups) {
       const json& o = g.at("options");
-      optim::AdamOptions opts = kind == "AdamW" ? optim::AdamWOptions(o.at("lr")) : optim::AdamOptions(o.at("lr"));
+      Options opts(o.at("lr"));
       if (o.contains("betas")) opts.betas(o["betas"][0], o["betas"][1]);
-      opts.weight_decay(get(o, "weight_decay", opts.weight_decay_)).amsgrad(flag(o, "amsgrad"));
+      opts.weight_decay(get(o, "weight_decay", opts.weight_decay())).amsgrad(flag(o, "amsgrad"));
       gs.emplace_back(params_of(g), opts);
     }
-    if (kind == "AdamW") return std::make_unique<optim::AdamW>(gs);
-    return std::make_unique<optim::Adam>(gs);
-  }
+    return std::make_unique<Optim>(gs);
+  };
+  if (kind == "Adam") return adam.template operator()<optim::Adam, optim::AdamOptions>();
+  if (kind == "AdamW") return adam.template operator()<optim::AdamW, optim::AdamWOptions>();
   if (kind == "RMSprop") {
     std::vector<std::pair<std::vector<Tensor>, optim::RMSpropOptions>> gs;
     for (auto& g : groups) {

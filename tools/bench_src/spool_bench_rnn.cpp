@@ -36,12 +36,11 @@ int main(int argc, char** argv) {
   if (!c) return std::fprintf(stderr, "unknown config %s\n", argv[1]), 2;
   set_num_threads(std::atoi(argv[2]));
   manual_seed(0);
-  auto opts = nn::RNNOptions(c->I, c->H).bidirectional(c->bidirectional);
   std::shared_ptr<nn::RecurrentStack> model;
   if (std::string(c->cell) == "lstm") {
-    model = std::make_shared<nn::LSTM>(opts);
+    model = std::make_shared<nn::LSTM>(nn::LSTMOptions(c->I, c->H).bidirectional(c->bidirectional));
   } else {
-    model = std::make_shared<nn::GRU>(opts);
+    model = std::make_shared<nn::GRU>(nn::GRUOptions(c->I, c->H).bidirectional(c->bidirectional));
   }
   Tensor x = randn({c->T, c->B, c->I});
   auto step = [&] {

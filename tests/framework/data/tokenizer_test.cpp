@@ -124,12 +124,12 @@ TEST_CASE("tokenizer: lower-casing as Python's str.lower(), UTF-8 filters, malfo
   std::filesystem::remove(path);
 }
 
-TEST_CASE("pad_sequences: pre and post padding and truncation") {
+TEST_CASE("keras::pad_sequences: pre and post padding and truncation") {
   std::vector<std::vector<int64_t>> s{{1, 2, 3}, {4}, {}};
-  CHECK(pad_sequences(s).to_vector<int64_t>() == std::vector<int64_t>{1, 2, 3, 0, 0, 4, 0, 0, 0});
-  CHECK(pad_sequences(s, 2, "post", "post", -1).to_vector<int64_t>() == std::vector<int64_t>{1, 2, 4, -1, -1, -1});
-  CHECK(pad_sequences(s, 2, "pre", "pre").to_vector<int64_t>() == std::vector<int64_t>{2, 3, 0, 4, 0, 0});
-  CHECK(pad_sequences(s, 4).sizes() == Shape{3, 4});
-  CHECK(pad_sequences({}, 3).sizes() == Shape{0, 3});
-  CHECK_THROWS_AS(pad_sequences(s, 2, "middle"), Error);
+  CHECK(keras::pad_sequences(s).to_vector<int64_t>() == std::vector<int64_t>{1, 2, 3, 0, 0, 4, 0, 0, 0});
+  CHECK(keras::pad_sequences(s, 2, "post", "post", -1).to_vector<int64_t>() == std::vector<int64_t>{1, 2, 4, -1, -1, -1});
+  CHECK(keras::pad_sequences(s, 2, "pre", "pre").to_vector<int64_t>() == std::vector<int64_t>{2, 3, 0, 4, 0, 0});
+  CHECK(keras::pad_sequences(s, 4).sizes() == Shape{3, 4});
+  CHECK(keras::pad_sequences({}, 3).sizes() == Shape{0, 3});
+  CHECK_THROWS_AS(keras::pad_sequences(s, 2, "middle"), Error);
 }

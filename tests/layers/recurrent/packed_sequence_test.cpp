@@ -37,7 +37,7 @@ TEST_CASE("packed sequence: an LSTM on a packed batch equals padded + lengths, g
   CHECK(allclose(out, ref.output, 1e-5, 1e-6));
   CHECK(allclose(r.h_n, ref.h_n, 1e-5, 1e-6));
   CHECK(allclose(r.c_n, ref.c_n, 1e-5, 1e-6));
-  CHECK(lstm.options.batch_first_);  // restored
+  CHECK(lstm.options().batch_first());
   out.sum().backward();
   CHECK(x.grad().select(0, 0).narrow(0, 2, 3).abs().sum().item<float>() == 0.0f);  // padding gets no gradient
 }
@@ -98,7 +98,7 @@ TEST_CASE("packed sequence: gru(packed) as in PyTorch, batch_first, state in the
     CHECK(allclose(outs[size_t(b)], alone.output, 1e-5, 1e-6));
     CHECK(allclose(select(r.h_n, 1, b), alone.h_n, 1e-5, 1e-6));
   }
-  CHECK(gru.options.batch_first_);
+  CHECK(gru.options().batch_first());
   CHECK_ERROR(gru(nn::pack_sequence(seqs, false), {.lengths = tensor(std::vector<int64_t>{2, 5, 3})}), "GRU",
               "own lengths");
 }

@@ -8,8 +8,9 @@ using namespace spool::testing;
 
 namespace {
 
-nn::RNNOptions options_of(const json& c) {
-  return nn::RNNOptions(c.at("input_size"), c.at("hidden_size"))
+template <typename Options>
+Options options_of(const json& c) {
+  return Options(c.at("input_size"), c.at("hidden_size"))
       .num_layers(c.at("num_layers"))
       .bidirectional(c.at("bidirectional"))
       .batch_first(c.at("batch_first"));
@@ -17,9 +18,9 @@ nn::RNNOptions options_of(const json& c) {
 
 std::shared_ptr<nn::Module> make_stack(const json& c) {
   const std::string kind = c.at("kind");
-  if (kind == "lstm") return std::make_shared<nn::LSTM>(options_of(c));
-  if (kind == "gru") return std::make_shared<nn::GRU>(options_of(c));
-  return std::make_shared<nn::RNN>(options_of(c).nonlinearity(kind == "rnn_relu" ? "relu" : "tanh"));
+  if (kind == "lstm") return std::make_shared<nn::LSTM>(options_of<nn::LSTMOptions>(c));
+  if (kind == "gru") return std::make_shared<nn::GRU>(options_of<nn::GRUOptions>(c));
+  return std::make_shared<nn::RNN>(options_of<nn::RNNOptions>(c).nonlinearity(kind == "rnn_relu" ? "relu" : "tanh"));
 }
 
 std::shared_ptr<nn::RecurrentCell> make_cell(const json& c) {
