@@ -301,10 +301,11 @@ Tokenizer Tokenizer::load(const std::string& path) {
 }
 
 Tensor keras::pad_sequences(const std::vector<std::vector<int64_t>>& seqs, std::optional<int64_t> maxlen,
-                     const std::string& padding, const std::string& truncating, int64_t value) {
-  SPOOL_CHECK(padding == "pre" || padding == "post", "keras::pad_sequences", "padding must be pre or post, got {}", padding);
-  SPOOL_CHECK(truncating == "pre" || truncating == "post", "keras::pad_sequences", "truncating must be pre or post, got {}",
-              truncating);
+                            const std::string& padding, const std::string& truncating, int64_t value) {
+  SPOOL_CHECK(padding == "pre" || padding == "post", "keras::pad_sequences", "padding must be pre or post, got {}",
+              padding);
+  SPOOL_CHECK(truncating == "pre" || truncating == "post", "keras::pad_sequences",
+              "truncating must be pre or post, got {}", truncating);
   int64_t len = 0;
   for (const auto& s : seqs) len = std::max<int64_t>(len, static_cast<int64_t>(s.size()));
   if (maxlen) {

@@ -1,6 +1,8 @@
 // Module: the base of every layer. A module is a handle: copies share the
 // same parameters, children and train/eval flag, so a member initialized
-// from register_module(...) is the registered module itself.
+// from register_module(...) is the registered module itself. A layer keeps
+// its other state so too: options fixed at construction (read through
+// options()), and fields users change (Dropout's p) in a SharedValue.
 //
 //   struct Tagger : nn::Module {
 //     Tagger(int64_t vocab, int64_t hidden, int64_t tags)
