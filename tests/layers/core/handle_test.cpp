@@ -103,7 +103,7 @@ TEST_CASE("handles: layer options are read-only after construction") {
   CHECK_ERROR(nn::LSTM().options(), "options", "before it was constructed");
 }
 
-TEST_CASE("options: LSTM and GRU have their own options types; only RNN has a nonlinearity") {
+TEST_CASE("options: LSTM and GRU have their own options types, and only RNN has a nonlinearity") {
   static_assert(!has_nonlinearity<nn::LSTMOptions>);
   static_assert(!has_nonlinearity<nn::GRUOptions>);
   static_assert(has_nonlinearity<nn::RNNOptions>);
