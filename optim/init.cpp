@@ -1,7 +1,12 @@
 #include "init.hpp"
 
+#include <array>
 #include <cmath>
 #include <vector>
+#include <xtensor-blas/xlinalg.hpp>
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xtensor.hpp>
+#include <xtensor/xview.hpp>
 
 #include "../framework/core/autograd.hpp"
 #include "../framework/core/random.hpp"
@@ -78,29 +83,22 @@ void orthogonal_(const Tensor& t, double gain) {
   SPOOL_CHECK(t.dim() >= 2, "orthogonal_", "needs a tensor of at least 2 dims, got shape {}", t.sizes());
   if (t.numel() == 0) return;  // nothing to fill (PyTorch: a no-op)
   const int64_t rows = t.size(0), cols = t.numel() / rows;
-  // Work on the tall orientation: m >= n, then orthonormalize the n columns
-  // with modified Gram-Schmidt (in double).
-  const bool transpose = rows < cols;
-  const int64_t m = transpose ? cols : rows, n = transpose ? rows : cols;
-  std::vector<double> a = randn({m, n}, kFloat64).to_vector<double>();
-  for (int64_t j = 0; j < n; ++j) {
-    for (int64_t k = 0; k < j; ++k) {
-      double dot = 0;
-      for (int64_t i = 0; i < m; ++i) dot += a[i * n + j] * a[i * n + k];
-      for (int64_t i = 0; i < m; ++i) a[i * n + j] -= dot * a[i * n + k];
-    }
-    double norm = 0;
-    for (int64_t i = 0; i < m; ++i) norm += a[i * n + j] * a[i * n + j];
-    norm = std::sqrt(norm);
-    SPOOL_CHECK(norm > 1e-12, "orthogonal_", "degenerate random sample; try another seed");
-    for (int64_t i = 0; i < m; ++i) a[i * n + j] /= norm;
-  }
-  std::vector<double> q(rows * cols);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) q[r * cols + c] = gain * (transpose ? a[c * n + r] : a[r * n + c]);
+  // As torch.nn.init.orthogonal_: QR (LAPACK, through xtensor-blas) of a
+  // normal [rows, cols] sample in its tall orientation, each column of Q
+  // multiplied by the sign of R's diagonal entry so that the result is
+  // uniformly distributed (Q alone leans on LAPACK's sign convention).
+  const std::vector<double> sample = randn({rows, cols}, kFloat64).to_vector<double>();
+  const std::array<size_t, 2> shape{static_cast<size_t>(rows), static_cast<size_t>(cols)};
+  xt::xtensor<double, 2> a = xt::adapt(sample, shape);
+  if (rows < cols) a = xt::transpose(a);
+  auto [q, r] = xt::linalg::qr(a);  // q [m, n] with orthonormal columns, r [n, n]
+  for (size_t j = 0; j < q.shape(1); ++j)
+    if (r(j, j) < 0) xt::view(q, xt::all(), j) *= -1.0;
+  xt::xtensor<double, 2> w = rows < cols ? xt::xtensor<double, 2>(xt::transpose(q)) : xt::xtensor<double, 2>(q);
+  w *= gain;
   NoGradGuard g;
   Tensor x = t;
-  x.copy_(tensor(q, t.sizes(), kFloat64));
+  x.copy_(tensor(std::vector<double>(w.begin(), w.end()), t.sizes(), kFloat64));
 }
 
 }  // namespace spool::optim::init

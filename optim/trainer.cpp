@@ -46,16 +46,16 @@ class Progress {
     const int width = 24, filled = static_cast<int>(width * done / std::max<size_t>(steps_, 1));
     std::string metrics;
     for (auto& [name, sum] : metric_sums) metrics += fmt::format(" {} {:.4f}", name, sum / done);
-    std::printf("\rEpoch %lld/%lld [%s%s] %zu/%zu %.1f it/s ETA %.0fs loss %.4f%s", static_cast<long long>(epoch_ + 1),
-                static_cast<long long>(epochs_), std::string(filled, '=').c_str(),
-                std::string(width - filled, '.').c_str(), done, steps_, rate, eta, running_loss, metrics.c_str());
+    fmt::print("\rEpoch {}/{} [{}{}] {}/{} {:.1f} it/s ETA {:.0f}s loss {:.4f}{}", epoch_ + 1, epochs_,
+               std::string(filled, '='), std::string(width - filled, '.'), done, steps_, rate, eta, running_loss,
+               metrics);
     std::fflush(stdout);
   }
   void finish(const Logs& logs) {
     if (!on_) return;
     std::string line = fmt::format("Epoch {}/{} - {:.1f}s", epoch_ + 1, epochs_, elapsed());
     for (auto& [k, v] : logs) line += fmt::format(" - {}: {:.4g}", k, v);
-    std::printf("%s%s\n", tty_ ? "\r\033[K" : "", line.c_str());
+    fmt::print("{}{}\n", tty_ ? "\r\033[K" : "", line);
     std::fflush(stdout);
   }
 

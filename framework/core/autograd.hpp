@@ -88,11 +88,14 @@ class NoGradGuard {
   bool prev_;
 };
 
-// Enables recording in this scope (e.g. inside a NoGradGuard).
+// Enables recording in this scope (e.g. inside a NoGradGuard), as
+// torch.enable_grad().
 class EnableGradGuard {
  public:
   EnableGradGuard() : prev_(GradMode::is_enabled()) { GradMode::set_enabled(true); }
   ~EnableGradGuard() { GradMode::set_enabled(prev_); }
+  EnableGradGuard(const EnableGradGuard&) = delete;
+  EnableGradGuard& operator=(const EnableGradGuard&) = delete;
 
  private:
   bool prev_;

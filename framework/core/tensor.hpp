@@ -72,7 +72,6 @@ class Tensor {
 
   bool defined() const { return impl_ != nullptr; }
   const Shape& sizes() const { return impl().sizes; }
-  const Shape& shape() const { return impl().sizes; }
   const Shape& strides() const { return impl().strides; }
   int64_t size(int64_t dim) const {  // inline: called several times by every op
     const Shape& s = sizes();
@@ -83,7 +82,6 @@ class Tensor {
   int dim() const { return impl().sizes.size(); }
   int64_t numel() const { return impl().sizes.numel(); }
   ScalarType dtype() const { return impl().dtype; }
-  ScalarType scalar_type() const { return impl().dtype; }
   int64_t storage_offset() const { return impl().offset; }
   bool is_contiguous() const;
   bool is_floating_point() const { return is_floating(dtype()); }

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "../io/read_file.hpp"
+
 namespace spool {
 
 namespace {
@@ -261,22 +263,22 @@ void Tokenizer::save(const std::string& path) const {
   SPOOL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "Tokenizer::save", "could not replace {}", path);
 }
 
-Tokenizer Tokenizer::load(const std::string& path) {
-  std::ifstream in(path);
-  SPOOL_CHECK(in.good(), "Tokenizer::load", "cannot open {}", path);
+Tokenizer Tokenizer::load(const std::string& path) { return from_json(read_file(path, "Tokenizer::load"), path); }
+
+Tokenizer Tokenizer::from_json(const std::string& json, const std::string& source) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(json);
     const auto format = j.at("format");
     SPOOL_CHECK(format == "spool.Tokenizer/3" || format == "spool.Tokenizer/2" || format == "spool.Tokenizer/1",
-                "Tokenizer::load", "{} is not a spool tokenizer file", path);
+                "Tokenizer::load", "{} is not a spool tokenizer file", source);
     TokenizerOptions o;
     if (!j.at("num_words").is_null()) o.num_words = j["num_words"].get<int64_t>();
     o.lower = j.at("lower").get<bool>();
     o.char_level = j.at("char_level").get<bool>();
     SPOOL_CHECK(!(o.char_level && format == "spool.Tokenizer/1"), "Tokenizer::load",
                 "{} is a character tokenizer saved by an older spool, whose characters left out spaces and "
-                "punctuation; fit it again on the texts", path);
+                "punctuation; fit it again on the texts", source);
     o.filters = j.at("filters").get<std::string>();
     for (auto [key, v] : {std::pair{"oov_token", &o.oov_token}, {"start_token", &o.start_token},
                           {"end_token", &o.end_token}})
@@ -289,14 +291,14 @@ Tokenizer Tokenizer::load(const std::string& path) {
     for (const auto& entry : j.at("word_counts")) {
       const auto w = entry.at(0).get<std::string>();
       const auto c = entry.at(1).get<int64_t>();
-      SPOOL_CHECK(c > 0 && !t.counts_.count(w), "Tokenizer::load", "bad count entry for \"{}\" in {}", w, path);
+      SPOOL_CHECK(c > 0 && !t.counts_.count(w), "Tokenizer::load", "bad count entry for \"{}\" in {}", w, source);
       t.counts_[w] = c;
       t.first_seen_.push_back(w);
     }
     t.rebuild_index();
     return t;
   } catch (const nlohmann::json::exception& e) {
-    detail::fail("Tokenizer::load", "{} is not a valid tokenizer file: {}", path, e.what());
+    detail::fail("Tokenizer::load", "{} is not a valid tokenizer file: {}", source, e.what());
   }
 }
 

@@ -50,6 +50,9 @@ class Tokenizer {
   // JSON file, written atomically; load validates it.
   void save(const std::string& path) const;
   static Tokenizer load(const std::string& path);
+  // The same from the file's text (Keras: tokenizer_from_json); `source`
+  // names it in errors.
+  static Tokenizer from_json(const std::string& json, const std::string& source = "tokenizer json");
 
  private:
   void rebuild_index();

@@ -3,8 +3,8 @@
 #include <fmt/ranges.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "read_file.hpp"
 
 namespace spool {
 
@@ -73,11 +73,7 @@ CsvTable parse_csv(const std::string& text, bool header, char delim, const std::
 }
 
 CsvTable read_csv(const std::string& path, bool header, char delimiter) {
-  std::ifstream in(path, std::ios::binary);
-  SPOOL_CHECK(in.good(), "read_csv", "cannot open {}", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_csv(ss.str(), header, delimiter, path);
+  return parse_csv(read_file(path, "read_csv"), header, delimiter, path);
 }
 
 size_t CsvTable::column_index(const std::string& name) const {
@@ -108,14 +104,12 @@ Tensor CsvTable::numeric_column(const std::string& name, ScalarType dtype) const
 }
 
 std::vector<std::string> read_lines(const std::string& path, bool skip_empty) {
-  std::ifstream in(path);
-  SPOOL_CHECK(in.good(), "read_lines", "cannot open {}", path);
+  const std::string text = read_file(path, "read_lines");
   std::vector<std::string> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (std::string_view line : split_lines(text)) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (skip_empty && line.empty()) continue;
-    out.push_back(line);
+    out.emplace_back(line);
   }
   return out;
 }

@@ -1,9 +1,7 @@
 #include "mo_catalog.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include "../core/error.hpp"
+#include "read_file.hpp"
 
 namespace spool {
 
@@ -48,11 +46,7 @@ SentencePairs parse_mo_catalog(const std::string& b, const std::string& source) 
 }
 
 SentencePairs read_mo_catalog(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  SPOOL_CHECK(in.good(), "read_mo_catalog", "cannot open {}", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_mo_catalog(ss.str(), path);
+  return parse_mo_catalog(read_file(path, "read_mo_catalog"), path);
 }
 
 }  // namespace spool

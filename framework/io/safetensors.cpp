@@ -5,11 +5,11 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "../core/kernels.hpp"
+#include "read_file.hpp"
 
 namespace spool {
 
@@ -179,9 +179,7 @@ NamedTensors parse_safetensors(const std::string& bytes, std::map<std::string, s
 }
 
 NamedTensors load_safetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
-  std::ifstream in(path, std::ios::binary);
-  SPOOL_CHECK(in.good(), "load_safetensors", "cannot open {}", path);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes = read_file(path, "load_safetensors");
   try {
     return parse_safetensors(bytes, metadata);
   } catch (const Error& e) {

@@ -26,5 +26,8 @@ struct WordVectors {
 // names the file and line in errors. `reserved` leading entries of the
 // vocabulary (padding, OOV) get zero rows.
 WordVectors load_word_vectors(const std::string& path, const std::vector<std::string>& vocab, int64_t reserved = 0);
+// The same from the file's text; `source` names it in errors.
+WordVectors parse_word_vectors(const std::string& text, const std::vector<std::string>& vocab, int64_t reserved = 0,
+                               const std::string& source = "word vectors");
 
 }  // namespace spool

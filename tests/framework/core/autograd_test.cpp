@@ -1,4 +1,5 @@
 #include <thread>
+#include <type_traits>
 
 #include "test_util.hpp"
 
@@ -68,6 +69,26 @@ TEST_CASE("autograd: detach and NoGradGuard stop recording") {
   Tensor z = (x * d).sum();
   z.backward();
   check_close(x.grad(), {1, 2});
+}
+
+TEST_CASE("autograd: EnableGradGuard records inside a NoGradGuard, as torch.enable_grad()") {
+  static_assert(!std::is_copy_constructible_v<EnableGradGuard> && !std::is_copy_assignable_v<EnableGradGuard>);
+  static_assert(!std::is_copy_constructible_v<NoGradGuard> && !std::is_copy_assignable_v<NoGradGuard>);
+  Tensor x = tensor({1.0, 2.0}).requires_grad_();
+  {
+    NoGradGuard no_grad;
+    {
+      EnableGradGuard enable;
+      CHECK(GradMode::is_enabled());
+      Tensor y = (x * x).sum();
+      REQUIRE(y.requires_grad());
+      y.backward();
+    }
+    CHECK_FALSE(GradMode::is_enabled());  // the outer guard's mode is back
+    CHECK_FALSE((x * 2.0).requires_grad());
+  }
+  CHECK(GradMode::is_enabled());
+  check_close(x.grad(), {2, 4});
 }
 
 TEST_CASE("autograd: hooks see and may replace a gradient, and retain_grad keeps non-leaf grads") {

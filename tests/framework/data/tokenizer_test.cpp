@@ -31,6 +31,19 @@ TEST_CASE("tokenizer: fit, sequences and back, Keras conventions") {
   CHECK(back.texts_to_sequences({"the dog sat"})[0] == seqs[0]);
 }
 
+TEST_CASE("tokenizer: from_json reads what save writes, errors name the source") {
+  Tokenizer tok;
+  tok.fit_on_texts({"a b b", "c"});
+  const auto path = (std::filesystem::temp_directory_path() / "spool_tokenizer_json.json").string();
+  tok.save(path);
+  std::ifstream in(path);
+  const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(Tokenizer::from_json(json).word_index() == tok.word_index());
+  CHECK_ERROR(Tokenizer::from_json("{\"format\": 1}", "mine.json"), "Tokenizer::load", "mine.json",
+              "not a spool tokenizer file");
+  CHECK_ERROR(Tokenizer::from_json("[1, 2"), "tokenizer json is not a valid tokenizer file");
+}
+
 TEST_CASE("tokenizer: characters, stop words, start and end tokens") {
   TokenizerOptions o;
   o.char_level = true;
