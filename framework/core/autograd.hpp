@@ -1,9 +1,10 @@
 // The dynamic tape: ops record one Node per result, backward() runs the graph
 // on TBB (see engine.cpp). How an op records itself:
 //
-//   Tensor y = kernels::...;                      // eager forward
-//   return record("tanh", y, {x}, [y](const Tensor& gy) -> Grads {
-//     return {gy * (1 - y * y)};                  // one gradient per input
+// Example (given Tensor x):
+//   Tensor y = x.detach().tanh();                  // eager forward (a kernel, in ops/)
+//   Tensor out = record("tanh", y, {&x}, [y](const Tensor& gy) -> Grads {
+//     return {gy * (1.0 - y * y)};                 // one gradient per input
 //   });
 #pragma once
 
