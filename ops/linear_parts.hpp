@@ -1,5 +1,5 @@
 // linear's two halves, its value and its gradients, shared by linear
-// (matmul.cpp) and Pointwise::after_linear (pointwise.cpp), which runs a
+// (matmul.cpp) and Pointwise with a LinearInput (pointwise.cpp), which runs a
 // product and the expression that consumes it as one recorded op.
 #pragma once
 
@@ -19,7 +19,7 @@ Tensor linear_value(const char* op, const Tensor& x, const Tensor& weight, const
 // gradient gy [rows, out]: products left to the engine (gy @ weight reads the
 // lazily packed plain weight when there is one), and gy itself for the bias
 // (the engine sums it to the bias's shape). `room` more gradients fit
-// without a reallocation (after_linear appends its expression's).
+// without a reallocation (Pointwise appends its expression's).
 Grads linear_grads(const Tensor& x, const Tensor& weight, const std::shared_ptr<kernels::LazyPackedMatrix>& plain,
                    bool bias_grad, const Tensor& gy, size_t room = 0);
 

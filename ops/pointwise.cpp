@@ -548,7 +548,6 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
     if (p.pieces[k] > 1 && tg[k].row_len != inputs[k].size(-1)) {
       // Only some pieces were read: place them inside the input's gradient.
       Placement place;
-      place.active = true;
       place.offset = tg[k].first * l.cols;
       place.strides = contiguous_strides(inputs[k].sizes());
       grads[k] = Grad(bufs[k], std::move(place));
@@ -561,104 +560,81 @@ Grads run_backward(const PointwiseProgram& p, const Layout& l, const TensorList&
 
 }  // namespace
 
-Tensor Pointwise::operator()(const std::vector<Tensor>& inputs) const { return call(inputs); }
-Tensor Pointwise::operator()(std::initializer_list<Tensor> inputs) const {
-  return call(std::span<const Tensor>(inputs.begin(), inputs.size()));
-}
+LinearInput::LinearInput(const Tensor& x, const PackedWeight& weight, const Tensor& bias)
+    : x(x), weight(weight.weight()), bias(bias), packed(&weight) {}
 
-Tensor Pointwise::after_linear(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                               std::initializer_list<Tensor> rest) const {
-  return fused_call(x, weight, bias, nullptr, std::span<const Tensor>(rest.begin(), rest.size()));
-}
-Tensor Pointwise::after_linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
-                               std::initializer_list<Tensor> rest) const {
-  return fused_call(x, weight, bias, std::span<const Tensor>(rest.begin(), rest.size()));
-}
-Tensor Pointwise::after_linear(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                               const std::vector<Tensor>& rest) const {
-  return fused_call(x, weight, bias, nullptr, rest);
-}
-Tensor Pointwise::after_linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
-                               const std::vector<Tensor>& rest) const {
-  return fused_call(x, weight, bias, rest);
-}
+namespace {
+// What backward needs of a LinearInput (detail::linear_grads).
+struct LinearSaved {
+  Tensor x2, weight;
+  std::shared_ptr<kernels::LazyPackedMatrix> plain;
+  bool bias_grad = false;
+};
+}  // namespace
 
-Tensor Pointwise::fused_call(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
-                             std::span<const Tensor> rest) const {
-  SPOOL_CHECK(weight.defined(), program_->name, "the PackedWeight is empty (default-constructed); input of shape {}",
-              x.sizes());
-  return fused_call(x, weight.weight(), bias, &weight, rest);
-}
-
-Tensor Pointwise::fused_call(const Tensor& x, const Tensor& weight, const Tensor& bias, const PackedWeight* packed,
-                             std::span<const Tensor> rest) const {
+Tensor Pointwise::operator()(std::span<const Tensor> in, const PointwiseOptions& options) const {
   const PointwiseProgram* p = program_.get();
   const char* name = p->name;
-  SPOOL_CHECK(static_cast<int>(rest.size()) + 1 == p->arity, name,
-              "expects {} inputs: the product and {} more, got the product and {}", p->arity, p->arity - 1,
-              rest.size());
-  SPOOL_CHECK(x.defined() && weight.defined(), name, "the product needs a defined input and weight");
-  SPOOL_CHECK(x.dim() >= 1, name, "the product's input must have at least one dim, got shape {}", x.sizes());
-  // [..., in] as one [rows, in] product; a bias is then [out] or [rows, out].
-  const Tensor x2 = x.dim() == 2 ? x : reshape(x, {-1, x.size(-1)});
-  SPOOL_CHECK(x.dim() == 2 || !bias.defined() || bias.dim() <= 1, name,
-              "a bias of shape {} needs a 2-D input (got shape {}); give the product a 1-D bias", bias.defined()
-              ? bias.sizes() : Shape{}, x.sizes());
-  const Tensor product = detail::linear_value(name, x2, weight, bias, packed);
-  Shape product_sizes = x.sizes();
-  product_sizes[product_sizes.size() - 1] = weight.size(0);
-  TensorList inputs{x.dim() == 2 ? product
-                                  : kernels::strided_view(product, product_sizes, contiguous_strides(product_sizes), 0)};
-  inputs.insert(inputs.end(), rest.begin(), rest.end());
+  TensorList inputs;
+  std::optional<LinearSaved> linear;
+  MetaList metas;
+  bool grad = false;
+  if (const auto& lin = options.linear) {
+    SPOOL_CHECK(static_cast<int>(in.size()) + 1 == p->arity, name,
+                "expects {} inputs: the product and {} more, got the product and {}", p->arity, p->arity - 1,
+                in.size());
+    SPOOL_CHECK(!lin->packed || lin->packed->defined(), name,
+                "the PackedWeight is empty (default-constructed); input of shape {}", lin->x.sizes());
+    SPOOL_CHECK(lin->x.defined() && lin->weight.defined(), name, "the product needs a defined input and weight");
+    SPOOL_CHECK(lin->x.dim() >= 1, name, "the product's input must have at least one dim, got shape {}",
+                lin->x.sizes());
+    // [..., in] as one [rows, in] product; a bias is then [out] or [rows, out].
+    const Tensor& x = lin->x;
+    const Tensor x2 = x.dim() == 2 ? x : reshape(x, {-1, x.size(-1)});
+    SPOOL_CHECK(x.dim() == 2 || !lin->bias.defined() || lin->bias.dim() <= 1, name,
+                "a bias of shape {} needs a 2-D input (got shape {}); give the product a 1-D bias",
+                lin->bias.defined() ? lin->bias.sizes() : Shape{}, x.sizes());
+    const Tensor product = detail::linear_value(name, x2, lin->weight, lin->bias, lin->packed);
+    Shape product_sizes = x.sizes();
+    product_sizes[product_sizes.size() - 1] = lin->weight.size(0);
+    inputs.reserve(in.size() + 1);
+    inputs.push_back(x.dim() == 2 ? product
+                                  : kernels::strided_view(product, product_sizes, contiguous_strides(product_sizes), 0));
+    inputs.insert(inputs.end(), in.begin(), in.end());
+    grad = any_requires_grad({&x2, &lin->weight, &lin->bias}) || any_requires_grad(in);
+    if (grad) {
+      metas = detail::metas_of({&x2, &lin->weight, &lin->bias}, in);
+      linear = LinearSaved{x2, lin->weight, lin->packed ? lin->packed->plain() : nullptr, lin->bias.requires_grad()};
+    }
+  } else {
+    inputs.assign(in.begin(), in.end());
+    grad = any_requires_grad(in);
+    if (grad) metas = detail::metas_of(in);
+  }
   Layout layout = plan(*p, inputs);
-  const bool grad = any_requires_grad({&x2, &weight, &bias}) || any_requires_grad(rest);
   const Tensor saved = grad ? saved_values(*p, layout, inputs[0].dtype()) : Tensor();
   Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), name,
                                     [&] { return run_forward<scalar_t>(*p, layout, inputs, saved); });
-  if (!grad) return out;
-  // One node for both: the expression's gradient for the product, then the
-  // product's own (detail::linear_grads), as the two ops would give.
-  return detail::attach_node(
-      name, out, detail::metas_of({&x2, &weight, &bias}, rest),
-      BackwardFn([program = program_, layout = std::move(layout), inputs = std::move(inputs), saved, x2, weight,
-                  plain = packed ? packed->plain() : nullptr,
-                  with_bias = bias.requires_grad()](const Tensor& gy) -> Grads {
+  if (!grad) return out;  // skip building the closure
+  // One node for a LinearInput and the expression: the expression's
+  // gradient for the product, then the product's own, as the two ops give.
+  detail::attach_node(
+      name, out, std::move(metas),
+      BackwardFn([program = program_, layout = std::move(layout), inputs = std::move(inputs), saved,
+                  linear = std::move(linear)](const Tensor& gy) -> Grads {
         Grads pg = SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
-          return run_backward<scalar_t>(*program, layout, inputs, saved, gy, true);
+          return run_backward<scalar_t>(*program, layout, inputs, saved, gy, linear.has_value());
         });
+        if (!linear) return pg;
         const Tensor& product = inputs[0];
-        Tensor g = std::move(pg[0].value);
-        if (pg[0].place.active) {  // only some pieces were read
-          Tensor full = zeros(product.sizes(), product.dtype());
-          kernels::add_placed(full, g, pg[0].place);
-          g = full;
-        } else if (g.sizes() != product.sizes()) {  // the product was broadcast
-          g = kernels::sum_to(g, product.sizes());
-        }
-        Grads grads = detail::linear_grads(x2, weight, plain, with_bias,
-                                           g.dim() == 2 ? g : reshape(g, {-1, weight.size(0)}), pg.size() - 1);
+        const Tensor g = kernels::to_dense(std::move(pg[0]), product.sizes(), product.dtype());
+        Grads grads = detail::linear_grads(linear->x2, linear->weight, linear->plain, linear->bias_grad,
+                                           g.dim() == 2 ? g : reshape(g, {-1, linear->weight.size(0)}),
+                                           pg.size() - 1);
         for (size_t k = 1; k < pg.size(); ++k) grads.push_back(std::move(pg[k]));
         return grads;
       }));
-}
-
-Tensor Pointwise::call(std::span<const Tensor> in) const {
-  TensorList inputs(in.begin(), in.end());
-  const PointwiseProgram* p = program_.get();
-  Layout layout = plan(*p, inputs);
-  const bool grad = any_requires_grad(inputs);
-  const Tensor saved = grad ? saved_values(*p, layout, inputs[0].dtype()) : Tensor();
-  Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), p->name,
-                                    [&] { return run_forward<scalar_t>(*p, layout, inputs, saved); });
-  if (!grad) return out;  // skip building the closure
-  // The records first: the closure then takes the inputs' list itself.
-  MetaList metas = detail::metas_of(std::span<const Tensor>(inputs.data(), inputs.size()));
-  return detail::attach_node(
-      p->name, out, std::move(metas),
-      BackwardFn([program = program_, layout = std::move(layout), inputs = std::move(inputs), saved](const Tensor& gy) {
-        return SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name,
-                                    [&] { return run_backward<scalar_t>(*program, layout, inputs, saved, gy); });
-      }));
+  return out;
 }
 
 }  // namespace spool

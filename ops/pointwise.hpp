@@ -19,6 +19,7 @@
 //     return std::vector<spool::Expr>{o * spool::tanh(c), c};
 //   });
 //   Tensor hc = lstm({gates, c_prev});               // [2, B, H]: h', c'
+//   Tensor hc2 = lstm({c_prev}, {.linear = spool::LinearInput(h, w_hh, x_proj)});  // gates = linear(h, w_hh, x_proj)
 //
 // Inputs broadcast against each other like any elementwise op. `in[k].chunk(j, n)`
 // reads the j-th of n equal pieces of input k along its last dim (as
@@ -29,6 +30,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -78,6 +80,26 @@ Expr relu(const Expr& a);
 Expr exp(const Expr& a);
 Expr log(const Expr& a);
 
+// Input 0 of an expression computed inside the call as
+// linear(x, weight, bias): the product needs no node of its own, so a
+// recurrent step's gates and cell are one recorded op, with the values and
+// gradients of the two ops. x is [..., in]; a bias is [out], or [rows, out]
+// with a 2-D x, or undefined. It refers to its arguments: build it in the
+// call, as `f({c}, {.linear = LinearInput(h, w, b)})`.
+struct LinearInput {
+  LinearInput(const Tensor& x, const Tensor& weight, const Tensor& bias)
+      : x(x), weight(weight), bias(bias) {}
+  LinearInput(const Tensor& x, const PackedWeight& weight, const Tensor& bias);  // weight packed once for many calls
+  const Tensor& x;
+  const Tensor& weight;
+  const Tensor& bias;
+  const PackedWeight* packed = nullptr;
+};
+
+struct PointwiseOptions {
+  std::optional<LinearInput> linear;  // when set, input 0 is this product and `inputs` are the rest
+};
+
 // A compiled pointwise expression of `arity` inputs; build it once (e.g. as a
 // function-local static) and call it like an op.
 class Pointwise {
@@ -90,33 +112,16 @@ class Pointwise {
   // The expression over these tensors (all of one floating dtype), recorded
   // as one op named after the expression; several results come stacked
   // along a new first dim.
-  Tensor operator()(const std::vector<Tensor>& inputs) const;
-  Tensor operator()(std::initializer_list<Tensor> inputs) const;  // f({a, b}) without a std::vector
-
-  // f({linear(x, weight, bias), rest...}) as one recorded op: input 0 of the
-  // expression is the product, computed and differentiated inside the op, so
-  // it needs no node of its own (a recurrent step's gates and cell are one
-  // op). Values and gradients are those of the two ops. x is [..., in]; a
-  // bias is [out], or [rows, out] with a 2-D x.
-  Tensor after_linear(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                      std::initializer_list<Tensor> rest = {}) const;
-  Tensor after_linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
-                      std::initializer_list<Tensor> rest = {}) const;
-  Tensor after_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, const std::vector<Tensor>& rest) const;
-  Tensor after_linear(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
-                      const std::vector<Tensor>& rest) const;
+  Tensor operator()(std::span<const Tensor> inputs, const PointwiseOptions& options = {}) const;
+  Tensor operator()(std::initializer_list<Tensor> inputs, const PointwiseOptions& options = {}) const {
+    return (*this)(std::span<const Tensor>(inputs.begin(), inputs.size()), options);
+  }
 
   const char* name() const;
   int arity() const;
   int results() const;  // how many values the body returns
 
  private:
-  Tensor call(std::span<const Tensor> inputs) const;
-  Tensor fused_call(const Tensor& x, const Tensor& weight, const Tensor& bias, const PackedWeight* packed,
-                    std::span<const Tensor> rest) const;
-  Tensor fused_call(const Tensor& x, const PackedWeight& weight, const Tensor& bias,
-                    std::span<const Tensor> rest) const;
-
   std::shared_ptr<const detail::PointwiseProgram> program_;
 };
 

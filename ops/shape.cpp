@@ -147,7 +147,7 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
   Shape cs = contiguous_strides(a.sizes());
   const int64_t off = start * cs[d];
   cs[d] *= step;
-  if (any_requires_grad({&a})) detail::attach_view("slice", y, a, {true, off, std::move(cs)});
+  if (any_requires_grad({&a})) detail::attach_view("slice", y, a, {off, std::move(cs)});
   return y;
 }
 
@@ -174,7 +174,7 @@ Tensor select(const Tensor& a, int64_t dim, int64_t index) {
   Shape cs = contiguous_strides(a.sizes());
   const int64_t off = index * cs[d];
   cs.erase(d);
-  if (any_requires_grad({&a})) detail::attach_view("select", y, a, {true, off, std::move(cs)});
+  if (any_requires_grad({&a})) detail::attach_view("select", y, a, {off, std::move(cs)});
   return y;
 }
 

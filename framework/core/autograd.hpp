@@ -9,6 +9,8 @@
 #pragma once
 
 #include <atomic>
+#include <concepts>
+#include <type_traits>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -16,49 +18,13 @@
 #include <span>
 #include <vector>
 
+#include "grad.hpp"
 #include "small_function.hpp"
 #include "small_object_pool.hpp"
 #include "tensor.hpp"
 
 namespace spool {
 
-namespace kernels {
-class PackedMatrix;
-}
-
-// A gradient left as a product alpha * a @ b (2-D, or 3-D for a batch of
-// products as bmm's; any strides). The engine runs it straight into the
-// input's gradient buffer with BLAS beta = 1, so the T per-step gradients of
-// a recurrent weight need neither T temporaries nor T additions.
-struct DeferredProduct {
-  Tensor a, b;
-  double alpha = 1.0;
-  // b packed once for many products (framework/packed_matrix.hpp), used
-  // instead of b when set; such a product is never joined with others.
-  std::shared_ptr<const kernels::PackedMatrix> packed_b;
-};
-
-// One input's gradient. An undefined value means "no gradient" (zero).
-// A value whose shape is a broadcast of the input's shape is reduced by the
-// engine (sum over the broadcast dims).
-struct Grad {
-  Grad() = default;
-  Grad(Tensor v) : value(std::move(v)) {}  // NOLINT: implicit on purpose
-  Grad(Tensor v, Placement p) : value(std::move(v)), place(std::move(p)) {}
-  static Grad product(Tensor a, Tensor b, double alpha = 1.0,
-                      std::shared_ptr<const kernels::PackedMatrix> packed_b = nullptr) {
-    Grad g;
-    g.deferred =
-        detail::make_pooled<DeferredProduct>(DeferredProduct{std::move(a), std::move(b), alpha, std::move(packed_b)});
-    return g;
-  }
-  bool defined() const { return value.defined() || deferred != nullptr; }
-  Tensor value;
-  Placement place;
-  std::shared_ptr<DeferredProduct> deferred;
-};
-// One Grad per input; pooled, as one is made per recorded op in backward.
-using Grads = std::vector<Grad, detail::PooledAllocator<Grad>>;
 // The autograd records of a node's inputs (null: input needs no grad).
 using MetaList = std::vector<std::shared_ptr<AutogradMeta>, detail::PooledAllocator<std::shared_ptr<AutogradMeta>>>;
 using BackwardFn = SmallFunction<Grads(const Tensor& grad_output)>;
@@ -77,30 +43,22 @@ struct GradMode {
   static void set_enabled(bool on);
 };
 
-// Disables recording in this scope (this thread).
-class NoGradGuard {
+// Sets grad mode (this thread) for a scope and restores it after.
+template <bool Enabled>
+class GradModeGuard {
  public:
-  NoGradGuard() : prev_(GradMode::is_enabled()) { GradMode::set_enabled(false); }
-  ~NoGradGuard() { GradMode::set_enabled(prev_); }
-  NoGradGuard(const NoGradGuard&) = delete;
-  NoGradGuard& operator=(const NoGradGuard&) = delete;
+  GradModeGuard() : prev_(GradMode::is_enabled()) { GradMode::set_enabled(Enabled); }
+  ~GradModeGuard() { GradMode::set_enabled(prev_); }
+  GradModeGuard(const GradModeGuard&) = delete;
+  GradModeGuard& operator=(const GradModeGuard&) = delete;
 
  private:
   bool prev_;
 };
-
-// Enables recording in this scope (e.g. inside a NoGradGuard), as
-// torch.enable_grad().
-class EnableGradGuard {
- public:
-  EnableGradGuard() : prev_(GradMode::is_enabled()) { GradMode::set_enabled(true); }
-  ~EnableGradGuard() { GradMode::set_enabled(prev_); }
-  EnableGradGuard(const EnableGradGuard&) = delete;
-  EnableGradGuard& operator=(const EnableGradGuard&) = delete;
-
- private:
-  bool prev_;
-};
+// Disables recording in this scope, as torch.no_grad().
+using NoGradGuard = GradModeGuard<false>;
+// Enables recording in this scope (e.g. inside a NoGradGuard), as torch.enable_grad().
+using EnableGradGuard = GradModeGuard<true>;
 
 // True when an op over these inputs must be recorded.
 inline bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
@@ -129,8 +87,9 @@ class SeqRangeScope {
  private:
   SeqRange saved_;
 };
-Tensor attach_node(const char* name, Tensor& out, MetaList inputs,
-                   BackwardFn fn);
+// Gives `out` (in place) a node over `inputs`: what record() does once it
+// knows the op must be recorded.
+void attach_node(const char* name, Tensor& out, MetaList inputs, BackwardFn fn);
 // Makes `view` (a view of base's data) a tensor whose gradient is added into
 // region `place` of base's gradient, with no node of its own: a recurrent
 // layer's per-step selects then cost no backward step. `name` is what
@@ -144,20 +103,24 @@ MetaList metas_of(std::initializer_list<const Tensor*> first, std::span<const Te
 
 // Records `out` as the result of op `name` over `inputs`; `fn` maps the
 // gradient of `out` to one Grad per input. Does nothing (and never builds the
-// std::function) when no input requires grad or grad mode is off.
-// Pass `std::move(out)` when fn does not capture it: a result held only here
-// gets its autograd record without a second tensor handle. Never move a
-// result that fn captures: argument order is unspecified, so the capture
-// could see the moved-from tensor.
-template <typename F>
-Tensor record(const char* name, Tensor out, std::initializer_list<const Tensor*> inputs, F&& fn) {
-  if (!any_requires_grad(inputs)) return out;
-  return detail::attach_node(name, out, detail::metas_of(inputs), BackwardFn(std::forward<F>(fn)));
+// closure) when no input requires grad or grad mode is off.
+// `out` is taken by reference, so fn may capture it whatever the order in
+// which the arguments are evaluated; a result nothing else holds (a
+// temporary, or a local fn does not capture) gets its autograd record
+// without a second tensor handle. A named `out` becomes the recorded tensor.
+template <typename Out, typename F>
+  requires std::same_as<std::remove_cvref_t<Out>, Tensor> && (!std::is_const_v<std::remove_reference_t<Out>>)
+Tensor record(const char* name, Out&& out, std::initializer_list<const Tensor*> inputs, F&& fn) {
+  if (any_requires_grad(inputs))
+    detail::attach_node(name, out, detail::metas_of(inputs), BackwardFn(std::forward<F>(fn)));
+  return std::forward<Out>(out);
 }
-template <typename F>
-Tensor record(const char* name, Tensor out, std::span<const Tensor> inputs, F&& fn) {
-  if (!any_requires_grad(inputs)) return out;
-  return detail::attach_node(name, out, detail::metas_of(inputs), BackwardFn(std::forward<F>(fn)));
+template <typename Out, typename F>
+  requires std::same_as<std::remove_cvref_t<Out>, Tensor> && (!std::is_const_v<std::remove_reference_t<Out>>)
+Tensor record(const char* name, Out&& out, std::span<const Tensor> inputs, F&& fn) {
+  if (any_requires_grad(inputs))
+    detail::attach_node(name, out, detail::metas_of(inputs), BackwardFn(std::forward<F>(fn)));
+  return std::forward<Out>(out);
 }
 
 // Runs backward from several roots at once (like torch.autograd.backward).

@@ -11,11 +11,11 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 
 #include "autograd.hpp"
-#include "blas.hpp"
+#include "grad.hpp"
 #include "kernels.hpp"
-#include "packed_matrix.hpp"
 #include "small_object_pool.hpp"
 #include "threading.hpp"
 
@@ -90,7 +90,7 @@ void give_meta(Tensor& out, std::shared_ptr<AutogradMeta> meta) {
 }
 }  // namespace
 
-Tensor attach_node(const char* name, Tensor& out, MetaList inputs, BackwardFn fn) {
+void attach_node(const char* name, Tensor& out, MetaList inputs, BackwardFn fn) {
   auto node = detail::make_pooled<Node>();
   node->name = name;
   node->seq = next_node_seq();
@@ -102,7 +102,6 @@ Tensor attach_node(const char* name, Tensor& out, MetaList inputs, BackwardFn fn
   meta->sizes = out.sizes();
   meta->dtype = out.dtype();
   give_meta(out, std::move(meta));
-  return out;
 }
 
 void attach_view(const char* name, Tensor& view, const Tensor& base, Placement place) {
@@ -237,7 +236,6 @@ Placement compose(const Placement& inner, const Shape& sizes, const Placement& o
     return r;
   };
   Placement p;
-  p.active = true;
   p.offset = outer.offset + map(inner.offset);
   for (int k = 0; k < inner.strides.size(); ++k) p.strides.push_back(map(inner.strides[k]));
   return p;
@@ -245,8 +243,8 @@ Placement compose(const Placement& inner, const Shape& sizes, const Placement& o
 
 // Makes a gradient for a view a gradient for its base placed at `place`.
 void to_base(Grad& g, const Shape& view_sizes, const Placement& place) {
-  if (g.place.active) {
-    g.place = compose(g.place, view_sizes, place);
+  if (g.place) {
+    g.place = compose(*g.place, view_sizes, place);
     return;
   }
   if (!g.deferred && g.value.sizes() != view_sizes) g.value = kernels::sum_to(g.value, view_sizes);
@@ -257,10 +255,9 @@ void to_base(Grad& g, const Shape& view_sizes, const Placement& place) {
 // that need nothing of their own in this run into the tensor they view.
 struct Edge {
   AutogradMeta* target = nullptr;
-  const Placement* view = nullptr;  // one view: its own placement
-  Placement composed;               // two or more views
-  bool chain = false;
-  const Placement* place() const { return chain ? &composed : view; }  // null: target's own gradient
+  const Placement* view = nullptr;     // one view: its own placement
+  std::optional<Placement> composed;  // two or more views
+  const Placement* place() const { return composed ? &*composed : view; }  // null: target's own gradient
 };
 
 class GraphTask {
@@ -368,7 +365,6 @@ class GraphTask {
         e.view = &vp;
       } else {
         e.composed = compose(*e.place(), e.target->sizes, vp);
-        e.chain = true;
       }
       e.target = e.target->view_base.get();
     }
@@ -381,7 +377,8 @@ class GraphTask {
 
   // Sums the contributions (in creation order of their consumers), applies
   // hooks, stores .grad where asked, and hands the node's input gradients on.
-  void process(Pending& p, const std::function<void(Pending&)>& on_ready) {
+  template <typename OnReady>
+  void process(Pending& p, const OnReady& on_ready) {
     NoGradGuard no_grad;
     AutogradMeta& m = *p.meta;
     Tensor g = sum_contributions(p);
@@ -423,61 +420,39 @@ class GraphTask {
 
   // Adds g (maybe undefined: no gradient) to target's contributions and
   // readies target once every consumer has delivered.
-  void deliver(AutogradMeta* target, uint64_t seq, uint32_t slot, Grad&& g,
-               const std::function<void(Pending&)>& on_ready) {
+  // One thread (serial_) needs neither the lock nor a locked decrement.
+  template <typename OnReady>
+  void deliver(AutogradMeta* target, uint64_t seq, uint32_t slot, Grad&& g, const OnReady& on_ready) {
     Pending& q = pending_[scratch_->index.at(target)];
     if (g.defined()) {
-      if (serial_) {
-        q.add(seq, slot, std::move(g));
-      } else {
-        std::lock_guard<std::mutex> lock(q.mu);
-        q.add(seq, slot, std::move(g));
-      }
+      std::unique_lock<std::mutex> lock(q.mu, std::defer_lock);
+      if (!serial_) lock.lock();
+      q.add(seq, slot, std::move(g));
     }
-    if (serial_) {  // one thread: no locked decrement
-      const int left = q.deps.load(std::memory_order_relaxed) - 1;
-      q.deps.store(left, std::memory_order_relaxed);
-      if (left == 0) on_ready(q);
-    } else if (q.deps.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      on_ready(q);
-    }
+    const int left = serial_ ? q.deps.load(std::memory_order_relaxed) - 1
+                             : q.deps.fetch_sub(1, std::memory_order_acq_rel) - 1;
+    if (serial_) q.deps.store(left, std::memory_order_relaxed);
+    if (left == 0) on_ready(q);
   }
 
   static void check_grad(const Node& node, size_t i, const AutogradMeta& in, const Grad& g) {
     if (g.deferred) {
       const DeferredProduct& d = *g.deferred;
-      const int64_t rank = d.a.dim();
-      const bool ok_rank = (rank == 2 || rank == 3) && d.b.dim() == rank && (rank == 2 || d.a.size(0) == d.b.size(0));
-      const Shape result = !ok_rank ? Shape{}
-                           : rank == 2 ? Shape{d.a.size(0), d.b.size(1)}
-                                       : Shape{d.a.size(0), d.a.size(1), d.b.size(2)};
-      SPOOL_CHECK(ok_rank && d.a.size(-1) == d.b.size(-2) && result == in.sizes && d.a.dtype() == in.dtype &&
-                      d.b.dtype() == in.dtype,
+      SPOOL_CHECK(d.valid() && d.result_sizes() == in.sizes && d.a.dtype() == in.dtype && d.b.dtype() == in.dtype,
                   "backward", "op {} returned a product {} @ {} for input {} of shape {}", node.name, d.a.sizes(),
                   d.b.sizes(), i, in.sizes);
       return;
     }
     SPOOL_CHECK(g.value.dtype() == in.dtype, "backward", "op {} returned a {} gradient for {} input {}", node.name,
                 dtype_name(g.value.dtype()), dtype_name(in.dtype), i);
-    if (!g.place.active && g.value.sizes() != in.sizes)
+    if (!g.place && g.value.sizes() != in.sizes)
       broadcast_shapes(g.value.sizes(), in.sizes, node.name);  // throws when not reducible
   }
 
   static Tensor sum_contributions(Pending& p) {
     const Shape& sizes = p.meta->sizes;
     if (p.count == 0) return Tensor();
-    if (p.count == 1 && p.first.grad.deferred && !p.first.grad.place.active) {
-      Tensor out = Tensor::empty(sizes, p.meta->dtype);
-      const DeferredProduct& d = *p.first.grad.deferred;
-      gemm_into(out, d, 0.0);
-      p.first.grad = Grad();
-      return out;
-    }
-    if (p.count == 1 && !p.first.grad.place.active) {
-      Tensor out = kernels::sum_to(p.first.grad.value, sizes);
-      p.first.grad = Grad();
-      return out;
-    }
+    if (p.count == 1) return kernels::to_dense(std::move(p.first.grad), sizes, p.meta->dtype);
     // Consumers run latest first, so contributions arrive in falling creation
     // order: laid out in reverse they are usually sorted already (sorting the
     // 50 of a recurrent input projection moved ~1200 of them).
@@ -492,133 +467,54 @@ class GraphTask {
     if (!std::is_sorted(cs.begin(), cs.end(), earlier)) std::sort(cs.begin(), cs.end(), earlier);
     Tensor out;
     size_t i = 0;
-    if (cs[0].grad.deferred && !cs[0].grad.place.active) {
+    const Grad& g0 = cs[0].grad;
+    if (g0.deferred && !g0.place) {
       out = Tensor::empty(sizes, p.meta->dtype);
-      i = gemm_run(out, cs, 0, 0.0);
-    } else if (!cs[0].grad.place.active && cs[0].grad.value.sizes() == sizes) {
+      i = sum_product_run(out, cs, 0, 0.0);
+    } else if (!g0.place && g0.value.sizes() == sizes) {
       // Sum into the first gradient itself when nothing else holds it.
-      out = owned(cs[0].grad.value) ? cs[0].grad.value : kernels::contiguous_copy(cs[0].grad.value);
+      out = owned(g0.value) ? g0.value : kernels::contiguous_copy(g0.value);
       i = 1;
     } else {
       out = zeros(sizes, p.meta->dtype);
     }
     while (i < cs.size()) {
-      const Grad& g = cs[i].grad;
-      if (g.deferred && g.place.active) {
-        add_placed_product(out, *g.deferred, g.place);
-        cs[i++].grad = Grad();
+      Grad& g = cs[i].grad;
+      if (g.deferred && !g.place) {
+        i = sum_product_run(out, cs, i, 1.0);
         continue;
       }
       if (g.deferred) {
-        i = gemm_run(out, cs, i, 1.0);
-        continue;
-      }
-      if (g.place.active) {
-        kernels::add_placed(out, g.value, g.place);
+        kernels::add_placed_product(out, *g.deferred, *g.place);
+      } else if (g.place) {
+        kernels::add_placed(out, g.value, *g.place);
       } else {
         kernels::add_into(out, kernels::sum_to(g.value, sizes));
       }
+      g = Grad();  // free the operands early
       ++i;
     }
     return out;
   }
 
-  // out = d.alpha d.a @ d.b + beta out, for a product or a batch of them.
-  static void gemm_into(const Tensor& out, const DeferredProduct& d, double beta) {
-    if (d.packed_b) {
-      d.packed_b->multiply_into(out, d.a, d.alpha, beta);
-    } else if (d.a.dim() == 2) {
-      kernels::gemm_into(out, d.a, d.b, d.alpha, beta);
-    } else {
-      kernels::batched_gemm_into(out, d.a, d.b, d.alpha, beta);
+  // out = beta out + the unplaced deferred products cs[i], cs[i + 1], ...
+  // that kernels::joins lets one GEMM sum; returns the end of the run.
+  static size_t sum_product_run(const Tensor& out, Contributions& cs, size_t i, double beta) {
+    thread_local std::vector<const DeferredProduct*> run;
+    run.assign(1, cs[i].grad.deferred.get());
+    int64_t inner = run[0]->a.size(-1);
+    size_t j = i + 1;
+    for (; j < cs.size(); ++j) {
+      const Grad& g = cs[j].grad;
+      if (!g.deferred || g.place || !kernels::joins(*run[0], *g.deferred, inner)) break;
+      run.push_back(g.deferred.get());
+      inner += g.deferred->a.size(-1);
     }
-  }
-  // out += d's product, placed in out by `place` (a product for a view).
-  static void add_placed_product(const Tensor& out, const DeferredProduct& d, const Placement& place) {
-    const Shape result = d.a.dim() == 2 ? Shape{d.a.size(0), d.b.size(1)} : Shape{d.a.size(0), d.a.size(1), d.b.size(2)};
-    const Tensor region = kernels::strided_view(out, result, place.strides, out.storage_offset() + place.offset);
-    if (region.is_contiguous()) return gemm_into(region, d, 1.0);
-    Tensor t = Tensor::empty(result, out.dtype());
-    gemm_into(t, d, 0.0);
-    kernels::add_placed(out, t, place);
-  }
-
-  // A deferred product is 2-D, or a batch of them (3-D operands, as bmm's).
-  static int64_t batch_count(const DeferredProduct& d) { return d.a.dim() == 3 ? d.a.size(0) : 1; }
-
-  // out = beta out + the deferred products cs[i], cs[i + 1], ... (a run with
-  // one alpha, up to kRunElements of operands) as one GEMM over their inner
-  // dims laid side by side: the T per-step products of a recurrent weight at
-  // batch 1 become one GEMM instead of T rank-1 updates (per matrix of a
-  // batch, for batched products). Returns the end of the run.
-  static size_t gemm_run(const Tensor& out, Contributions& cs, size_t i, double beta) {
-    const DeferredProduct& d0 = *cs[i].grad.deferred;
-    const int64_t M = d0.a.size(-2), N = d0.b.size(-1), E = batch_count(d0);
-    size_t j = i;
-    int64_t K = 0;
-    // Thin products only (a batch of one sequence): from kRunMinInner inner
-    // dims on, one GEMM per product is as fast as copying the operands.
-    const bool thin = d0.a.size(-1) < kRunMinInner && !d0.packed_b;
-    while (j < cs.size() && cs[j].grad.deferred && !cs[j].grad.place.active && cs[j].grad.deferred->alpha == d0.alpha &&
-           (j == i || (thin && cs[j].grad.deferred->a.size(-1) < kRunMinInner && !cs[j].grad.deferred->packed_b &&
-                       E * (M + N) * (K + cs[j].grad.deferred->a.size(-1)) <= kRunElements))) {
-      K += cs[j].grad.deferred->a.size(-1);
-      ++j;
-    }
-    if (j - i == 1) {
-      gemm_into(out, d0, beta);
-      cs[i].grad = Grad();
-      return j;
-    }
-    // The operands side by side, per matrix e of a batch (E = 1 for 2-D).
-    // A left operand whose columns are contiguous (a transposed row, as gy^T)
-    // is gathered as its transpose, so that each piece is a row copy rather
-    // than a strided scatter. Raw copies: views per piece cost more than the
-    // copies at batch 1.
-    const bool a_by_cols = M > 1 && d0.a.strides()[d0.a.dim() - 2] == 1;
-    Tensor a_buf = Tensor::empty(a_by_cols ? Shape{E, K, M} : Shape{E, M, K}, d0.a.dtype());
-    Tensor b = Tensor::empty({E, K, N}, d0.b.dtype());
-    SPOOL_DISPATCH_FLOAT(d0.a.dtype(), "backward", [&] {
-      using T = scalar_t;
-      // dst[i * dst_row + j] = src[i * s0 + j * s1] for i < rows, j < cols.
-      auto gather = [](T* dst, int64_t dst_row, const T* src, int64_t rows, int64_t cols, int64_t s0, int64_t s1) {
-        for (int64_t i = 0; i < rows; ++i) {
-          const T* from = src + i * s0;
-          T* to = dst + i * dst_row;
-          if (s1 == 1) {
-            std::copy(from, from + cols, to);
-          } else {
-            for (int64_t j = 0; j < cols; ++j) to[j] = from[j * s1];
-          }
-        }
-      };
-      for (int64_t e = 0; e < E; ++e) {
-        int64_t k0 = 0;
-        for (size_t r = i; r < j; ++r) {
-          const DeferredProduct& d = *cs[r].grad.deferred;
-          const int rank = d.a.dim();
-          const Shape &as = d.a.strides(), &bs = d.b.strides();
-          const T* pa = d.a.data_ptr<T>() + (rank == 3 ? e * as[0] : 0);
-          const T* pb = d.b.data_ptr<T>() + (rank == 3 ? e * bs[0] : 0);
-          const int64_t k = d.a.size(-1);
-          if (a_by_cols) {
-            gather(a_buf.data_ptr<T>() + e * K * M + k0 * M, M, pa, k, M, as[rank - 1], as[rank - 2]);
-          } else {
-            gather(a_buf.data_ptr<T>() + e * M * K + k0, K, pa, M, k, as[rank - 2], as[rank - 1]);
-          }
-          gather(b.data_ptr<T>() + e * K * N + k0 * N, N, pb, k, N, bs[rank - 2], bs[rank - 1]);
-          k0 += k;
-        }
-      }
-    });
-    const Tensor a = a_by_cols ? kernels::strided_view(a_buf, {E, M, K}, {K * M, 1, M}, 0) : a_buf;
-    const Tensor out3 = out.dim() == 3 ? out : kernels::strided_view(out, {1, M, N}, {M * N, N, 1}, out.storage_offset());
-    kernels::batched_gemm_into(out3, a, b, d0.alpha, beta);
+    kernels::multiply_run_into(out, run, beta);
+    run.clear();
     for (size_t r = i; r < j; ++r) cs[r].grad = Grad();  // free the operands early
     return j;
   }
-  static constexpr int64_t kRunElements = int64_t(1) << 21;
-  static constexpr int64_t kRunMinInner = 16;
 
   // A contiguous gradient no other tensor shares: safe to write into.
   static bool owned(const Tensor& g) {
@@ -641,7 +537,7 @@ class GraphTask {
     // Latest-created first, like PyTorch: frees activations early.
     auto later = [](Pending* a, Pending* b) { return seq_of(a) < seq_of(b); };
     std::make_heap(ready.begin(), ready.end(), later);
-    const std::function<void(Pending&)> push = [&](Pending& q) {
+    const auto push = [&](Pending& q) {
       ready.push_back(&q);
       std::push_heap(ready.begin(), ready.end(), later);
     };
@@ -658,31 +554,31 @@ class GraphTask {
   // (the two directions of a BiLSTM, not the four gates of one cell step).
   void run_parallel(const std::vector<Pending*>& ready) {
     tbb::task_group tg;
-    std::function<void(Pending*)> chain = [&](Pending* first) {
-      BranchScope branch;
-      std::vector<Pending*> local{first}, next;
-      const std::function<void(Pending&)> collect = [&](Pending& q) { next.push_back(&q); };
-      while (!local.empty()) {
-        Pending* p = local.back();
-        local.pop_back();
-        next.clear();
-        process(*p, collect);
-        std::sort(next.begin(), next.end(), [](Pending* a, Pending* b) { return seq_of(a) < seq_of(b); });
-        for (size_t i = 0; i + 1 < next.size(); ++i) {
-          Pending* q = next[i];
-          if (q->meta->sizes.numel() >= kSpawnMinElements) {
-            tg.run([&chain, q] { chain(q); });
-          } else {
-            local.push_back(q);
-          }
-        }
-        if (!next.empty()) local.push_back(next.back());  // latest first, on this thread
-      }
-    };
     tbb::this_task_arena::isolate([&] {
-      for (Pending* p : ready) tg.run([&chain, p] { chain(p); });
+      for (Pending* p : ready) tg.run([this, &tg, p] { run_chain(tg, p); });
       tg.wait();
     });
+  }
+  void run_chain(tbb::task_group& tg, Pending* first) {
+    BranchScope branch;
+    std::vector<Pending*> local{first}, next;
+    const auto collect = [&](Pending& q) { next.push_back(&q); };
+    while (!local.empty()) {
+      Pending* p = local.back();
+      local.pop_back();
+      next.clear();
+      process(*p, collect);
+      std::sort(next.begin(), next.end(), [](Pending* a, Pending* b) { return seq_of(a) < seq_of(b); });
+      for (size_t i = 0; i + 1 < next.size(); ++i) {
+        Pending* q = next[i];
+        if (q->meta->sizes.numel() >= kSpawnMinElements) {
+          tg.run([this, &tg, q] { run_chain(tg, q); });
+        } else {
+          local.push_back(q);
+        }
+      }
+      if (!next.empty()) local.push_back(next.back());  // latest first, on this thread
+    }
   }
   static constexpr int64_t kSpawnMinElements = 65536;
 

@@ -31,7 +31,6 @@ struct Node;
 // A placement is a strided view of that buffer: no index carries from one of
 // the input's dims into the next, which is what lets placements compose.
 struct Placement {
-  bool active = false;
   int64_t offset = 0;
   Shape strides;
 };

@@ -62,8 +62,8 @@ namespace {
 // batched product, then the cell.
 Tensor cell_after_product(const Pointwise& cell, const Tensor& h, const Tensor& w_hh, const PackedWeight& packed,
                           const Tensor& bias, std::initializer_list<Tensor> rest) {
-  if (packed.defined()) return cell.after_linear(h, packed, bias, rest);
-  if (w_hh.dim() == 2) return cell.after_linear(h, w_hh, bias, rest);
+  if (packed.defined()) return cell(rest, {.linear = LinearInput(h, packed, bias)});
+  if (w_hh.dim() == 2) return cell(rest, {.linear = LinearInput(h, w_hh, bias)});
   std::vector<Tensor> inputs{bias.defined() ? baddbmm(bias, h, w_hh) : bmm(h, w_hh)};
   inputs.insert(inputs.end(), rest.begin(), rest.end());
   return cell(inputs);

@@ -36,7 +36,7 @@ Tensor input_projection(CellKind kind, const Tensor& x, const Tensor& w_ih, cons
 // h [D, B, H], W_hh^T [D, H, G*H] and b_hh [D, 1, G*H] (a baddbmm). A
 // defined `packed` is W_hh packed once for all steps of a sequence, which the
 // product then reads. The gate nonlinearities run as a fused pointwise
-// expression, in one op with the product (Pointwise::after_linear), whose
+// expression, in one op with the product (Pointwise with a LinearInput), whose
 // backward the framework derives; an LSTM's h' and c' are views of that
 // op's one result.
 CellState cell_step(CellKind kind, const Tensor& x_proj, const CellState& prev, const Tensor& w_hh,

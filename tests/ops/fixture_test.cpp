@@ -235,7 +235,7 @@ const std::map<std::string, OpFn>& op_table() {
        }},
       {"pointwise_after_linear",
        [](const V& in, const json&) {
-         const Tensor hc = lstm_cell().after_linear(in[0], PackedWeight(in[1]), in[2], {in[3]});
+         const Tensor hc = lstm_cell()({in[3]}, {.linear = LinearInput(in[0], PackedWeight(in[1]), in[2])});
          return V{select(hc, 0, 0), select(hc, 0, 1)};
        }},
       {"view_chain",

@@ -236,9 +236,9 @@ TEST_CASE("pointwise: pieces of a view place their gradient through the view") {
 }
 
 namespace {
-// f.after_linear(x, w, b, rest) against linear then f, values and gradients,
+// f(rest, {.linear = LinearInput(x, w, b)}) against linear then f, values and gradients,
 // with the weight as it is and packed.
-void check_after_linear(const Pointwise& f, const Tensor& x, const Tensor& w, const Tensor& b,
+void check_linear_input(const Pointwise& f, const Tensor& x, const Tensor& w, const Tensor& b,
                         const std::vector<Tensor>& rest) {
   auto fresh = [](const Tensor& t) { return t.defined() ? t.detach().clone().requires_grad_(t.requires_grad()) : t; };
   for (bool packed : {false, true}) {
@@ -251,9 +251,9 @@ void check_after_linear(const Pointwise& f, const Tensor& x, const Tensor& w, co
     }
     Tensor ya;
     if (packed) {
-      ya = f.after_linear(xa, PackedWeight(wa), ba, ra);
+      ya = f(ra, {.linear = LinearInput(xa, PackedWeight(wa), ba)});
     } else {
-      ya = f.after_linear(xa, wa, ba, ra);
+      ya = f(ra, {.linear = LinearInput(xa, wa, ba)});
     }
     std::vector<Tensor> in{linear(xb, wb, bb)};
     in.insert(in.end(), rb.begin(), rb.end());
@@ -276,45 +276,45 @@ void check_after_linear(const Pointwise& f, const Tensor& x, const Tensor& w, co
 }
 }  // namespace
 
-TEST_CASE("pointwise: after_linear equals linear then the expression, as one op") {
+TEST_CASE("pointwise: a LinearInput equals linear then the expression, as one op") {
   static const Pointwise cell("cell_after_linear", 2, [](const Ex& in) {
     const Expr c = sigmoid(in[0].chunk(1, 4)) * in[1] + sigmoid(in[0].chunk(0, 4)) * tanh(in[0].chunk(2, 4));
     return Ex{sigmoid(in[0].chunk(3, 4)) * tanh(c), c};
   });
   // A recurrent step: bias per row (the step's input projection).
-  check_after_linear(cell, leaf({3, 5}, 1), leaf({20, 5}, 2), leaf({3, 20}, 3), {leaf({3, 5}, 4)});
+  check_linear_input(cell, leaf({3, 5}, 1), leaf({20, 5}, 2), leaf({3, 20}, 3), {leaf({3, 5}, 4)});
   // A 1-D bias, a 3-D input, a cell state that needs no gradient.
-  check_after_linear(cell, leaf({2, 3, 5}, 5), leaf({20, 5}, 6), leaf({20}, 7), {randn({2, 3, 5}, kFloat64)});
+  check_linear_input(cell, leaf({2, 3, 5}, 5), leaf({20, 5}, 6), leaf({20}, 7), {randn({2, 3, 5}, kFloat64)});
   // No bias; a transposed input.
-  check_after_linear(cell, transposed_leaf(4, 5, 8), leaf({20, 5}, 9), Tensor(), {leaf({4, 5}, 10)});
+  check_linear_input(cell, transposed_leaf(4, 5, 8), leaf({20, 5}, 9), Tensor(), {leaf({4, 5}, 10)});
 
   // Some pieces of the product read, and a product broadcast against a wider input.
   static const Pointwise middle("middle_after_linear", 2, [](const Ex& in) { return tanh(in[0].chunk(1, 3)) * in[1]; });
-  check_after_linear(middle, leaf({3, 4}, 11), leaf({6, 4}, 12), leaf({6}, 13), {leaf({3, 2}, 14)});
+  check_linear_input(middle, leaf({3, 4}, 11), leaf({6, 4}, 12), leaf({6}, 13), {leaf({3, 2}, 14)});
   static const Pointwise scale("scale_after_linear", 2, [](const Ex& in) { return sigmoid(in[0]) * in[1]; });
-  check_after_linear(scale, leaf({1, 4}, 15), leaf({3, 4}, 16), leaf({3}, 17), {leaf({5, 3}, 18)});
+  check_linear_input(scale, leaf({1, 4}, 15), leaf({3, 4}, 16), leaf({3}, 17), {leaf({5, 3}, 18)});
 
   // One node named after the expression; gradcheck through it.
   Tensor x = leaf({3, 5}, 19), w = leaf({20, 5}, 20), b = leaf({3, 20}, 21), c = leaf({3, 5}, 22);
-  Tensor y = cell.after_linear(x, w, b, {c});
+  Tensor y = cell({c}, {.linear = LinearInput(x, w, b)});
   CHECK(y.grad_fn_name() == "cell_after_linear");
   auto r = gradcheck(
-      [](const std::vector<Tensor>& v) { return cell.after_linear(v[0], PackedWeight(v[1]), v[2], {v[3]}); },
+      [](const std::vector<Tensor>& v) { return cell({v[3]}, {.linear = LinearInput(v[0], PackedWeight(v[1]), v[2])}); },
       {x, w, b, c});
   INFO(r.report);
   CHECK(r.ok);
   {
     NoGradGuard no_grad;
-    CHECK_FALSE(cell.after_linear(x, w, b, {c}).requires_grad());
+    CHECK_FALSE(cell({c}, {.linear = LinearInput(x, w, b)}).requires_grad());
   }
 
-  CHECK_ERROR(cell.after_linear(x, w, b), "cell_after_linear", "expects 2 inputs", "the product and 0");
-  CHECK_ERROR(cell.after_linear(x, PackedWeight(), b, {c}), "cell_after_linear", "PackedWeight is empty");
-  CHECK_ERROR(cell.after_linear(Tensor(), w, b, {c}), "cell_after_linear", "defined input");
-  CHECK_ERROR(cell.after_linear(leaf({3, 4}, 1), w, b, {c}), "cell_after_linear", "[3, 4]", "[20, 5]");
-  CHECK_ERROR(cell.after_linear(leaf({2, 3, 5}, 1), w, leaf({3, 20}, 2), {c}), "cell_after_linear",
+  CHECK_ERROR(cell({}, {.linear = LinearInput(x, w, b)}), "cell_after_linear", "expects 2 inputs", "the product and 0");
+  CHECK_ERROR(cell({c}, {.linear = LinearInput(x, PackedWeight(), b)}), "cell_after_linear", "PackedWeight is empty");
+  CHECK_ERROR(cell({c}, {.linear = LinearInput(Tensor(), w, b)}), "cell_after_linear", "defined input");
+  CHECK_ERROR(cell({c}, {.linear = LinearInput(leaf({3, 4}, 1), w, b)}), "cell_after_linear", "[3, 4]", "[20, 5]");
+  CHECK_ERROR(cell({c}, {.linear = LinearInput(leaf({2, 3, 5}, 1), w, leaf({3, 20}, 2))}), "cell_after_linear",
               "needs a 2-D input");
-  CHECK_ERROR(cell.after_linear(x, w, leaf({4, 20}, 2), {c}), "cell_after_linear", "[4, 20]", "[3, 20]");
-  CHECK_ERROR(cell.after_linear(x, leaf({20, 5}).to(kFloat32), b, {c}), "cell_after_linear", "float32");
-  CHECK_ERROR(cell.after_linear(x, w, b, {leaf({4, 5}, 3)}), "cell_after_linear", "[4, 5]");
+  CHECK_ERROR(cell({c}, {.linear = LinearInput(x, w, leaf({4, 20}, 2))}), "cell_after_linear", "[4, 20]", "[3, 20]");
+  CHECK_ERROR(cell({c}, {.linear = LinearInput(x, leaf({20, 5}).to(kFloat32), b)}), "cell_after_linear", "float32");
+  CHECK_ERROR(cell({leaf({4, 5}, 3)}, {.linear = LinearInput(x, w, b)}), "cell_after_linear", "[4, 5]");
 }

@@ -349,3 +349,30 @@ TEST_CASE("autograd: a graph dropped without backward is freed (no cycle through
   }
   CHECK(meta.expired());
 }
+
+// record's result parameter accepts a non-const Tensor only.
+template <typename Out>
+constexpr bool record_accepts =
+    requires(Out&& out, const Tensor& x) { record("c", std::forward<Out>(out), {&x}, [](const Tensor& g) -> Grads { return {g}; }); };
+
+TEST_CASE("autograd: record takes its result by reference, so a closure may capture what is moved in") {
+  // With a by-value result, std::move(y) and the closure's copy of y were
+  // unsequenced: the copy could see the moved-from tensor.
+  Tensor x = tensor({0.5, -1.0, 2.0}, {3}, kFloat64).requires_grad_();
+  for (int moved = 0; moved < 2; ++moved) {
+    Tensor y = tanh(x.detach());
+    const Tensor expect = 1.0 - y * y;
+    auto closure = [y](const Tensor& gy) -> Grads { return {gy * (1.0 - y * y)}; };
+    Tensor out = moved ? record("my_tanh", std::move(y), {&x}, closure) : record("my_tanh", y, {&x}, closure);
+    CHECK(out.grad_fn_name() == "my_tanh");
+    if (!moved) CHECK(y.grad_fn_name() == "my_tanh");  // a named result becomes the recorded tensor
+    x.set_grad(Tensor());
+    out.sum().backward();
+    CHECK(allclose(x.grad(), expect, 1e-15, 0));
+  }
+  // Not recorded without grad: the result comes back as it was.
+  Tensor z = tensor({1.0}, {1}, kFloat64);
+  Tensor same = record("noop", z.clone(), {&z}, [](const Tensor& gy) -> Grads { return {gy}; });
+  CHECK_FALSE(same.requires_grad());
+  static_assert(record_accepts<Tensor&> && record_accepts<Tensor&&> && !record_accepts<const Tensor&>);
+}
