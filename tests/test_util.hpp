@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include <spool/spool.hpp>
 
 // Checks that expr throws a spool::Error whose message contains every part.
@@ -20,6 +22,13 @@
   } while (0)
 
 namespace spool::testing {
+
+// Rounds of a concurrency stress test: `ci` by default, SPOOL_STRESS_ROUNDS
+// when set (a soak run: SPOOL_STRESS_ROUNDS=10000 ctest -R concurrent).
+inline int stress_rounds(int ci) {
+  const char* env = std::getenv("SPOOL_STRESS_ROUNDS");
+  return env && std::atoi(env) > 0 ? std::atoi(env) : ci;
+}
 
 // A float64 leaf that requires grad, values N(0,1) from a fixed seed.
 inline Tensor leaf(const Shape& sizes, uint64_t seed = 1) {

@@ -521,8 +521,13 @@ class GraphTask {
     return g.impl_ptr().use_count() == 1 && g.impl().storage.use_count() == 1 && g.is_contiguous();
   }
 
+  // Backward runs from several threads may reach one leaf (a model's
+  // parameters): its .grad is read, set and added to under a lock, one of
+  // kGradLocks chosen by the leaf's address (uncontended in one run).
   static void accumulate_grad(AutogradMeta& m, const Tensor& g) {
     if (!g.defined()) return;
+    static std::mutex locks[kGradLocks];
+    std::lock_guard<std::mutex> lock(locks[(reinterpret_cast<uintptr_t>(&m) >> 6) % kGradLocks]);
     if (!m.grad) {
       // Steal the buffer when nothing else holds it; otherwise copy so that a
       // later in-place accumulation cannot write into someone else's tensor.
@@ -532,6 +537,8 @@ class GraphTask {
       kernels::add_into(Tensor(m.grad), g);
     }
   }
+
+  static constexpr size_t kGradLocks = 64;
 
   void run_serial(std::vector<Pending*> ready) {
     // Latest-created first, like PyTorch: frees activations early.

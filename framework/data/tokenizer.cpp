@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "../io/read_file.hpp"
+#include "../io/write_file.hpp"
 
 namespace spool {
 
@@ -252,15 +252,13 @@ void Tokenizer::save(const std::string& path) const {
   nlohmann::json counts = nlohmann::json::array();
   for (const auto& w : first_seen_) counts.push_back({w, counts_.at(w)});
   j["word_counts"] = counts;
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    SPOOL_CHECK(out.good(), "Tokenizer::save", "cannot create {}", tmp);
-    out << j.dump();
-    out.flush();
-    SPOOL_CHECK(out.good(), "Tokenizer::save", "writing {} failed", tmp);
+  std::string text;
+  try {
+    text = j.dump();
+  } catch (const nlohmann::json::exception& e) {  // a word that is not valid UTF-8
+    detail::fail("Tokenizer::save", "cannot write {}: {}", path, e.what());
   }
-  SPOOL_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "Tokenizer::save", "could not replace {}", path);
+  write_file(path, text, "Tokenizer::save");
 }
 
 Tokenizer Tokenizer::load(const std::string& path) { return from_json(read_file(path, "Tokenizer::load"), path); }

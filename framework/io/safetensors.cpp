@@ -1,15 +1,13 @@
 #include "safetensors.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
 
 #include "../core/kernels.hpp"
 #include "read_file.hpp"
+#include "write_file.hpp"
 
 namespace spool {
 
@@ -61,32 +59,26 @@ std::string serialize(const NamedTensors& tensors, const std::map<std::string, s
   return out;
 }
 
+// A short description of an untrusted header value for an error message:
+// dump() recurses, and a value nested 100,000 deep overflows the stack.
+std::string brief(const json& v) {
+  if (v.is_array()) {
+    bool flat = v.size() <= 8;
+    for (const json& e : v) flat = flat && e.is_primitive();
+    if (!flat) return fmt::format("(an array of {} values)", v.size());
+  } else if (v.is_object()) {
+    return fmt::format("(an object of {} keys)", v.size());
+  }
+  std::string s = v.dump();  // primitives, or a flat array of them
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
+}
+
 }  // namespace
 
 void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata) {
-  const std::string bytes = serialize(tensors, metadata);
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  SPOOL_CHECK(fd >= 0, "save_safetensors", "cannot create {}: {}", tmp, std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (w < 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      detail::fail("save_safetensors", "writing {} failed: {}", tmp, std::strerror(err));
-    }
-    done += static_cast<size_t>(w);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  const bool closed = ::close(fd) == 0;
-  if (!synced || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    detail::fail("save_safetensors", "could not replace {}: {}", path, std::strerror(err));
-  }
+  write_file(path, serialize(tensors, metadata), "save_safetensors");
 }
 
 NamedTensors parse_safetensors(const std::string& bytes, std::map<std::string, std::string>* metadata) {
@@ -97,11 +89,22 @@ NamedTensors parse_safetensors(const std::string& bytes, std::map<std::string, s
   SPOOL_CHECK(n <= bytes.size() - 8 && n <= (uint64_t(100) << 20), op,
               "header length {} does not fit in a file of {} bytes (truncated or not safetensors)", n, bytes.size());
   json header;
+  // A name given twice would silently keep the last: refused, as the
+  // reference implementation does.
+  std::set<std::string> names;
+  std::string duplicate;
+  const json::parser_callback_t note_names = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth == 1 && event == json::parse_event_t::key && !names.insert(parsed.get<std::string>()).second &&
+        duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
   try {
-    header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(n));
+    header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(n), note_names);
   } catch (const json::exception& e) {
     detail::fail(op, "header is not valid JSON: {}", e.what());
   }
+  SPOOL_CHECK(duplicate.empty(), op, "the header names \"{}\" twice", duplicate);
   SPOOL_CHECK(header.is_object(), op, "header must be a JSON object");
   const uint64_t data_size = bytes.size() - 8 - n;
   const char* data = bytes.data() + 8 + n;
@@ -126,23 +129,23 @@ NamedTensors parse_safetensors(const std::string& bytes, std::map<std::string, s
                 op, "entry \"{}\" needs dtype, shape and data_offsets", name);
     Entry e{name, kFloat32, {}, 0, 0};
     SPOOL_CHECK(info["dtype"].is_string() && dtype_of_code(info["dtype"].get<std::string>(), e.dtype), op,
-                "entry \"{}\" has unsupported dtype {}", name, info["dtype"].dump());
+                "entry \"{}\" has unsupported dtype {}", name, brief(info["dtype"]));
     const json& shape = info["shape"];
     SPOOL_CHECK(shape.is_array() && shape.size() <= Shape::kMaxDims, op, "entry \"{}\" has an invalid shape {}", name,
-                shape.dump());
+                brief(shape));
     uint64_t numel = 1;
     for (const json& d : shape) {
       SPOOL_CHECK(d.is_number_unsigned() && d.get<uint64_t>() < (uint64_t(1) << 40), op,
-                  "entry \"{}\" has an invalid shape {}", name, shape.dump());
+                  "entry \"{}\" has an invalid shape {}", name, brief(shape));
       e.shape.push_back(d.get<int64_t>());
       // Checked before multiplying: [2^39, 2^39] would wrap to 0 elements.
       SPOOL_CHECK(d.get<uint64_t>() == 0 || numel < (uint64_t(1) << 40) / d.get<uint64_t>(), op,
-                  "entry \"{}\" is too large: shape {}", name, shape.dump());
+                  "entry \"{}\" is too large: shape {}", name, brief(shape));
       numel *= d.get<uint64_t>();  // stays below 2^40 by the check above
     }
     const json& off = info["data_offsets"];
     SPOOL_CHECK(off.is_array() && off.size() == 2 && off[0].is_number_unsigned() && off[1].is_number_unsigned(), op,
-                "entry \"{}\" has invalid data_offsets {}", name, off.dump());
+                "entry \"{}\" has invalid data_offsets {}", name, brief(off));
     e.begin = off[0].get<uint64_t>();
     e.end = off[1].get<uint64_t>();
     SPOOL_CHECK(e.begin <= e.end && e.end <= data_size, op,
@@ -153,17 +156,21 @@ NamedTensors parse_safetensors(const std::string& bytes, std::map<std::string, s
                 dtype_name(e.dtype), numel * element_size(e.dtype));
     entries.push_back(std::move(e));
   }
-  // Entries must not overlap.
-  std::vector<std::pair<uint64_t, uint64_t>> spans;
-  for (auto& e : entries)
-    if (e.end > e.begin) spans.emplace_back(e.begin, e.end);
-  std::sort(spans.begin(), spans.end());
-  for (size_t i = 1; i < spans.size(); ++i)
-    SPOOL_CHECK(spans[i].first >= spans[i - 1].second, op, "tensor data regions overlap at byte {}", spans[i].first);
   // Header order is not guaranteed: keep the file's data order (= save order).
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.name < b.name;
+    return a.begin != b.begin ? a.begin < b.begin : a.end != b.end ? a.end < b.end : a.name < b.name;
   });
+  // The data regions tile the data exactly, as the reference implementation
+  // requires: no overlap, no gap, no trailing bytes.
+  uint64_t covered = 0;
+  for (const Entry& e : entries) {
+    SPOOL_CHECK(e.begin >= covered, op, "tensor data regions overlap at byte {} (entry \"{}\")", e.begin, e.name);
+    SPOOL_CHECK(e.begin == covered, op, "bytes {} to {} of the data belong to no tensor (before entry \"{}\")",
+                covered, e.begin, e.name);
+    covered = e.end;
+  }
+  SPOOL_CHECK(covered == data_size, op, "{} bytes after the last tensor's data (the data is {} bytes)",
+              data_size - covered, data_size);
 
   NamedTensors out;
   for (const Entry& e : entries) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
 #include <optional>
 
 #include "../../framework/core/autograd.hpp"
@@ -32,6 +33,8 @@ struct Module::State {
   bool training = true;
   std::vector<std::pair<std::string, Tensor>> parameters, buffers;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children;
+  // Written by every forward, from any thread running the model.
+  std::mutex shape_mu;
   std::optional<Shape> last_output_shape;
 };
 
@@ -232,13 +235,17 @@ int64_t Module::num_parameters(bool trainable_only) const {
 }
 
 void Module::note_output_shape(const Shape& shape) const {
-  if (state_) state_->last_output_shape = shape;
+  if (!state_) return;
+  std::lock_guard<std::mutex> lock(state_->shape_mu);
+  state_->last_output_shape = shape;
 }
 
 std::string Module::summary() const {
   std::vector<std::array<std::string, 3>> rows;
   auto shape_of = [](const Module& m) {
-    return m.state().last_output_shape ? fmt::format("{}", *m.state().last_output_shape) : std::string("?");
+    State& s = m.state();
+    std::lock_guard<std::mutex> lock(s.shape_mu);
+    return s.last_output_shape ? fmt::format("{}", *s.last_output_shape) : std::string("?");
   };
   for (auto& [name, m] : named_modules()) {
     int64_t own = 0;
