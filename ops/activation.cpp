@@ -91,7 +91,7 @@ Tensor sigmoid(const Tensor& a) {
         [](scalar_t x) { return scalar_t(1) / (scalar_t(1) + std::exp(-x)); });
   });
   // d/dx sigmoid = y (1 - y)
-  return record("sigmoid", y, {&a}, [y](const Tensor& gy) -> Grads {
+  return record("sigmoid", y, {&a}, [y = SavedTensor("sigmoid", y)](const Tensor& gy) -> Grads {
     return {map_grad("sigmoid_backward", gy, y, [](auto g, auto s) { return g * s * (decltype(s)(1) - s); })};
   });
 }
@@ -101,7 +101,7 @@ Tensor tanh(const Tensor& a) {
     return kernels::map1_simd<scalar_t>(a, [](auto v) { return xsimd::tanh(v); }, [](scalar_t x) { return std::tanh(x); });
   });
   // d/dx tanh = 1 - y^2
-  return record("tanh", y, {&a}, [y](const Tensor& gy) -> Grads {
+  return record("tanh", y, {&a}, [y = SavedTensor("tanh", y)](const Tensor& gy) -> Grads {
     return {map_grad("tanh_backward", gy, y, [](auto g, auto s) { return g * (decltype(s)(1) - s * s); })};
   });
 }
@@ -109,7 +109,7 @@ Tensor tanh(const Tensor& a) {
 Tensor relu(const Tensor& a) {
   Tensor y = map_float("relu", a, [](auto x) { return x > 0 ? x : decltype(x)(0); });
   // d/dx relu = [x > 0]
-  return record("relu", y, {&a}, [y](const Tensor& gy) -> Grads {
+  return record("relu", y, {&a}, [y = SavedTensor("relu", y)](const Tensor& gy) -> Grads {
     return {map_grad("relu_backward", gy, y, [](auto g, auto s) { return s > 0 ? g : decltype(g)(0); })};
   });
 }
@@ -117,7 +117,7 @@ Tensor relu(const Tensor& a) {
 Tensor leaky_relu(const Tensor& a, double slope) {
   Tensor y = map_float("leaky_relu", a, [slope](auto x) { return x > 0 ? x : decltype(x)(slope) * x; });
   // d/dx = 1 for x > 0, slope otherwise
-  return record("leaky_relu", std::move(y), {&a}, [a, slope](const Tensor& gy) -> Grads {
+  return record("leaky_relu", std::move(y), {&a}, [a = SavedTensor("leaky_relu", a), slope](const Tensor& gy) -> Grads {
     return {map_grad("leaky_relu_backward", gy, a,
                      [slope](auto g, auto x) { return x > 0 ? g : decltype(g)(slope) * g; })};
   });
@@ -136,7 +136,7 @@ Tensor gelu(const Tensor& a, std::string_view approximate) {
     return T(0.5) * x * (T(1) + std::erf(x * T(kInvSqrt2)));
   });
   // exact: Phi(x) + x phi(x); tanh form: 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 c x^2)
-  return record("gelu", std::move(y), {&a}, [a, use_tanh](const Tensor& gy) -> Grads {
+  return record("gelu", std::move(y), {&a}, [a = SavedTensor("gelu", a), use_tanh](const Tensor& gy) -> Grads {
     return {map_grad("gelu_backward", gy, a, [use_tanh](auto g, auto x) {
       using T = decltype(x);
       if (use_tanh) {
@@ -155,14 +155,14 @@ Tensor gelu(const Tensor& a, std::string_view approximate) {
 Tensor softmax(const Tensor& a, int64_t dim) {
   const int d = wrap_dim(dim, a.dim(), "softmax");
   Tensor y = softmax_forward<false>(a, d);
-  return record("softmax", y, {&a}, [y, d](const Tensor& gy) -> Grads { return {softmax_backward<false>(gy, y, d)}; });
+  return record("softmax", y, {&a}, [y = SavedTensor("softmax", y), d](const Tensor& gy) -> Grads { return {softmax_backward<false>(gy, y, d)}; });
 }
 
 Tensor log_softmax(const Tensor& a, int64_t dim) {
   const int d = wrap_dim(dim, a.dim(), "log_softmax");
   Tensor y = softmax_forward<true>(a, d);
   return record("log_softmax", y, {&a},
-                [y, d](const Tensor& gy) -> Grads { return {softmax_backward<true>(gy, y, d)}; });
+                [y = SavedTensor("log_softmax", y), d](const Tensor& gy) -> Grads { return {softmax_backward<true>(gy, y, d)}; });
 }
 
 }  // namespace spool

@@ -96,8 +96,8 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   return promoted(a, b, result_type(a, b), [](const Tensor& a, const Tensor& b) {
     Tensor y = binary_numeric("mul", a, b, [](auto x, auto z) { return x * z; });
     // d/da = b, d/db = a
-    return record("mul", std::move(y), {&a, &b}, [a, b](const Tensor& gy) -> Grads {
-      return {a.requires_grad() ? gy * b : Tensor(), b.requires_grad() ? gy * a : Tensor()};
+    return record("mul", std::move(y), {&a, &b}, [a = SavedTensor("mul", a), b = SavedTensor("mul", b)](const Tensor& gy) -> Grads {
+      return {a->requires_grad() ? gy * b : Tensor(), b->requires_grad() ? gy * a : Tensor()};
     });
   });
 }
@@ -106,9 +106,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
   return promoted(a, b, division_type(result_type(a, b)), [](const Tensor& a, const Tensor& b) {
     Tensor y = binary_numeric("div", a, b, [](auto x, auto z) { return x / z; });
     // d/da = 1/b, d/db = -a/b^2 = -y/b
-    return record("div", y, {&a, &b}, [b, y](const Tensor& gy) -> Grads {
+    return record("div", y, {&a, &b}, [b = SavedTensor("div", b), y = SavedTensor("div", y)](const Tensor& gy) -> Grads {
       Tensor ga = gy / b;
-      return {ga, b.requires_grad() ? neg(ga * y) : Tensor()};
+      return {ga, b->requires_grad() ? neg(ga * y) : Tensor()};
     });
   });
 }
@@ -149,7 +149,7 @@ Tensor rdiv(const Tensor& a, Scalar s) {
   if (const ScalarType r = division_type(result_type(a, s)); r != a.dtype()) return rdiv(a.to(r), s);
   Tensor y = scalar_numeric("rdiv", a, s, [](auto x, auto c) { return c / x; });
   // d/da (s/a) = -s/a^2 = -y/a
-  return record("rdiv", y, {&a}, [a, y](const Tensor& gy) -> Grads { return {neg(gy * y / a)}; });
+  return record("rdiv", y, {&a}, [a = SavedTensor("rdiv", a), y = SavedTensor("rdiv", y)](const Tensor& gy) -> Grads { return {neg(gy * y / a)}; });
 }
 
 Tensor neg(const Tensor& a) {
@@ -162,25 +162,25 @@ Tensor exp(const Tensor& a) {
     return kernels::map1_simd<scalar_t>(a, [](auto v) { return xsimd::exp(v); }, [](scalar_t x) { return std::exp(x); });
   });
   // d/dx e^x = e^x
-  return record("exp", y, {&a}, [y](const Tensor& gy) -> Grads { return {gy * y}; });
+  return record("exp", y, {&a}, [y = SavedTensor("exp", y)](const Tensor& gy) -> Grads { return {gy * y}; });
 }
 
 Tensor log(const Tensor& a) {
   Tensor y = unary_float("log", a, [](auto x) { return std::log(x); });
   // d/dx log x = 1/x
-  return record("log", std::move(y), {&a}, [a](const Tensor& gy) -> Grads { return {gy / a}; });
+  return record("log", std::move(y), {&a}, [a = SavedTensor("log", a)](const Tensor& gy) -> Grads { return {gy / a}; });
 }
 
 Tensor sqrt(const Tensor& a) {
   Tensor y = unary_float("sqrt", a, [](auto x) { return std::sqrt(x); });
   // d/dx sqrt x = 1 / (2 sqrt x)
-  return record("sqrt", y, {&a}, [y](const Tensor& gy) -> Grads { return {gy / (y * 2.0)}; });
+  return record("sqrt", y, {&a}, [y = SavedTensor("sqrt", y)](const Tensor& gy) -> Grads { return {gy / (y * 2.0)}; });
 }
 
 Tensor abs(const Tensor& a) {
   Tensor y = scalar_numeric("abs", a, 0.0, [](auto x, auto) { return x < 0 ? -x : x; });
   // d/dx |x| = sign(x) (0 at 0, as PyTorch)
-  return record("abs", std::move(y), {&a}, [a](const Tensor& gy) -> Grads {
+  return record("abs", std::move(y), {&a}, [a = SavedTensor("abs", a)](const Tensor& gy) -> Grads {
     Tensor sign = unary_float("sign", a, [](auto x) { return decltype(x)((x > 0) - (x < 0)); });
     return {gy * sign};
   });
@@ -205,7 +205,7 @@ Tensor pow(const Tensor& a, Scalar exponent) {
   const double e = exponent.to_double();
   Tensor y = unary_float("pow", a, [e](auto x) { return std::pow(x, decltype(x)(e)); });
   // d/dx x^e = e x^(e-1)
-  return record("pow", std::move(y), {&a}, [a, e](const Tensor& gy) -> Grads {
+  return record("pow", std::move(y), {&a}, [a = SavedTensor("pow", a), e](const Tensor& gy) -> Grads {
     if (e == 0) return {zeros_like(gy)};
     return {gy * pow(a, e - 1) * e};
   });
@@ -218,9 +218,9 @@ Tensor pow(const Tensor& a, const Tensor& b) {
                                                          [](scalar_t x, scalar_t z) { return std::pow(x, z); });
     });
     // d/da = b a^(b-1), d/db = a^b log a
-    return record("pow", y, {&a, &b}, [a, b, y](const Tensor& gy) -> Grads {
-      return {a.requires_grad() ? gy * b * pow(a, b - 1.0) : Tensor(),
-              b.requires_grad() ? gy * y * log(a) : Tensor()};
+    return record("pow", y, {&a, &b}, [a = SavedTensor("pow", a), b = SavedTensor("pow", b), y = SavedTensor("pow", y)](const Tensor& gy) -> Grads {
+      return {a->requires_grad() ? gy * b * pow(a, b - 1.0) : Tensor(),
+              b->requires_grad() ? gy * y * log(a) : Tensor()};
     });
   });
 }
@@ -237,7 +237,7 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
     });
   });
   // Gradient passes where lo <= x <= hi.
-  return record("clamp", std::move(y), {&a}, [a, l, h](const Tensor& gy) -> Grads {
+  return record("clamp", std::move(y), {&a}, [a = SavedTensor("clamp", a), l, h](const Tensor& gy) -> Grads {
     Tensor pass = unary_float("clamp_mask", a, [&](auto x) { return decltype(x)(x >= l && x <= h); });
     return {gy * pass};
   });
@@ -250,7 +250,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
       return kernels::map3<bool, scalar_t, scalar_t, scalar_t>(
           cond, a, b, a.dtype(), "where", [](bool c, scalar_t x, scalar_t z) { return c ? x : z; });
     });
-    return record("where", std::move(y), {&cond, &a, &b}, [cond](const Tensor& gy) -> Grads {
+    return record("where", std::move(y), {&cond, &a, &b}, [cond = SavedTensor("where", cond)](const Tensor& gy) -> Grads {
       Tensor zero = scalar_like(gy, 0.0);
       return {Tensor(), where(cond, gy, zero), where(cond, zero, gy)};
     });
@@ -270,7 +270,7 @@ Tensor masked_fill(const Tensor& a, const Tensor& mask, double value) {
   });
   // No gradient flows to filled positions.
   return record("masked_fill", std::move(y), {&a},
-                [mask](const Tensor& gy) -> Grads { return {masked_fill(gy, mask, 0.0)}; });
+                [mask = SavedTensor("masked_fill", mask)](const Tensor& gy) -> Grads { return {masked_fill(gy, mask, 0.0)}; });
 }
 
 Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", a, b, [](auto x, auto y) { return x == y; }); }

@@ -153,7 +153,10 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction
                                                        });
   });
   // d/dx = (x - t) / max(x (1 - x), 1e-12)
-  l = record("binary_cross_entropy", l, {&input}, [input, target](const Tensor& gy) -> Grads {
+  l = record("binary_cross_entropy", l, {&input},
+             [si = SavedTensor("binary_cross_entropy", input), st = SavedTensor("binary_cross_entropy", target)](
+                 const Tensor& gy) -> Grads {
+    const Tensor &input = si, &target = st;
     Tensor d = SPOOL_DISPATCH_FLOAT(input.dtype(), "binary_cross_entropy_backward", [&] {
       return kernels::map2<scalar_t, scalar_t, scalar_t>(
           input, target, input.dtype(), "binary_cross_entropy_backward", [](scalar_t x, scalar_t t) {
@@ -182,7 +185,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
         });
   });
   // d/dx = (1 - t) - (1 + (pw - 1) t) sigmoid(-x)
-  l = record("binary_cross_entropy_with_logits", l, {&input}, [input, target, pw](const Tensor& gy) -> Grads {
+  const char* op = "binary_cross_entropy_with_logits";
+  l = record(op, l, {&input},
+             [si = SavedTensor(op, input), st = SavedTensor(op, target), sp = SavedTensor(op, pw)](const Tensor& gy) -> Grads {
+    const Tensor &input = si, &target = st, &pw = sp;
     Tensor d = SPOOL_DISPATCH_FLOAT(input.dtype(), "binary_cross_entropy_with_logits_backward", [&] {
       return kernels::map3<scalar_t, scalar_t, scalar_t, scalar_t>(
           input, target, pw, input.dtype(), "bce_with_logits_backward", [](scalar_t x, scalar_t t, scalar_t p) {

@@ -111,7 +111,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (b.dim() == 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
   Tensor y = matmul_kernel(a, b);
   // dA = dY @ B^T, dB = A^T @ dY (summed over broadcast batch dims by the engine)
-  return record("matmul", std::move(y), {&a, &b}, [a, b](const Tensor& gy) -> Grads {
+  return record("matmul", std::move(y), {&a, &b}, [sa = SavedTensor("matmul", a), sb = SavedTensor("matmul", b)](
+                                                       const Tensor& gy) -> Grads {
+    const Tensor &a = sa, &b = sb;
     if (a.dim() == 2 && b.dim() == 2)  // run by the engine into the gradient buffers
       return {a.requires_grad() ? Grad::product(gy, transpose(b, 0, 1)) : Grad(),
               b.requires_grad() ? Grad::product(transpose(a, 0, 1), gy) : Grad()};
@@ -134,7 +136,9 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, 
   Tensor y = scaled_bias("addmm", bias, {a.size(0), b.size(1)}, a.dtype(), beta);
   if (a.size(1) > 0) kernels::gemm_into(y, a, b, alpha, 1.0);
   // d/dbias = beta, dA = alpha dY B^T, dB = alpha A^T dY
-  return record("addmm", std::move(y), {&bias, &a, &b}, [a, b, beta, alpha](const Tensor& gy) -> Grads {
+  return record("addmm", std::move(y), {&bias, &a, &b},
+                [sa = SavedTensor("addmm", a), sb = SavedTensor("addmm", b), beta, alpha](const Tensor& gy) -> Grads {
+    const Tensor &a = sa, &b = sb;
     return {bias_grad(gy, beta), a.requires_grad() ? Grad::product(gy, transpose(b, 0, 1), alpha) : Grad(),
             b.requires_grad() ? Grad::product(transpose(a, 0, 1), gy, alpha) : Grad()};
   });
@@ -145,14 +149,17 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   Tensor y = Tensor::empty({a.size(0), a.size(1), b.size(2)}, a.dtype());
   kernels::batched_gemm_into(y, a, b, 1.0, 0.0);
   return record("bmm", std::move(y), {&a, &b},
-                [a, b](const Tensor& gy) -> Grads { return batched_grads(a, b, gy, 1.0); });
+                [a = SavedTensor("bmm", a), b = SavedTensor("bmm", b)](const Tensor& gy) -> Grads {
+                  return batched_grads(a, b, gy, 1.0);
+                });
 }
 
 Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, double beta, double alpha) {
   check_batches("baddbmm", a, b);
   Tensor y = scaled_bias("baddbmm", bias, {a.size(0), a.size(1), b.size(2)}, a.dtype(), beta);
   kernels::batched_gemm_into(y, a, b, alpha, 1.0);
-  return record("baddbmm", std::move(y), {&bias, &a, &b}, [a, b, beta, alpha](const Tensor& gy) -> Grads {
+  return record("baddbmm", std::move(y), {&bias, &a, &b},
+                [a = SavedTensor("baddbmm", a), b = SavedTensor("baddbmm", b), beta, alpha](const Tensor& gy) -> Grads {
     Grads g = batched_grads(a, b, gy, alpha);
     g.insert(g.begin(), bias_grad(gy, beta));
     return g;
@@ -203,7 +210,8 @@ Tensor linear_impl(const Tensor& x, const Tensor& weight, const Tensor& bias, co
   // lazily packed plain layout only, not the forward panels, which go when
   // the forward is done.)
   return record("linear", std::move(y), {&x, &weight, &bias},
-                [x, weight, plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](
+                [x = SavedTensor("linear", x), weight = SavedTensor("linear", weight),
+                 plain = packed ? packed->plain() : nullptr, with_bias = bias.requires_grad()](
                     const Tensor& gy) -> Grads { return detail::linear_grads(x, weight, plain, with_bias, gy); });
 }
 

@@ -34,7 +34,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
   });
   // Rows add up the gradients of every position that looked them up;
   // the padding row gets none.
-  return record("embedding", std::move(y), {&weight}, [idx, pad, V, D](const Tensor& gy_in) -> Grads {
+  return record("embedding", std::move(y), {&weight}, [saved_idx = SavedTensor("embedding", idx), pad, V, D](const Tensor& gy_in) -> Grads {
+    const Tensor& idx = saved_idx;
     Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
     Tensor g = zeros({V, D}, gy.dtype());
     SPOOL_DISPATCH_FLOAT(gy.dtype(), "embedding_backward", [&] {
@@ -107,7 +108,8 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   });
   // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * weight;
   // dweight = sum(dy * xhat), dbias = sum(dy) over the leading dims.
-  return record("layer_norm", std::move(y), {&x, &weight, &bias}, [xhat, rstd, weight, bias, N, M](const Tensor& gy_in) -> Grads {
+  return record("layer_norm", std::move(y), {&x, &weight, &bias}, [xhat, rstd, saved_weight = SavedTensor("layer_norm", weight), bias, N, M](const Tensor& gy_in) -> Grads {
+    const Tensor& weight = saved_weight;
     Tensor gy = gy_in.is_contiguous() ? gy_in : kernels::contiguous_copy(gy_in);
     const Tensor wc = !weight.defined() || weight.is_contiguous() ? weight : kernels::contiguous_copy(weight);
     Tensor gx = Tensor::empty(gy.sizes(), gy.dtype());

@@ -566,7 +566,7 @@ LinearInput::LinearInput(const Tensor& x, const PackedWeight& weight, const Tens
 namespace {
 // What backward needs of a LinearInput (detail::linear_grads).
 struct LinearSaved {
-  Tensor x2, weight;
+  SavedTensor x2, weight;
   std::shared_ptr<kernels::LazyPackedMatrix> plain;
   bool bias_grad = false;
 };
@@ -604,7 +604,8 @@ Tensor Pointwise::operator()(std::span<const Tensor> in, const PointwiseOptions&
     grad = any_requires_grad({&x2, &lin->weight, &lin->bias}) || any_requires_grad(in);
     if (grad) {
       metas = detail::metas_of({&x2, &lin->weight, &lin->bias}, in);
-      linear = LinearSaved{x2, lin->weight, lin->packed ? lin->packed->plain() : nullptr, lin->bias.requires_grad()};
+      linear = LinearSaved{SavedTensor(name, x2), SavedTensor(name, lin->weight),
+                           lin->packed ? lin->packed->plain() : nullptr, lin->bias.requires_grad()};
     }
   } else {
     inputs.assign(in.begin(), in.end());
@@ -616,20 +617,26 @@ Tensor Pointwise::operator()(std::span<const Tensor> in, const PointwiseOptions&
   Tensor out = SPOOL_DISPATCH_FLOAT(inputs[0].dtype(), name,
                                     [&] { return run_forward<scalar_t>(*p, layout, inputs, saved); });
   if (!grad) return out;  // skip building the closure
+  // The product (input 0 of a LinearInput call) is the op's own.
+  const size_t own = linear ? 1 : 0;
+  SavedVersions versions(name, std::span<const Tensor>(inputs.data() + own, inputs.size() - own));
   // One node for a LinearInput and the expression: the expression's
   // gradient for the product, then the product's own, as the two ops give.
   detail::attach_node(
       name, out, std::move(metas),
       BackwardFn([program = program_, layout = std::move(layout), inputs = std::move(inputs), saved,
-                  linear = std::move(linear)](const Tensor& gy) -> Grads {
+                  versions = std::move(versions), linear = std::move(linear)](const Tensor& gy) -> Grads {
+        const size_t own = linear ? 1 : 0;
+        versions.check(std::span<const Tensor>(inputs.data() + own, inputs.size() - own));
         Grads pg = SPOOL_DISPATCH_FLOAT(gy.dtype(), program->name, [&] {
           return run_backward<scalar_t>(*program, layout, inputs, saved, gy, linear.has_value());
         });
         if (!linear) return pg;
         const Tensor& product = inputs[0];
         const Tensor g = kernels::to_dense(std::move(pg[0]), product.sizes(), product.dtype());
-        Grads grads = detail::linear_grads(linear->x2, linear->weight, linear->plain, linear->bias_grad,
-                                           g.dim() == 2 ? g : reshape(g, {-1, linear->weight.size(0)}),
+        const Tensor& weight = linear->weight;
+        Grads grads = detail::linear_grads(linear->x2, weight, linear->plain, linear->bias_grad,
+                                           g.dim() == 2 ? g : reshape(g, {-1, weight.size(0)}),
                                            pg.size() - 1);
         for (size_t k = 1; k < pg.size(); ++k) grads.push_back(std::move(pg[k]));
         return grads;

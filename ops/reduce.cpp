@@ -159,7 +159,8 @@ Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim) {
   // d/dx_i = exp(x_i - y)
   Tensor y_keep = y;
   Tensor out = keepdim ? y : squeeze(y, d);
-  return record("logsumexp", std::move(out), {&a}, [a, y_keep, d, keepdim](const Tensor& gy) -> Grads {
+  return record("logsumexp", std::move(out), {&a}, [a = SavedTensor("logsumexp", a), y_keep = SavedTensor("logsumexp", y_keep), d,
+                                                     keepdim](const Tensor& gy) -> Grads {
     Tensor g = keepdim ? gy : unsqueeze(gy, d);
     return {g * exp(a - y_keep)};
   });

@@ -304,7 +304,8 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
     });
   });
   const Shape in_sizes = a.sizes();
-  return record("gather", std::move(y), {&a}, [idx, d, in_sizes](const Tensor& gy) -> Grads {
+  return record("gather", std::move(y), {&a}, [saved_idx = SavedTensor("gather", idx), d, in_sizes](const Tensor& gy) -> Grads {
+    const Tensor& idx = saved_idx;
     // scatter-add of gy into zeros of the input's shape
     Tensor g = zeros(in_sizes, gy.dtype());
     Shape gst = g.strides();

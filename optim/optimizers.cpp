@@ -27,6 +27,7 @@ void for_each_param(const std::vector<Tensor>& params, F&& f) {
     SPOOL_DISPATCH_FLOAT(p.dtype(), "optimizer", [&] {
       f(i, p.data_ptr<scalar_t>(), g.data_ptr<scalar_t>(), p.numel());
     });
+    p.impl().storage->bump_version();  // an in-place change, as PyTorch's param.add_
   }
 }
 

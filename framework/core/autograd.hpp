@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "grad.hpp"
+#include "saved_tensor.hpp"
 #include "small_function.hpp"
 #include "small_object_pool.hpp"
 #include "tensor.hpp"

@@ -26,17 +26,28 @@ namespace spool {
 
 class AutogradContext {
  public:
-  void save_for_backward(std::vector<Tensor> tensors) { saved_ = std::move(tensors); }
+  explicit AutogradContext(const char* op = "custom_function") : op_(op) {}
+  // Saved with the version of their data: reading one in backward after an
+  // in-place change of it is an error (SavedTensor).
+  void save_for_backward(const std::vector<Tensor>& tensors) {
+    saved_.clear();
+    for (const Tensor& t : tensors) saved_.emplace_back(op_, t);
+  }
   const Tensor& saved(size_t i) const {
     SPOOL_CHECK(i < saved_.size(), "AutogradContext::saved", "index {} but {} tensors were saved", i, saved_.size());
-    return saved_[i];
+    return saved_[i].get();
   }
-  const std::vector<Tensor>& saved_tensors() const { return saved_; }
+  std::vector<Tensor> saved_tensors() const {
+    std::vector<Tensor> out;
+    for (const SavedTensor& s : saved_) out.push_back(s.get());
+    return out;
+  }
   // Non-tensor values the backward needs (sizes, flags, scalars).
   std::map<std::string, std::any> saved_data;
 
  private:
-  std::vector<Tensor> saved_;
+  const char* op_;
+  std::vector<SavedTensor> saved_;
 };
 
 namespace detail {
@@ -60,7 +71,7 @@ struct Function {
   // backward is Derived::backward; it returns one Grad per Tensor argument.
   template <typename... Args>
   static Tensor apply(Args&&... args) {
-    auto ctx = std::make_shared<AutogradContext>();
+    auto ctx = std::make_shared<AutogradContext>(detail::function_name<Derived>::value);
     Tensor out;
     {
       NoGradGuard no_grad;

@@ -169,12 +169,14 @@ void check_inplace(const Tensor& t, const char* op) {
 Tensor& Tensor::copy_(const Tensor& src) {
   check_inplace(*this, "copy_");
   kernels::copy_into(*this, src.dtype() == dtype() ? src : kernels::cast(src, dtype()));
+  impl().storage->bump_version();
   return *this;
 }
 
 Tensor& Tensor::fill_(double value) {
   check_inplace(*this, "fill_");
   kernels::fill(*this, value);
+  impl().storage->bump_version();
   return *this;
 }
 

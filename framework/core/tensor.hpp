@@ -82,6 +82,9 @@ class Tensor {
   int64_t numel() const { return impl().sizes.numel(); }
   ScalarType dtype() const { return impl().dtype; }
   int64_t storage_offset() const { return impl().offset; }
+  // Count of in-place changes of this tensor's data (shared with its views),
+  // as torch's t._version: backward checks it for the tensors it saved.
+  uint32_t version() const { return impl().storage->version(); }
   bool is_contiguous() const;
   bool is_floating_point() const { return is_floating(dtype()); }
 

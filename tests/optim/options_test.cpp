@@ -47,3 +47,15 @@ TEST_CASE("options: optimizer getters, setters and learning rates") {
   CHECK(opt.options().lr() == 0.5);
   CHECK(opt.options().momentum() == 0.9);
 }
+
+TEST_CASE("optimizer: a step between a forward and its backward is an error (the step changes saved weights)") {
+  Tensor w = tensor({1.0, 2.0}, {1, 2}, kFloat64).requires_grad_();
+  Tensor x = tensor({3.0, 4.0}, {1, 2}, kFloat64);
+  optim::SGD opt({w}, optim::SGDOptions(0.1));
+  linear(x, w).sum().backward();
+  Tensor loss = linear(x, w).sum();  // saves w
+  const uint32_t before = w.version();
+  opt.step();
+  CHECK(w.version() == before + 1);
+  CHECK_ERROR(loss.backward(), "linear", "shape [1, 2]", "changed in place");
+}

@@ -1,0 +1,75 @@
+// A tensor that a backward closure keeps, with the version of its data when
+// it was saved. A backward that reads it after an in-place change of that
+// data (copy_, fill_, add_, an optimizer step; on the tensor or any view of
+// it) would compute with the new values and give a wrong gradient without a
+// word; get() refuses instead, as PyTorch does.
+//
+// A closure captures it in place of the tensor and uses it as one (each use
+// checks the version):
+//   return record("mul", y, {&a, &b}, [a = SavedTensor("mul", a), b = SavedTensor("mul", b)](const Tensor& gy) -> Grads {
+//     return {gy * b, gy * a};
+//   });
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "error.hpp"
+#include "small_object_pool.hpp"
+#include "tensor.hpp"
+
+namespace spool {
+
+namespace detail {
+[[noreturn]] inline void saved_tensor_changed(const char* op, const Tensor& t, uint32_t saved) {
+  fail(op,
+       "a tensor of shape {} ({}) saved for backward was changed in place after the forward (version {} -> {}); "
+       "clone() it before changing it, or change it after backward",
+       t.sizes(), dtype_name(t.dtype()), saved, t.impl().storage->version());
+}
+}  // namespace detail
+
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  SavedTensor(const char* op, Tensor t)
+      : tensor_(std::move(t)), op_(op), version_(tensor_.defined() ? tensor_.impl().storage->version() : 0) {}
+
+  // The saved tensor; an error if its data changed in place since.
+  const Tensor& get() const {
+    if (tensor_.defined() && tensor_.impl().storage->version() != version_) [[unlikely]]
+      detail::saved_tensor_changed(op_, tensor_, version_);
+    return tensor_;
+  }
+  operator const Tensor&() const { return get(); }  // NOLINT: used as the tensor it saved
+  const Tensor* operator->() const { return &get(); }
+  bool defined() const { return tensor_.defined(); }
+
+ private:
+  Tensor tensor_;
+  const char* op_ = "";
+  uint32_t version_ = 0;
+};
+
+// The versions of a list of tensors that a closure keeps whole (and passes
+// on as a list, as Pointwise does): check() before reading them.
+class SavedVersions {
+ public:
+  SavedVersions() = default;
+  SavedVersions(const char* op, std::span<const Tensor> tensors) : op_(op) {
+    versions_.reserve(tensors.size());
+    for (const Tensor& t : tensors) versions_.push_back(t.defined() ? t.impl().storage->version() : 0);
+  }
+  void check(std::span<const Tensor> tensors) const {
+    for (size_t i = 0; i < tensors.size() && i < versions_.size(); ++i)
+      if (tensors[i].defined() && tensors[i].impl().storage->version() != versions_[i]) [[unlikely]]
+        detail::saved_tensor_changed(op_, tensors[i], versions_[i]);
+  }
+
+ private:
+  const char* op_ = "";
+  std::vector<uint32_t, detail::PooledAllocator<uint32_t>> versions_;
+};
+
+}  // namespace spool
