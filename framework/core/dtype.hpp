@@ -3,7 +3,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
+#include <type_traits>
+
+#include "error.hpp"
 
 namespace spool {
 
@@ -42,6 +46,28 @@ inline constexpr bool is_floating(ScalarType t) { return t == kFloat32 || t == k
 // Whether a double has an int64 value (false for NaN and beyond +-2^63): casting
 // one that has none is undefined behaviour.
 inline constexpr bool fits_int64(double v) { return v >= -0x1p63 && v < 0x1p63; }
+
+// x as a To, exactly: an integer keeps every bit (no trip through double),
+// and a value the target cannot hold (NaN, inf or out of range into an
+// integer; an int64 beyond int's range into int) is an error naming `op`.
+template <typename To, typename From>
+To convert_exact(From x, const char* op) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return x != From(0);
+  } else if constexpr (std::is_integral_v<To>) {
+    if constexpr (std::is_floating_point_v<From>) {
+      SPOOL_CHECK(fits_int64(static_cast<double>(x)) && static_cast<double>(x) >= double(std::numeric_limits<To>::min()) &&
+                      static_cast<double>(x) <= double(std::numeric_limits<To>::max()),
+                  op, "{} has no {} value", x, std::is_same_v<To, int64_t> ? "int64" : "int");
+    } else if constexpr (!std::is_same_v<From, bool> && sizeof(To) < sizeof(From)) {
+      SPOOL_CHECK(x >= From(std::numeric_limits<To>::min()) && x <= From(std::numeric_limits<To>::max()), op,
+                  "{} does not fit in an int", x);
+    }
+    return static_cast<To>(x);
+  } else {
+    return static_cast<To>(x);
+  }
+}
 
 // PyTorch's categories for type promotion: bool < integer < floating.
 inline constexpr int dtype_category(ScalarType t) { return t == kBool ? 0 : t == kInt64 ? 1 : 2; }

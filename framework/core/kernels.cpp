@@ -177,7 +177,7 @@ Tensor cast(const Tensor& t, ScalarType dtype) {
     SPOOL_DISPATCH_ALL(dtype, "to", [&] {
       scalar_t* o = out.data_ptr<scalar_t>();
       int64_t j = 0;
-      for_each_offset<1>(t.sizes(), {t.strides()}, [&](int64_t i) { o[j++] = static_cast<scalar_t>(x[i]); });
+      for_each_offset<1>(t.sizes(), {t.strides()}, [&](int64_t i) { o[j++] = convert_exact<scalar_t>(x[i], "to"); });
     });
   });
   return out;

@@ -39,22 +39,22 @@ template <typename T>
 T Tensor::item() const {
   SPOOL_CHECK(numel() == 1, "item", "a tensor with {} elements (shape {}) cannot be converted to a scalar", numel(),
               sizes());
-  return static_cast<T>(kernels::get_as_double(*this, 0));
+  return SPOOL_DISPATCH_ALL(dtype(), "item", [&] { return convert_exact<T>(*data_ptr<scalar_t>(), "item"); });
 }
 
 template <typename T>
 T Tensor::at(std::initializer_list<int64_t> index) const {
   SPOOL_CHECK(static_cast<int>(index.size()) == dim(), "at", "index has {} entries for a tensor of shape {}",
               index.size(), sizes());
-  int64_t flat = 0;
+  int64_t offset = 0;
   int d = 0;
   for (int64_t i : index) {
     int64_t n = sizes()[d];
     SPOOL_CHECK(i >= -n && i < n, "at", "index {} out of range for dim {} of size {}", i, d, n);
-    flat = flat * n + (i < 0 ? i + n : i);
+    offset += (i < 0 ? i + n : i) * strides()[d];
     ++d;
   }
-  return static_cast<T>(kernels::get_as_double(*this, flat));
+  return SPOOL_DISPATCH_ALL(dtype(), "at", [&] { return convert_exact<T>(data_ptr<scalar_t>()[offset], "at"); });
 }
 
 template <typename T>
@@ -63,7 +63,7 @@ std::vector<T> Tensor::to_vector() const {
   SPOOL_DISPATCH_ALL(dtype(), "to_vector", [&] {
     const scalar_t* x = data_ptr<scalar_t>();
     int64_t j = 0;
-    kernels::for_each_offset<1>(sizes(), {strides()}, [&](int64_t i) { out[j++] = static_cast<T>(x[i]); });
+    kernels::for_each_offset<1>(sizes(), {strides()}, [&](int64_t i) { out[j++] = convert_exact<T>(x[i], "to_vector"); });
   });
   return out;
 }

@@ -157,3 +157,27 @@ TEST_CASE("tensor: a buffer freed after its thread's cache is destroyed goes to 
   CHECK(pool_stats().cached_bytes >= (size_t(4) << 20) + 4096);
   pool_release_cached();
 }
+
+TEST_CASE("tensor: integer reads are exact, and values with no integer are errors") {
+  const int64_t big = (int64_t(1) << 53) + 1;  // not representable as a double
+  Tensor t = tensor(std::vector<int64_t>{big, -big, INT64_MAX});
+  CHECK(t[0].item<int64_t>() == big);
+  CHECK(t.at<int64_t>({1}) == -big);
+  CHECK(t.at<int64_t>({-1}) == INT64_MAX);
+  CHECK(t.to_vector<int64_t>() == std::vector<int64_t>{big, -big, INT64_MAX});
+  // A strided element is read where it is.
+  Tensor m = tensor(std::vector<int64_t>{1, 2, 3, 4, 5, 6}, {2, 3}).t();
+  CHECK(m.at<int64_t>({2, 1}) == 6);
+  CHECK(m.at<int64_t>({0, 1}) == 4);
+
+  Tensor f = tensor({NAN, INFINITY, 1e30, 2.5}, {4}, kFloat64);
+  CHECK_ERROR(f[0].item<int64_t>(), "item", "nan", "no int64 value");
+  CHECK_ERROR(f.at<int64_t>({1}), "at", "inf");
+  CHECK_ERROR(f[2].item<int>(), "item", "no int value");
+  CHECK_ERROR(f.to(kInt64), "to", "nan", "no int64 value");
+  CHECK_ERROR(f.to_vector<int64_t>(), "to_vector", "nan");
+  CHECK(f[3].item<int64_t>() == 2);  // truncation toward zero, as PyTorch's int()
+  CHECK_ERROR(t[0].item<int>(), "item", "does not fit in an int");
+  CHECK(f.to(kBool).to_vector<bool>() == std::vector<bool>{true, true, true, true});
+  CHECK(tensor({-1.5, 0.0}, {2}, kFloat64).to(kInt64).to_vector<int64_t>() == std::vector<int64_t>{-1, 0});
+}
