@@ -325,4 +325,25 @@ Tensor keras::pad_sequences(const std::vector<std::vector<int64_t>>& seqs, std::
   return out;
 }
 
+Tensor keras::sequence_lengths(const Tensor& padded, int64_t value) {
+  const char* op = "keras::sequence_lengths";
+  SPOOL_CHECK(padded.dtype() == kInt64 && padded.dim() == 2, op, "expects an int64 [N, T] batch, got {} of shape {}",
+              dtype_name(padded.dtype()), padded.sizes());
+  const int64_t n = padded.size(0), len = padded.size(1);
+  const std::vector<int64_t> v = padded.to_vector<int64_t>();
+  std::vector<int64_t> lengths(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t* row = v.data() + i * len;
+    int64_t end = len;
+    while (end > 0 && row[end - 1] == value) --end;
+    for (int64_t t = 0; t < end; ++t)
+      SPOOL_CHECK(row[t] != value, op,
+                  "row {} has padding ({}) at step {} before its last token at step {}: it is padded at the front "
+                  "(pad_sequences' default \"pre\"); pad with \"post\" to use lengths",
+                  i, value, t, end - 1);
+    lengths[i] = end;
+  }
+  return tensor(lengths, {n});
+}
+
 }  // namespace spool

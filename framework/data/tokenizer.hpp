@@ -78,6 +78,11 @@ namespace keras {
 // ("pre" padding suits layers that read all steps, the real ones last).
 Tensor pad_sequences(const std::vector<std::vector<int64_t>>& sequences, std::optional<int64_t> maxlen = std::nullopt,
                      const std::string& padding = "pre", const std::string& truncating = "pre", int64_t value = 0);
+// The lengths (int64 [N]) of the rows of a batch padded at the END with
+// `value`, for a recurrent layer's `lengths`. A row with padding before a
+// token (pad_sequences' default "pre") is an error rather than a length
+// that would make the layer read the padding and drop the tokens.
+Tensor sequence_lengths(const Tensor& padded, int64_t value = 0);
 }  // namespace keras
 
 }  // namespace spool

@@ -14,6 +14,12 @@
 namespace spool::nn {
 
 void StateDict::insert(const std::string& name, const Tensor& t) {
+  SPOOL_CHECK(index_.emplace(name, items_.size()).second, "StateDict::insert",
+              "\"{}\" is already in the dict (shape {}); use set() to replace it", name, at(name).sizes());
+  items_.emplace_back(name, t);
+}
+
+void StateDict::set(const std::string& name, const Tensor& t) {
   auto [it, fresh] = index_.emplace(name, items_.size());
   if (fresh) {
     items_.emplace_back(name, t);

@@ -13,6 +13,12 @@
 //     nn::Embedding emb;
 //     nn::Linear out;
 //   };
+//
+// Only what is registered (register_module, register_parameter,
+// register_buffer) is part of the model: a member module or tensor that is
+// not is missing from parameters(), state_dict(), save() and train()/eval(),
+// and so is not trained or saved. LibTorch behaves the same (Python's
+// torch.nn registers on attribute assignment; C++ cannot see members).
 #pragma once
 
 #include <memory>
@@ -28,7 +34,10 @@ namespace spool::nn {
 // Name -> tensor in insertion order, like PyTorch's OrderedDict state_dict.
 class StateDict {
  public:
+  // Adds an entry; a name already present is an error (as torch::OrderedDict::insert).
   void insert(const std::string& name, const Tensor& t);
+  // Adds or replaces (as sd[name] = t in Python).
+  void set(const std::string& name, const Tensor& t);
   bool contains(const std::string& name) const { return index_.count(name) > 0; }
   const Tensor& at(const std::string& name) const;
   size_t size() const { return items_.size(); }

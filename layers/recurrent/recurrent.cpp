@@ -160,6 +160,10 @@ RecurrentOutput RecurrentStack::forward(const Tensor& input, const RecurrentInpu
   SPOOL_CHECK(lstm || !extra.c0.defined(), name, "c0 is only for LSTM");
   const Tensor h0 = initial(extra.h0, "h0");
   const Tensor c0 = lstm ? initial(extra.c0, "c0") : Tensor();
+  // A missing c0 beside a given h0 would silently start the cell from zeros.
+  SPOOL_CHECK(!lstm || extra.h0.defined() == extra.c0.defined(), name,
+              "an LSTM takes h0 and c0 together (as PyTorch's (h_0, c_0)); got only {}",
+              extra.h0.defined() ? "h0" : "c0");
 
   std::vector<Tensor> masks;  // masks[t]: [B, 1] bool, true where step t is inside the sequence
   if (extra.lengths.defined()) {

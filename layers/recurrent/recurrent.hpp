@@ -89,9 +89,17 @@ class GRUOptions : public RecurrentOptions<GRUOptions> {
 };
 
 // Optional inputs besides the sequence.
+// Designated initializers follow this order (a C++ rule):
+//   lstm(x, {.h0 = h, .c0 = c, .lengths = l});
 struct RecurrentInput {
-  Tensor h0, c0;  // [num_layers * D, B, H]; zeros when absent; c0 only for LSTM
-  Tensor lengths;  // int64 [B], each in [1, T]; sorted or not
+  // [num_layers * D, B, H]; zeros when absent; c0 only for LSTM, and an
+  // LSTM takes both or neither.
+  Tensor h0, c0;
+  // int64 [B], each in [1, T]; sorted or not. Steps past a length are
+  // padding, so padding must be at the END: keras::pad_sequences pads at the
+  // front unless given "post"; keras::sequence_lengths(batch) gives the
+  // lengths of a post-padded batch and refuses a front-padded one.
+  Tensor lengths;
 };
 
 struct RecurrentOutput {

@@ -124,6 +124,8 @@ CellState RecurrentCell::forward(const Tensor& input, const CellState& state) {
     return unbatched ? unsqueeze(s, 0) : s;
   };
   CellState prev{prepare(state.h, "h"), kind_ == CellKind::Lstm ? prepare(state.c, "c") : Tensor()};
+  SPOOL_CHECK(kind_ != CellKind::Lstm || state.h.defined() == state.c.defined(), name,
+              "LSTMCell takes h and c together (as PyTorch's (h, c)); got only {}", state.h.defined() ? "h" : "c");
   SPOOL_CHECK(kind_ == CellKind::Lstm || !state.c.defined(), name, "only LSTMCell takes a cell state c");
   const Tensor x_proj = input_projection(kind_, x, weight_ih, bias_ih, bias_hh);
   CellState next = cell_step(kind_, x_proj, prev, weight_hh, bias_hh);

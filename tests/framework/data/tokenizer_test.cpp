@@ -146,3 +146,23 @@ TEST_CASE("keras::pad_sequences: pre and post padding and truncation") {
   CHECK(keras::pad_sequences({}, 3).sizes() == Shape{0, 3});
   CHECK_THROWS_AS(keras::pad_sequences(s, 2, "middle"), Error);
 }
+
+TEST_CASE("keras::sequence_lengths: lengths of a post-padded batch, and front padding is refused") {
+  const std::vector<std::vector<int64_t>> s{{5, 6, 7}, {8}, {9, 0, 4}};  // a 0 inside a row is padding too
+  const Tensor post = keras::pad_sequences({{5, 6, 7}, {8}}, std::nullopt, "post");
+  CHECK(keras::sequence_lengths(post).to_vector<int64_t>() == std::vector<int64_t>{3, 1});
+  CHECK(keras::sequence_lengths(keras::pad_sequences({{5}, {}}, 3, "post", "pre", -1), -1).to_vector<int64_t>() ==
+        std::vector<int64_t>{1, 0});
+  // pad_sequences' default pads at the front: its lengths would read the padding.
+  CHECK_ERROR(keras::sequence_lengths(keras::pad_sequences({{5, 6, 7}, {8}})), "keras::sequence_lengths", "row 1",
+              "padded at the front", "\"post\"");
+  CHECK_ERROR(keras::sequence_lengths(keras::pad_sequences(s, std::nullopt, "post")), "row 2", "step 1");
+  CHECK_ERROR(keras::sequence_lengths(zeros({2, 3})), "keras::sequence_lengths", "int64", "[2, 3]");
+}
+
+TEST_CASE("tokenizer: saving a word that is not valid UTF-8 is a spool::Error") {
+  Tokenizer tok;
+  tok.fit_on_texts({std::string("ok \xff\xfe bad")});
+  const auto path = (std::filesystem::temp_directory_path() / "spool_tokenizer_bad_utf8.json").string();
+  CHECK_ERROR(tok.save(path), "Tokenizer::save", "cannot write", "spool_tokenizer_bad_utf8.json");
+}

@@ -73,6 +73,14 @@ TEST_CASE("module: state_dict round trip, strict and non-strict loading") {
   wrong.insert("weight", zeros({3, 3}));
   wrong.insert("bias", zeros({2}));
   CHECK_THROWS_WITH_AS(b.load_state_dict(wrong), doctest::Contains("size mismatch for weight"), Error);
+
+  // A name given twice is an error, not a silent overwrite; set() replaces on purpose.
+  CHECK_ERROR(wrong.insert("bias", ones({2})), "StateDict::insert", "\"bias\" is already in the dict", "[2]", "set()");
+  CHECK(wrong.at("bias").sum().item<float>() == 0.0f);
+  wrong.set("bias", ones({2}));
+  wrong.set("new", ones({1}));
+  CHECK(wrong.at("bias").sum().item<float>() == 2.0f);
+  CHECK(wrong.size() == 3);
 }
 
 TEST_CASE("module: repr and summary") {

@@ -66,6 +66,9 @@ TEST_CASE("recurrent: bad input gives clear errors") {
   CHECK_THROWS_WITH_AS(lstm(zeros({5, 2, 4})), doctest::Contains("input has 4 features, expected input_size 3"), Error);
   CHECK_THROWS_WITH_AS(lstm(x, {.h0 = zeros({1, 2, 4})}), doctest::Contains("h0 must have shape [2, 2, 4]"), Error);
   CHECK_THROWS_WITH_AS(lstm(x, {.c0 = zeros({2, 3, 4})}), doctest::Contains("c0 must have shape [2, 2, 4]"), Error);
+  // h0 without c0 (or c0 without h0) would start the cell state from zeros silently.
+  CHECK_ERROR(lstm(x, {.h0 = zeros({2, 2, 4})}), "LSTM", "h0 and c0 together", "got only h0");
+  CHECK_ERROR(lstm(x, {.c0 = zeros({2, 2, 4})}), "LSTM", "got only c0");
   CHECK_THROWS_WITH_AS(lstm(x, {.lengths = tensor(std::vector<int64_t>{6, 2})}), doctest::Contains("length 6"), Error);
   CHECK_THROWS_WITH_AS(lstm(x, {.lengths = tensor(std::vector<int64_t>{0, 2})}), doctest::Contains("length 0"), Error);
   CHECK_THROWS_WITH_AS(lstm(x, {.lengths = tensor(std::vector<int64_t>{-1, 2})}), doctest::Contains("length -1"),
@@ -80,6 +83,8 @@ TEST_CASE("recurrent: bad input gives clear errors") {
   nn::LSTMCell cell(3, 4);
   CHECK_THROWS_WITH_AS(cell(zeros({2, 5})), doctest::Contains("input has 5 features, expected 3"), Error);
   CHECK_THROWS_WITH_AS(cell(zeros({2, 3}), {zeros({2, 5}), {}}), doctest::Contains("h must have shape [2, 4]"), Error);
+  CHECK_ERROR(cell(zeros({2, 3}), {zeros({2, 4}), {}}), "LSTMCell", "h and c together", "got only h");
+  CHECK_ERROR(cell(zeros({2, 3}), {{}, zeros({2, 4})}), "LSTMCell", "got only c");
 }
 
 TEST_CASE("recurrent: unbatched input") {
