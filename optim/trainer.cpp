@@ -36,7 +36,7 @@ class Progress {
   Progress(bool verbose, int64_t epoch, int64_t epochs, size_t steps)
       : on_(verbose), tty_(verbose && ::isatty(STDOUT_FILENO)), epoch_(epoch), epochs_(epochs), steps_(steps),
         start_(std::chrono::steady_clock::now()) {}
-  void update(size_t done, double running_loss, const std::map<std::string, double>& metric_sums) {
+  void update(size_t done, double running_loss, const std::map<std::string, double>& metric_means) {
     if (!tty_) return;
     const double secs = elapsed();
     if (secs - last_draw_ < 0.1 && done != steps_) return;  // redraw at most 10 times a second
@@ -45,7 +45,7 @@ class Progress {
     const double eta = (steps_ - done) / std::max(rate, 1e-9);
     const int width = 24, filled = static_cast<int>(width * done / std::max<size_t>(steps_, 1));
     std::string metrics;
-    for (auto& [name, sum] : metric_sums) metrics += fmt::format(" {} {:.4f}", name, sum / done);
+    for (auto& [name, mean] : metric_means) metrics += fmt::format(" {} {:.4f}", name, mean);
     fmt::print("\rEpoch {}/{} [{}{}] {}/{} {:.1f} it/s ETA {:.0f}s loss {:.4f}{}", epoch_ + 1, epochs_,
                std::string(filled, '='), std::string(width - filled, '.'), done, steps_, rate, eta, running_loss,
                metrics);
@@ -125,22 +125,68 @@ void CSVLogger::on_epoch_end(int64_t epoch, const Logs& logs) {
   out << '\n';
 }
 
+namespace {
+// Per-example sums of the loss and metrics over an epoch (a batch's values
+// weigh as many examples as it holds).
+class EpochMeans {
+ public:
+  EpochMeans(const char* op, const std::map<std::string, MetricFn>& metrics) : op_(op), metrics_(metrics) {}
+  void add(const StepOutput& s, const Batch& b) {
+    const auto n = static_cast<double>(std::max<int64_t>(b.size, 1));
+    loss_ += s.loss.item<double>() * n;
+    if (!metrics_.empty()) {
+      SPOOL_CHECK(s.output.defined(), op_,
+                  "metrics need the model output: return {{loss, output}} from the loss function");
+      NoGradGuard no_grad;
+      for (auto& [name, fn] : metrics_) sums_[name] += fn(s.output, b) * n;
+    }
+    examples_ += n;
+    ++batches_;
+  }
+  size_t batches() const { return batches_; }
+  double loss() const { return loss_ / examples_; }
+  // The running per-example means of the metrics (for the progress bar).
+  std::map<std::string, double> metrics() const {
+    std::map<std::string, double> m;
+    for (auto& [name, s] : sums_) m[name] = s / examples_;
+    return m;
+  }
+  Logs logs() const {
+    Logs l = metrics();
+    l["loss"] = loss();
+    return l;
+  }
+
+ private:
+  const char* op_;
+  const std::map<std::string, MetricFn>& metrics_;
+  double loss_ = 0, examples_ = 0;
+  size_t batches_ = 0;
+  std::map<std::string, double> sums_;
+};
+
+void check_batches(const char* op, const char* what, size_t batches) {
+  SPOOL_CHECK(batches > 0, op,
+              "the {} data gave no batches (an empty dataset, or drop_last with fewer examples than batch_size)",
+              what);
+}
+}  // namespace
+
 Logs evaluate(nn::Module& model, DataLoader& data, const LossFn& loss, const std::map<std::string, MetricFn>& metrics) {
   const bool was_training = model.is_training();
   model.eval();
   NoGradGuard no_grad;
-  double total = 0;
-  size_t n = 0;
-  std::map<std::string, double> sums;
-  for (const Batch& b : data.epoch()) {
-    total += loss(b).item<double>();
-    for (auto& [name, fn] : metrics) sums[name] += fn(b);
-    ++n;
+  EpochMeans means("evaluate", metrics);
+  try {
+    auto batches = data.epoch();
+    check_batches("evaluate", "evaluation", batches.size());
+    for (const Batch& b : batches) means.add(loss(b), b);
+  } catch (...) {
+    model.train(was_training);
+    throw;
   }
   model.train(was_training);
-  Logs logs{{"loss", total / std::max<size_t>(n, 1)}};
-  for (auto& [name, s] : sums) logs[name] = s / n;
-  return logs;
+  return means.logs();
 }
 
 std::vector<Tensor> predict(nn::Module& model, DataLoader& data, const std::function<Tensor(const Batch&)>& forward) {
@@ -161,26 +207,20 @@ History fit(nn::Module& model, DataLoader& train, Optimizer& opt, const LossFn& 
   for (int64_t epoch = o.initial_epoch; epoch < o.epochs; ++epoch) {
     model.train();
     auto batches = train.epoch();
+    check_batches("fit", "training", batches.size());
     Progress progress(o.verbose, epoch, o.epochs, batches.size());
-    double total = 0;
-    size_t done = 0;
-    std::map<std::string, double> metric_sums;
+    EpochMeans means("fit", o.metrics);
     for (const Batch& b : batches) {
       opt.zero_grad();
-      Tensor l = loss(b);
-      l.backward();
+      const StepOutput s = loss(b);
+      s.loss.backward();
       const bool finite = o.clip_grad_norm <= 0 || std::isfinite(clip_grad_norm_(model.parameters(), o.clip_grad_norm));
       if (finite) opt.step();  // a non-finite gradient norm skips the step
-      total += l.item<double>();
-      if (!o.metrics.empty()) {
-        NoGradGuard no_grad;
-        for (auto& [name, fn] : o.metrics) metric_sums[name] += fn(b);
-      }
-      ++done;
-      progress.update(done, total / done, metric_sums);
+      means.add(s, b);
+      progress.update(means.batches(), means.loss(), means.metrics());
     }
-    Logs logs{{"loss", total / std::max<size_t>(done, 1)}, {"lr", opt.lr()}};
-    for (auto& [name, s] : metric_sums) logs[name] = s / done;
+    Logs logs = means.logs();
+    logs["lr"] = opt.lr();
     if (o.validation) {
       for (auto& [k, v] : evaluate(model, *o.validation, loss, o.metrics)) logs["val_" + k] = v;
     }

@@ -22,9 +22,19 @@
 namespace spool::optim {
 
 using Logs = std::map<std::string, double>;  // "loss", "val_loss", "lr", metric names
-using LossFn = std::function<Tensor(const Batch&)>;
-// A metric from (model output or loss closure's view): computed per batch, averaged.
-using MetricFn = std::function<double(const Batch&)>;
+// What a loss function gives for a batch: the loss, and (for metrics) the
+// model output it was computed from. A function that returns the loss
+// alone converts; metrics then need the output: return {loss, output}.
+struct StepOutput {
+  StepOutput(Tensor loss) : loss(std::move(loss)) {}  // NOLINT: a loss alone converts
+  StepOutput(Tensor loss, Tensor output) : loss(std::move(loss)), output(std::move(output)) {}
+  Tensor loss, output;
+};
+using LossFn = std::function<StepOutput(const Batch&)>;
+// A metric of a batch from the output of the step's own forward (as Keras:
+// no second forward, so dropout and the optimizer step do not change it);
+// averaged per example over the epoch, as the loss.
+using MetricFn = std::function<double(const Tensor& output, const Batch&)>;
 
 class Callback {
  public:
@@ -101,7 +111,8 @@ struct FitOptions {
 using History = std::vector<Logs>;
 
 History fit(nn::Module& model, DataLoader& train, Optimizer& optimizer, const LossFn& loss, const FitOptions& options);
-// Mean loss (and metrics) over a loader, in eval mode without recording.
+// Mean loss (and metrics) per example over a loader, in eval mode without
+// recording. An epoch with no batches is an error, in fit too.
 Logs evaluate(nn::Module& model, DataLoader& data, const LossFn& loss,
               const std::map<std::string, MetricFn>& metrics = {});
 // forward(batch) for every batch, in eval mode without recording.

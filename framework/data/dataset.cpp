@@ -127,6 +127,7 @@ const Batch& DataLoader::Epoch::current(size_t i) {
     NoGradGuard no_grad;
     now_ = data_.collate(batches_.at(i));
   }
+  now_.size = static_cast<int64_t>(batches_.at(i).size());
   loaded_ = i;
   next_.reset();
   if (prefetch_ && i + 1 < batches_.size()) {

@@ -19,6 +19,7 @@ namespace spool {
 
 struct Batch {
   Tensor input, target, lengths;  // lengths only for sequence data
+  int64_t size = 0;  // examples in the batch (set by DataLoader): weights per-sample averages
 };
 
 class Dataset {

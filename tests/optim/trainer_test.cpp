@@ -52,9 +52,12 @@ TEST_CASE("fit: trains, validates, and runs callbacks") {
   manual_seed(3);
   Classifier model;
   optim::Adam opt(model.parameters(), optim::AdamOptions(0.02));
-  auto loss = [&](const Batch& b) { return cross_entropy(model.forward(b), b.target); };
+  auto loss = [&](const Batch& b) -> optim::StepOutput {
+    Tensor out = model.forward(b);
+    return {cross_entropy(out, b.target), out};
+  };
   std::map<std::string, optim::MetricFn> metrics{
-      {"accuracy", [&](const Batch& b) { return metrics::accuracy(model.forward(b), b.target); }}};
+      {"accuracy", [](const Tensor& out, const Batch& b) { return metrics::accuracy(out, b.target); }}};
   const auto dir = fs::temp_directory_path() / "spool_fit_test";
   fs::create_directories(dir);
   optim::ModelCheckpoint best(model, (dir / "best.safetensors").string());
@@ -130,4 +133,48 @@ TEST_CASE("fit: checkpoint, reload and resume equals an uninterrupted run") {
   opt_r.load_state_dict(load_safetensors((dir / "optim.safetensors").string()));
   run(resumed, opt_r, 2, 4);
   CHECK(flat_params(resumed) == flat_params(straight));
+}
+
+TEST_CASE("fit: metrics come from the step's own forward, means are per example, and no batches is an error") {
+  // 5 examples in batches of 2, 2 and 1: the target values are the examples' losses.
+  Tensor x = zeros({5, 1});
+  Tensor y = tensor({1.0, 2.0, 3.0, 4.0, 10.0}, {5});
+  TensorDataset data(x, y);
+  DataLoader loader(data, {.batch_size = 2});
+  nn::Linear model(1, 1);
+  optim::SGD opt(model.parameters(), optim::SGDOptions(0.1));
+  int forwards = 0;
+  std::vector<const void*> outputs;
+  auto loss = [&](const Batch& b) -> optim::StepOutput {
+    ++forwards;
+    Tensor out = model(b.input);
+    outputs.push_back(out.impl_ptr().get());
+    return {(out * 0.0).sum() + b.target.mean(), out};
+  };
+  int metric_calls = 0;
+  std::map<std::string, optim::MetricFn> metrics{{"target_mean", [&](const Tensor& out, const Batch& b) {
+    ++metric_calls;
+    CHECK(out.impl_ptr().get() == outputs.back());  // the output of this step's forward
+    CHECK_FALSE(GradMode::is_enabled());
+    return b.target.mean().item<double>();
+  }}};
+  auto history = optim::fit(model, loader, opt, loss, {.epochs = 1, .metrics = metrics, .verbose = false});
+  CHECK(forwards == 3);
+  CHECK(metric_calls == 3);
+  // Per example: (1 + 2 + 3 + 4 + 10) / 5 = 4; the mean of batch means would be (1.5 + 3.5 + 10) / 3 = 5.
+  CHECK(history[0].at("loss") == doctest::Approx(4.0));
+  CHECK(history[0].at("target_mean") == doctest::Approx(4.0));
+  auto logs = optim::evaluate(model, loader, loss, metrics);
+  CHECK(logs.at("loss") == doctest::Approx(4.0));
+  CHECK(logs.at("target_mean") == doctest::Approx(4.0));
+
+  // A loss alone cannot feed metrics.
+  auto loss_only = [&](const Batch& b) { return (model(b.input) * 0.0).sum() + b.target.mean(); };
+  CHECK_ERROR(optim::fit(model, loader, opt, loss_only, {.epochs = 1, .metrics = metrics, .verbose = false}), "fit",
+              "metrics need the model output");
+  // No batches: an error, not {"loss": 0}.
+  DataLoader none(data, {.batch_size = 8, .drop_last = true});
+  CHECK_ERROR(optim::fit(model, none, opt, loss_only, {.epochs = 1, .verbose = false}), "fit", "no batches");
+  CHECK_ERROR(optim::evaluate(model, none, loss_only), "evaluate", "no batches");
+  CHECK(model.is_training());  // evaluate restores the mode after an error
 }
