@@ -5,27 +5,14 @@
 #include "../framework/core/kernels.hpp"
 #include "../framework/core/simd.hpp"
 #include "ops.hpp"
+#include "unary_parts.hpp"
 
 namespace spool {
 
+using detail::map_float;
+using detail::map_grad;
+
 namespace {
-
-template <typename F>
-Tensor map_float(const char* op, const Tensor& a, F f) {
-  return SPOOL_DISPATCH_FLOAT(a.dtype(), op, [&] {
-    return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) { return f(x); });
-  });
-}
-
-// f(gy, saved) elementwise; gy and saved have the same shape.
-template <typename F>
-Tensor map_grad(const char* op, const Tensor& gy, const Tensor& saved, F f) {
-  return SPOOL_DISPATCH_FLOAT(gy.dtype(), op, [&] {
-    return kernels::map2<scalar_t, scalar_t, scalar_t>(gy, saved, gy.dtype(), op,
-                                                       [&](scalar_t g, scalar_t s) { return f(g, s); });
-  });
-}
-
 
 template <bool Log>
 Tensor softmax_forward(const Tensor& input, int dim) {
@@ -150,6 +137,69 @@ Tensor gelu(const Tensor& a, std::string_view approximate) {
       return g * (cdf + x * pdf);
     })};
   });
+}
+
+Tensor softplus(const Tensor& a, double beta, double threshold) {
+  SPOOL_CHECK(beta != 0, "softplus", "beta must be nonzero");
+  // Linear above the threshold (as PyTorch), where exp would overflow.
+  return detail::unary_op(
+      "softplus", a,
+      [beta, threshold](auto x) {
+        using T = decltype(x);
+        return x * T(beta) > T(threshold) ? x : T(std::log1p(std::exp(x * T(beta))) / T(beta));
+      },
+      [beta, threshold](auto x) {
+        using T = decltype(x);
+        return x * T(beta) > T(threshold) ? T(1) : T(1) / (T(1) + std::exp(-x * T(beta)));
+      });
+}
+
+Tensor elu(const Tensor& a, double alpha) {
+  return detail::unary_op(
+      "elu", a, [alpha](auto x) { return x > 0 ? x : decltype(x)(alpha) * std::expm1(x); },
+      [alpha](auto x) { return x > 0 ? decltype(x)(1) : decltype(x)(alpha) * std::exp(x); });
+}
+
+Tensor selu(const Tensor& a) {
+  static constexpr double kAlpha = 1.6732632423543772848170429916717, kScale = 1.0507009873554804934193349852946;
+  return detail::unary_op(
+      "selu", a, [](auto x) { return decltype(x)(kScale) * (x > 0 ? x : decltype(x)(kAlpha) * std::expm1(x)); },
+      [](auto x) { return decltype(x)(kScale) * (x > 0 ? decltype(x)(1) : decltype(x)(kAlpha) * std::exp(x)); });
+}
+
+Tensor silu(const Tensor& a) {
+  return detail::unary_op(
+      "silu", a, [](auto x) { return x / (1 + std::exp(-x)); },
+      [](auto x) {
+        const auto s = 1 / (1 + std::exp(-x));
+        return s * (1 + x * (1 - s));
+      });
+}
+
+Tensor mish(const Tensor& a) {
+  // x tanh(softplus(x)); softplus linear past 20, as PyTorch's.
+  auto softplus1 = [](auto x) { return x > 20 ? x : decltype(x)(std::log1p(std::exp(x))); };
+  return detail::unary_op(
+      "mish", a, [softplus1](auto x) { return x * std::tanh(softplus1(x)); },
+      [softplus1](auto x) {
+        const auto t = std::tanh(softplus1(x));
+        const auto s = 1 / (1 + std::exp(-x));
+        return t + x * s * (1 - t * t);
+      });
+}
+
+Tensor hardtanh(const Tensor& a, double min_val, double max_val) {
+  SPOOL_CHECK(min_val <= max_val, "hardtanh", "min_val {} is above max_val {}", min_val, max_val);
+  return detail::unary_op(
+      "hardtanh", a,
+      [min_val, max_val](auto x) {
+        using T = decltype(x);
+        return x < T(min_val) ? T(min_val) : x > T(max_val) ? T(max_val) : x;
+      },
+      [min_val, max_val](auto x) {
+        using T = decltype(x);
+        return x > T(min_val) && x < T(max_val) ? T(1) : T(0);
+      });
 }
 
 Tensor softmax(const Tensor& a, int64_t dim) {

@@ -6,6 +6,7 @@
 #include "../framework/core/kernels.hpp"
 #include "../framework/core/simd.hpp"
 #include "ops.hpp"
+#include "unary_parts.hpp"
 
 namespace spool {
 
@@ -39,12 +40,6 @@ Tensor scalar_numeric(const char* op, const Tensor& a, Scalar s, F f) {
                                                 : static_cast<scalar_t>(s.to_double());
     return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) { return f(x, c); });
   });
-}
-
-template <typename F>
-Tensor unary_float(const char* op, const Tensor& a, F f) {
-  return SPOOL_DISPATCH_FLOAT(a.dtype(), op,
-                              [&] { return kernels::map1<scalar_t, scalar_t>(a, a.dtype(), [&](scalar_t x) { return f(x); }); });
 }
 
 template <typename F>
@@ -166,13 +161,13 @@ Tensor exp(const Tensor& a) {
 }
 
 Tensor log(const Tensor& a) {
-  Tensor y = unary_float("log", a, [](auto x) { return std::log(x); });
+  Tensor y = detail::map_float("log", a, [](auto x) { return std::log(x); });
   // d/dx log x = 1/x
   return record("log", std::move(y), {&a}, [a = SavedTensor("log", a)](const Tensor& gy) -> Grads { return {gy / a}; });
 }
 
 Tensor sqrt(const Tensor& a) {
-  Tensor y = unary_float("sqrt", a, [](auto x) { return std::sqrt(x); });
+  Tensor y = detail::map_float("sqrt", a, [](auto x) { return std::sqrt(x); });
   // d/dx sqrt x = 1 / (2 sqrt x)
   return record("sqrt", y, {&a}, [y = SavedTensor("sqrt", y)](const Tensor& gy) -> Grads { return {gy / (y * 2.0)}; });
 }
@@ -181,7 +176,7 @@ Tensor abs(const Tensor& a) {
   Tensor y = scalar_numeric("abs", a, 0.0, [](auto x, auto) { return x < 0 ? -x : x; });
   // d/dx |x| = sign(x) (0 at 0, as PyTorch)
   return record("abs", std::move(y), {&a}, [a = SavedTensor("abs", a)](const Tensor& gy) -> Grads {
-    Tensor sign = unary_float("sign", a, [](auto x) { return decltype(x)((x > 0) - (x < 0)); });
+    Tensor sign = detail::map_float("sign", a, [](auto x) { return decltype(x)((x > 0) - (x < 0)); });
     return {gy * sign};
   });
 }
@@ -203,7 +198,7 @@ Tensor pow(const Tensor& a, Scalar exponent) {
     });
   }
   const double e = exponent.to_double();
-  Tensor y = unary_float("pow", a, [e](auto x) { return std::pow(x, decltype(x)(e)); });
+  Tensor y = detail::map_float("pow", a, [e](auto x) { return std::pow(x, decltype(x)(e)); });
   // d/dx x^e = e x^(e-1)
   return record("pow", std::move(y), {&a}, [a = SavedTensor("pow", a), e](const Tensor& gy) -> Grads {
     if (e == 0) return {zeros_like(gy)};
@@ -238,7 +233,7 @@ Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi
   });
   // Gradient passes where lo <= x <= hi.
   return record("clamp", std::move(y), {&a}, [a = SavedTensor("clamp", a), l, h](const Tensor& gy) -> Grads {
-    Tensor pass = unary_float("clamp_mask", a, [&](auto x) { return decltype(x)(x >= l && x <= h); });
+    Tensor pass = detail::map_float("clamp_mask", a, [&](auto x) { return decltype(x)(x >= l && x <= h); });
     return {gy * pass};
   });
 }
@@ -296,8 +291,63 @@ Tensor lt(const Tensor& a, Scalar b) { return lt(a, scalar_operand(a, b)); }
 Tensor gt(const Tensor& a, Scalar b) { return gt(a, scalar_operand(a, b)); }
 
 Tensor logical_not(const Tensor& a) {
-  SPOOL_CHECK(a.dtype() == kBool, "logical_not", "expected bool, got {}", dtype_name(a.dtype()));
-  return kernels::map1<bool, bool>(a, kBool, [](bool x) { return !x; });
+  return SPOOL_DISPATCH_ALL(a.dtype(), "logical_not", [&] {
+    return kernels::map1<scalar_t, bool>(a, kBool, [](scalar_t x) { return x == scalar_t(0); });
+  });
+}
+
+namespace {
+// f(a != 0, b != 0) into bool, any dtypes, broadcast (as torch.logical_*).
+template <typename F>
+Tensor logical(const char* op, const Tensor& a, const Tensor& b, F f) {
+  const Tensor x = a.dtype() == kBool ? a : ne(a, scalar_tensor(0, a.dtype()));
+  const Tensor y = b.dtype() == kBool ? b : ne(b, scalar_tensor(0, b.dtype()));
+  return kernels::map2<bool, bool, bool>(x, y, kBool, op, f);
+}
+
+// maximum / minimum: the larger (smaller) value; a tie sends half the
+// gradient to each input, as PyTorch.
+template <bool Max>
+Tensor extremum(const char* op, const Tensor& a, const Tensor& b) {
+  return promoted(a, b, result_type(a, b), [op](const Tensor& a, const Tensor& b) {
+    Tensor y = binary_numeric(op, a, b, [](auto x, auto z) {
+      if constexpr (std::is_floating_point_v<decltype(x)>)
+        if (std::isnan(x) || std::isnan(z)) return x + z;  // NaN propagates
+      return Max ? (x > z ? x : z) : (x < z ? x : z);
+    });
+    return record(op, std::move(y), {&a, &b}, [op, a = SavedTensor(op, a), b = SavedTensor(op, b)](const Tensor& gy) -> Grads {
+      auto share = [&](const Tensor& self, const Tensor& other) {
+        return SPOOL_DISPATCH_FLOAT(gy.dtype(), op, [&] {
+          return kernels::map3<scalar_t, scalar_t, scalar_t, scalar_t>(
+              gy, self, other, gy.dtype(), op, [](scalar_t g, scalar_t p, scalar_t q) {
+                return p == q ? g / 2 : (Max ? p > q : p < q) ? g : scalar_t(0);
+              });
+        });
+      };
+      return {a->requires_grad() ? share(a, b) : Tensor(), b->requires_grad() ? share(b, a) : Tensor()};
+    });
+  });
+}
+}  // namespace
+
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  return logical("logical_and", a, b, [](bool x, bool y) { return x && y; });
+}
+Tensor logical_or(const Tensor& a, const Tensor& b) {
+  return logical("logical_or", a, b, [](bool x, bool y) { return x || y; });
+}
+Tensor logical_xor(const Tensor& a, const Tensor& b) {
+  return logical("logical_xor", a, b, [](bool x, bool y) { return x != y; });
+}
+
+Tensor maximum(const Tensor& a, const Tensor& b) { return extremum<true>("maximum", a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return extremum<false>("minimum", a, b); }
+
+Tensor where(const Tensor& cond, const Tensor& a, Scalar b) {
+  return where(cond, a, scalar_tensor(b.to_double(), result_type(a, b)));
+}
+Tensor where(const Tensor& cond, Scalar a, const Tensor& b) {
+  return where(cond, scalar_tensor(a.to_double(), result_type(b, a)), b);
 }
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {

@@ -60,7 +60,18 @@ Tensor ge(const Tensor& a, const Tensor& b);
 Tensor eq(const Tensor& a, Scalar b);
 Tensor lt(const Tensor& a, Scalar b);
 Tensor gt(const Tensor& a, Scalar b);
+// Logical ops read any dtype as "nonzero" and give bool, with broadcasting.
 Tensor logical_not(const Tensor& a);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+// The elementwise larger / smaller value (NaN propagates); a tie gives each
+// input half the gradient, as PyTorch.
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+// where with a Scalar for either branch (the branch tensor's dtype, as PyTorch).
+Tensor where(const Tensor& cond, const Tensor& a, Scalar b);
+Tensor where(const Tensor& cond, Scalar a, const Tensor& b);
 // Elementwise closeness, like torch.allclose.
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
 
@@ -81,6 +92,21 @@ inline Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
 inline Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
 inline Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
 
+// ---- unary.cpp ----
+// Integer inputs compute in float32, except floor, ceil, round and sign,
+// which keep the dtype (and have a zero gradient, as in PyTorch); round
+// takes halves to the even neighbour.
+Tensor sin(const Tensor& a);
+Tensor cos(const Tensor& a);
+Tensor reciprocal(const Tensor& a);
+Tensor rsqrt(const Tensor& a);
+Tensor log1p(const Tensor& a);
+Tensor expm1(const Tensor& a);
+Tensor floor(const Tensor& a);
+Tensor ceil(const Tensor& a);
+Tensor round(const Tensor& a);
+Tensor sign(const Tensor& a);
+
 // ---- activation.cpp ----
 Tensor sigmoid(const Tensor& a);
 Tensor tanh(const Tensor& a);
@@ -88,6 +114,14 @@ Tensor relu(const Tensor& a);
 Tensor leaky_relu(const Tensor& a, double negative_slope = 0.01);
 // approximate: "none" (erf) or "tanh".
 Tensor gelu(const Tensor& a, std::string_view approximate = "none");
+// As torch.nn.functional: linear above `threshold` (softplus), PyTorch's
+// constants (selu), x sigmoid(x) (silu), x tanh(softplus(x)) (mish).
+Tensor softplus(const Tensor& a, double beta = 1.0, double threshold = 20.0);
+Tensor elu(const Tensor& a, double alpha = 1.0);
+Tensor selu(const Tensor& a);
+Tensor silu(const Tensor& a);
+Tensor mish(const Tensor& a);
+Tensor hardtanh(const Tensor& a, double min_val = -1.0, double max_val = 1.0);
 Tensor softmax(const Tensor& a, int64_t dim);
 Tensor log_softmax(const Tensor& a, int64_t dim);
 
@@ -105,6 +139,22 @@ ValuesIndices max(const Tensor& a, int64_t dim, bool keepdim = false);
 ValuesIndices min(const Tensor& a, int64_t dim, bool keepdim = false);
 Tensor argmax(const Tensor& a, int64_t dim, bool keepdim = false);
 Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim = false);
+// Whether any / all elements are nonzero (bool; not recorded).
+Tensor any(const Tensor& a);
+Tensor all(const Tensor& a);
+Tensor any(const Tensor& a, int64_t dim, bool keepdim = false);
+Tensor all(const Tensor& a, int64_t dim, bool keepdim = false);
+// Running sum / product along dim (bool counts as int64), as torch.cumsum /
+// torch.cumprod; cumprod's gradient is exact with zeros in the input.
+Tensor cumsum(const Tensor& a, int64_t dim);
+Tensor cumprod(const Tensor& a, int64_t dim);
+// The p-norm (p > 0, or INFINITY) over all elements or one dim, as
+// torch.norm / torch.linalg.vector_norm; its gradient is 0 where the norm is.
+Tensor norm(const Tensor& a, double p = 2.0, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+namespace nn::functional {
+// a / max(norm(a, p, dim), eps), as torch.nn.functional.normalize.
+Tensor normalize(const Tensor& a, double p = 2.0, int64_t dim = 1, double eps = 1e-12);
+}  // namespace nn::functional
 
 // ---- matmul.cpp ----
 // 1-D, 2-D and batched (broadcast) products, as torch.matmul.
