@@ -119,25 +119,131 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NllLossOptions&
   return reduce_class_loss(per_row, target, o.reduction, count_kept(t, o.ignore_index));
 }
 
+namespace {
+// cross_entropy with a target of class probabilities (input's shape):
+// -sum_c weight_c p_c log softmax(x)_c per element, mean over elements.
+Tensor cross_entropy_soft(const Tensor& input, const Tensor& target, const CrossEntropyOptions& o, int64_t C) {
+  const char* op = "cross_entropy";
+  SPOOL_CHECK(target.dtype() == input.dtype(), op, "probability targets ({}) must have the input's dtype ({})",
+              dtype_name(target.dtype()), dtype_name(input.dtype()));
+  Tensor logp = rows_of(log_softmax(input, input.dim() == 1 ? 0 : 1), op);
+  Tensor p = rows_of(target, op);
+  if (o.label_smoothing > 0) p = p * (1 - o.label_smoothing) + o.label_smoothing / static_cast<double>(C);
+  Tensor terms = p * logp;
+  if (o.weight.defined()) terms = terms * o.weight;
+  Tensor per_row = neg(sum(terms, 1));
+  switch (o.reduction) {
+    case Reduction::None: {
+      Shape sizes = target.sizes();
+      if (input.dim() >= 2) {
+        sizes.erase(1);
+      } else {
+        sizes = Shape{};
+      }
+      return reshape(per_row, sizes);
+    }
+    case Reduction::Sum: return sum(per_row);
+    case Reduction::Mean: return mean(per_row);
+  }
+  return per_row;
+}
+}  // namespace
+
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& o) {
-  SPOOL_CHECK(input.is_floating_point(), "cross_entropy", "input must be floating logits, got {}",
-              dtype_name(input.dtype()));
-  SPOOL_CHECK(o.label_smoothing >= 0 && o.label_smoothing <= 1, "cross_entropy",
-              "label_smoothing must be in [0, 1], got {}", o.label_smoothing);
-  check_targets("cross_entropy", input, target, o.ignore_index);
+  const char* op = "cross_entropy";
+  SPOOL_CHECK(input.is_floating_point(), op, "input must be floating logits, got {}", dtype_name(input.dtype()));
+  SPOOL_CHECK(o.label_smoothing >= 0 && o.label_smoothing <= 1, op, "label_smoothing must be in [0, 1], got {}",
+              o.label_smoothing);
+  SPOOL_CHECK(input.dim() >= 1, op, "input must have a class dim, got shape {}", input.sizes());
+  const int64_t C = input.dim() == 1 ? input.size(0) : input.size(1);
+  if (o.weight.defined())
+    SPOOL_CHECK(o.weight.dim() == 1 && o.weight.size(0) == C && o.weight.dtype() == input.dtype(), op,
+                "weight must be a 1-D {} tensor of {} classes, got {} of shape {}", dtype_name(input.dtype()), C,
+                dtype_name(o.weight.dtype()), o.weight.sizes());
+  if (target.is_floating_point()) {
+    SPOOL_CHECK(target.sizes() == input.sizes(), op,
+                "probability targets of shape {} must have the input's shape {} (class indices are int64)",
+                target.sizes(), input.sizes());
+    return cross_entropy_soft(input, target, o, C);
+  }
+  check_targets(op, input, target, o.ignore_index);
   const std::vector<int64_t> t = target.to_vector<int64_t>();
-  const int64_t count = count_kept(t, o.ignore_index);
-  Tensor logp = rows_of(log_softmax(input, input.dim() == 1 ? 0 : 1), "cross_entropy");
+  Tensor logp = rows_of(log_softmax(input, input.dim() == 1 ? 0 : 1), op);
   Tensor per_row = pick_negative(logp, t, o.ignore_index);
+  // Row weights weight[t_m] (0 where ignored); without weights, 1 per kept row.
+  std::vector<double> rw(t.size());
+  const std::vector<double> w = o.weight.defined() ? o.weight.to_vector<double>() : std::vector<double>();
+  double total = 0;
+  for (size_t m = 0; m < t.size(); ++m) {
+    rw[m] = t[m] == o.ignore_index ? 0.0 : w.empty() ? 1.0 : w[t[m]];
+    total += rw[m];
+  }
+  const Tensor row_weight = tensor(rw, {static_cast<int64_t>(t.size())}, input.dtype());
+  if (o.weight.defined()) per_row = per_row * row_weight;
   if (o.label_smoothing > 0) {
-    // (1 - eps) * nll + eps * mean over classes of -logp, on kept rows only.
-    std::vector<bool> kept_v;
-    for (int64_t v : t) kept_v.push_back(v != o.ignore_index);
-    Tensor kept = tensor(kept_v, {static_cast<int64_t>(t.size())});
-    Tensor smooth = masked_fill(neg(mean(logp, 1)), logical_not(kept), 0.0);
+    // (1 - eps) * nll + eps * mean over classes of -weight_c logp_c, on kept rows only.
+    Tensor weighted = o.weight.defined() ? logp * o.weight : logp;
+    Tensor smooth = neg(mean(weighted, 1)) * ne(row_weight, scalar_tensor(0, input.dtype())).to(input.dtype());
     per_row = per_row * (1 - o.label_smoothing) + smooth * o.label_smoothing;
   }
-  return reduce_class_loss(per_row, target, o.reduction, count);
+  if (o.reduction == Reduction::Mean) return div(sum(per_row), total);
+  return reduce_class_loss(per_row, target, o.reduction, 0);
+}
+
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction r, double beta) {
+  check_pair("smooth_l1_loss", input, target);
+  SPOOL_CHECK(beta >= 0, "smooth_l1_loss", "beta must be >= 0, got {}", beta);
+  const Tensor d = input - target, ad = abs(d);
+  if (beta == 0) return reduce(ad, r);
+  return reduce(where(lt(ad, beta), d * d * (0.5 / beta), ad - 0.5 * beta), r);
+}
+
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction r, double delta) {
+  check_pair("huber_loss", input, target);
+  SPOOL_CHECK(delta > 0, "huber_loss", "delta must be positive, got {}", delta);
+  const Tensor d = input - target, ad = abs(d);
+  return reduce(where(lt(ad, delta), d * d * 0.5, (ad - 0.5 * delta) * delta), r);
+}
+
+Tensor kl_div(const Tensor& input, const Tensor& target, std::string_view reduction, bool log_target) {
+  const char* op = "kl_div";
+  check_pair(op, input, target);
+  // target (log target - input), with 0 log 0 = 0.
+  Tensor l;
+  if (log_target) {
+    l = exp(target) * (target - input);
+  } else {
+    const Tensor positive = gt(target, 0.0);
+    l = where(positive, target * log(where(positive, target, 1.0)), 0.0) - target * input;
+  }
+  if (reduction == "batchmean") {
+    SPOOL_CHECK(input.dim() >= 1, op, "batchmean needs a batch dim, got shape {}", input.sizes());
+    return div(sum(l), static_cast<double>(input.size(0)));
+  }
+  return reduce(l, reduction_from_string(reduction));
+}
+
+Tensor margin_ranking_loss(const Tensor& x1, const Tensor& x2, const Tensor& y, double margin, Reduction r) {
+  const char* op = "margin_ranking_loss";
+  check_pair(op, x1, x2);
+  SPOOL_CHECK(y.sizes() == x1.sizes() && y.dtype() == x1.dtype(), op,
+              "y ({} of shape {}) must match the inputs ({} of shape {})", dtype_name(y.dtype()), y.sizes(),
+              dtype_name(x1.dtype()), x1.sizes());
+  return reduce(relu(neg(y) * (x1 - x2) + margin), r);
+}
+
+Tensor cosine_embedding_loss(const Tensor& x1, const Tensor& x2, const Tensor& y, double margin, Reduction r) {
+  const char* op = "cosine_embedding_loss";
+  check_pair(op, x1, x2);
+  SPOOL_CHECK(x1.dim() == 1 || x1.dim() == 2, op, "inputs must be [N, D] or [D], got shape {}", x1.sizes());
+  const int d = x1.dim() - 1;
+  SPOOL_CHECK(y.dim() == d && (d == 0 || y.size(0) == x1.size(0)) && y.dtype() == x1.dtype(), op,
+              "y must be {} of shape {}, got {} of shape {}", dtype_name(x1.dtype()),
+              d == 0 ? Shape{} : Shape{x1.size(0)}, dtype_name(y.dtype()), y.sizes());
+  // PyTorch's form: eps 1e-12 under each squared norm.
+  const Tensor cos = sum(x1 * x2, d) / sqrt((sum(x1 * x1, d) + 1e-12) * (sum(x2 * x2, d) + 1e-12));
+  const Tensor l = where(eq(y, 1.0), 1.0 - cos, where(eq(y, -1.0), relu(cos - margin), 0.0));
+  return reduce(l, r);
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction r) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -156,6 +157,21 @@ namespace nn::functional {
 Tensor normalize(const Tensor& a, double p = 2.0, int64_t dim = 1, double eps = 1e-12);
 }  // namespace nn::functional
 
+// ---- einsum.cpp ----
+// torch.einsum for equations of letters ("bij,bjk->bik", "bqd,bkd->bqk",
+// "i,j->ij", "bi,oij,bj->bo", implicit output when "->" is absent), as
+// products and sums with their gradients; "..." and repeated labels within
+// an operand (diagonals) are errors.
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
+
+// ---- sort.cpp ----
+// Sorted values and their positions along dim (a stable sort; NaN is the
+// largest value), as torch.sort / torch.argsort; topk gives the k largest
+// (or smallest) in sorted order. Values carry gather's gradient.
+ValuesIndices sort(const Tensor& a, int64_t dim = -1, bool descending = false);
+Tensor argsort(const Tensor& a, int64_t dim = -1, bool descending = false);
+ValuesIndices topk(const Tensor& a, int64_t k, int64_t dim = -1, bool largest = true);
+
 // ---- matmul.cpp ----
 // 1-D, 2-D and batched (broadcast) products, as torch.matmul.
 Tensor matmul(const Tensor& a, const Tensor& b);
@@ -225,6 +241,19 @@ Tensor squeeze(const Tensor& a);
 Tensor squeeze(const Tensor& a, int64_t dim);
 Tensor unsqueeze(const Tensor& a, int64_t dim);
 Tensor expand(const Tensor& a, const Shape& sizes);  // -1 keeps a size
+// The slices along dim, as views (torch.unbind).
+std::vector<Tensor> unbind(const Tensor& a, int64_t dim = 0);
+// Lower / upper triangle of the last two dims (diagonal offset k), the rest zero.
+Tensor tril(const Tensor& a, int64_t k = 0);
+Tensor triu(const Tensor& a, int64_t k = 0);
+// Tiles a (torch.Tensor.repeat): repeats may have more entries than a has dims.
+Tensor repeat(const Tensor& a, const Shape& repeats);
+// Repeats each element (along dim, or of the flattened tensor) `repeats`
+// times, or repeats[i] times for element i, as torch.repeat_interleave.
+Tensor repeat_interleave(const Tensor& a, int64_t repeats, std::optional<int64_t> dim = std::nullopt);
+Tensor repeat_interleave(const Tensor& a, const Tensor& repeats, std::optional<int64_t> dim = std::nullopt);
+// int64 [..., num_classes] with a 1 at each index (num_classes -1: max + 1).
+Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
 
 // ---- nn.cpp ----
 // weight[indices]; rows at padding_idx get no gradient.
@@ -246,8 +275,10 @@ struct CrossEntropyOptions {
   Reduction reduction = Reduction::Mean;
   int64_t ignore_index = -100;
   double label_smoothing = 0.0;
+  Tensor weight;  // [C] per-class weights; the mean then divides by the targets' weights
 };
-// input [N, C] or [N, C, d...] logits; target int64 [N] or [N, d...] class indices.
+// input [N, C] or [N, C, d...] logits; target int64 [N] or [N, d...] class
+// indices, or class probabilities of the input's shape (floating).
 //   spool::cross_entropy(logits, y, {.ignore_index = 0, .label_smoothing = 0.1});
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options = {});
 
@@ -258,6 +289,22 @@ struct NllLossOptions {
 Tensor nll_loss(const Tensor& input, const Tensor& target, const NllLossOptions& options = {});
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+
+// As torch.nn.functional: quadratic below beta / delta, linear above.
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean,
+                      double beta = 1.0);
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean,
+                  double delta = 1.0);
+// input holds log-probabilities; target probabilities (log-probabilities
+// with log_target). reduction: "none", "sum", "mean" or "batchmean" (the
+// sum over the batch size: the KL divergence itself).
+Tensor kl_div(const Tensor& input, const Tensor& target, std::string_view reduction = "mean", bool log_target = false);
+// max(0, -y (x1 - x2) + margin), y = 1 or -1.
+Tensor margin_ranking_loss(const Tensor& x1, const Tensor& x2, const Tensor& y, double margin = 0.0,
+                           Reduction reduction = Reduction::Mean);
+// 1 - cos(x1, x2) where y = 1, max(0, cos - margin) where y = -1; x [N, D] or [D].
+Tensor cosine_embedding_loss(const Tensor& x1, const Tensor& x2, const Tensor& y, double margin = 0.0,
+                             Reduction reduction = Reduction::Mean);
 
 struct BceWithLogitsOptions {
   Reduction reduction = Reduction::Mean;

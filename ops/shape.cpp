@@ -402,4 +402,96 @@ std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim) {
   return split(a, std::max<int64_t>(size, 1), d);
 }
 
+std::vector<Tensor> unbind(const Tensor& a, int64_t dim) {
+  const int d = wrap_dim(dim, a.dim(), "unbind");
+  std::vector<Tensor> out;
+  out.reserve(a.size(d));
+  for (int64_t i = 0; i < a.size(d); ++i) out.push_back(select(a, d, i));
+  return out;
+}
+
+namespace {
+// a with the elements outside the band zeroed: keep (i, j) of the last two
+// dims where keep(j - i) (tril: j - i <= k, triu: j - i >= k).
+template <typename Keep>
+Tensor band(const char* op, const Tensor& a, Keep keep) {
+  SPOOL_CHECK(a.dim() >= 2, op, "expects at least 2 dims, got shape {}", a.sizes());
+  const int64_t rows = a.size(-2), cols = a.size(-1);
+  std::vector<bool> drop(rows * cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) drop[i * cols + j] = !keep(j - i);
+  return masked_fill(a, tensor(drop, {rows, cols}), 0.0);
+}
+}  // namespace
+
+Tensor tril(const Tensor& a, int64_t k) { return band("tril", a, [k](int64_t off) { return off <= k; }); }
+Tensor triu(const Tensor& a, int64_t k) { return band("triu", a, [k](int64_t off) { return off >= k; }); }
+
+Tensor repeat(const Tensor& a, const Shape& repeats) {
+  SPOOL_CHECK(static_cast<int>(repeats.size()) >= a.dim(), "repeat",
+              "needs at least as many repeats ({}) as the tensor has dims (shape {})", repeats.size(), a.sizes());
+  for (int64_t r : repeats) SPOOL_CHECK(r >= 0, "repeat", "repeats must be >= 0, got {}", repeats);
+  // [s0, s1, ...] as [1, s0, 1, s1, ...], expanded to [r0, s0, r1, s1, ...]
+  // and merged pairwise: the gradient sums over the copies by itself.
+  const int lead = static_cast<int>(repeats.size()) - a.dim();
+  Shape pairs, expanded, out;
+  for (int i = 0; i < repeats.size(); ++i) {
+    const int64_t s = i < lead ? 1 : a.size(i - lead);
+    pairs.push_back(1);
+    pairs.push_back(s);
+    expanded.push_back(repeats[i]);
+    expanded.push_back(s);
+    out.push_back(repeats[i] * s);
+  }
+  return reshape(expand(reshape(a, pairs), expanded), out);
+}
+
+Tensor repeat_interleave(const Tensor& a, int64_t repeats, std::optional<int64_t> dim) {
+  SPOOL_CHECK(repeats >= 0, "repeat_interleave", "repeats must be >= 0, got {}", repeats);
+  if (!dim) return repeat_interleave(reshape(a, {-1}), repeats, 0);
+  const int d = wrap_dim(*dim, a.dim(), "repeat_interleave");
+  Shape expanded = a.sizes(), out = a.sizes();
+  expanded.insert(d + 1, repeats);
+  out[d] *= repeats;
+  return reshape(expand(unsqueeze(a, d + 1), expanded), out);
+}
+
+Tensor repeat_interleave(const Tensor& a, const Tensor& repeats, std::optional<int64_t> dim) {
+  const char* op = "repeat_interleave";
+  if (!dim) return repeat_interleave(reshape(a, {-1}), repeats, 0);
+  const int d = wrap_dim(*dim, a.dim(), op);
+  SPOOL_CHECK(repeats.dtype() == kInt64 && repeats.dim() <= 1, op, "repeats must be an int64 scalar or 1-D tensor, got {} of shape {}",
+              dtype_name(repeats.dtype()), repeats.sizes());
+  if (repeats.numel() == 1) return repeat_interleave(a, repeats.reshape({-1}).at<int64_t>({0}), d);
+  SPOOL_CHECK(repeats.size(0) == a.size(d), op, "{} repeats given for dim {} of size {}", repeats.size(0), d, a.size(d));
+  std::vector<int64_t> index;
+  const std::vector<int64_t> r = repeats.to_vector<int64_t>();
+  for (int64_t i = 0; i < static_cast<int64_t>(r.size()); ++i) {
+    SPOOL_CHECK(r[i] >= 0, op, "repeats must be >= 0, got {} at {}", r[i], i);
+    index.insert(index.end(), r[i], i);
+  }
+  return index_select(a, d, tensor(index, {static_cast<int64_t>(index.size())}));
+}
+
+Tensor one_hot(const Tensor& indices, int64_t num_classes) {
+  const char* op = "one_hot";
+  SPOOL_CHECK(indices.dtype() == kInt64, op, "expects int64 class indices, got {}", dtype_name(indices.dtype()));
+  const std::vector<int64_t> v = indices.to_vector<int64_t>();
+  int64_t classes = num_classes;
+  if (classes < 0) {
+    SPOOL_CHECK(!v.empty(), op, "cannot infer num_classes from an empty tensor");
+    classes = *std::max_element(v.begin(), v.end()) + 1;
+  }
+  Shape sizes = indices.sizes();
+  sizes.push_back(classes);
+  Tensor out = zeros(sizes, kInt64);
+  int64_t* o = out.data_ptr<int64_t>();
+  for (size_t i = 0; i < v.size(); ++i) {
+    SPOOL_CHECK(v[i] >= 0 && v[i] < classes, op, "class index {} is outside [0, {}) (num_classes {})", v[i], classes,
+                classes);
+    o[i * classes + v[i]] = 1;
+  }
+  return out;
+}
+
 }  // namespace spool

@@ -149,4 +149,7 @@ void normal_(Tensor& t, double mean, double stddev) {
   t.copy_(normal(t.sizes(), mean, stddev, t.dtype()));
 }
 
+Tensor rand_like(const Tensor& t) { return rand(t.sizes(), t.dtype()); }
+Tensor randn_like(const Tensor& t) { return randn(t.sizes(), t.dtype()); }
+
 }  // namespace spool

@@ -17,6 +17,9 @@ Tensor uniform(const Shape& sizes, double low, double high, ScalarType dtype = k
 // Standard normal.
 Tensor randn(const Shape& sizes, ScalarType dtype = kFloat32);
 Tensor normal(const Shape& sizes, double mean, double stddev, ScalarType dtype = kFloat32);
+// rand / randn of t's shape and dtype.
+Tensor rand_like(const Tensor& t);
+Tensor randn_like(const Tensor& t);
 // Integers uniform in [low, high).
 Tensor randint(int64_t low, int64_t high, const Shape& sizes);
 // Bernoulli(p) as 0/1 of the given dtype.

@@ -208,6 +208,20 @@ Tensor arange(double start, double end, double step, ScalarType dtype) {
 }
 Tensor arange(int64_t end, ScalarType dtype) { return arange(0.0, static_cast<double>(end), 1.0, dtype); }
 
+Tensor linspace(double start, double end, int64_t steps, ScalarType dtype) {
+  SPOOL_CHECK(steps >= 0, "linspace", "steps must be >= 0, got {}", steps);
+  Tensor t = Tensor::empty({steps}, dtype);
+  const double step = steps > 1 ? (end - start) / double(steps - 1) : 0.0;
+  SPOOL_DISPATCH_ALL(dtype, "linspace", [&] {
+    scalar_t* d = t.data_ptr<scalar_t>();
+    // From both ends, as PyTorch: the last value is `end` exactly.
+    for (int64_t i = 0; i < steps; ++i)
+      d[i] = convert_exact<scalar_t>(i < steps / 2 ? start + double(i) * step : end - double(steps - 1 - i) * step,
+                                     "linspace");
+  });
+  return t;
+}
+
 namespace {
 template <typename V>
 Tensor from_values(const V& values, const Shape& sizes, ScalarType dtype) {
@@ -233,5 +247,7 @@ Tensor tensor(std::initializer_list<double> values, const Shape& sizes, ScalarTy
 Tensor tensor(const std::vector<float>& values, const Shape& sizes) { return from_values(values, sizes, kFloat32); }
 Tensor tensor(const std::vector<int64_t>& values, const Shape& sizes) { return from_values(values, sizes, kInt64); }
 Tensor tensor(const std::vector<bool>& values, const Shape& sizes) { return from_values(values, sizes, kBool); }
+Tensor tensor(std::initializer_list<double> values, ScalarType dtype) { return from_values(values, {}, dtype); }
+Tensor tensor(const std::vector<int>& values, const Shape& sizes) { return from_values(values, sizes, kInt64); }
 
 }  // namespace spool

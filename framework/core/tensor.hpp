@@ -190,6 +190,8 @@ Tensor empty_like(const Tensor& t);
 // [start, end) in steps of `step`; int64 unless a dtype is given.
 Tensor arange(double start, double end, double step = 1.0, ScalarType dtype = kInt64);
 Tensor arange(int64_t end, ScalarType dtype = kInt64);
+// `steps` values evenly spaced from start to end inclusive, as torch.linspace.
+Tensor linspace(double start, double end, int64_t steps, ScalarType dtype = kFloat32);
 // A scalar (0-dim) tensor.
 Tensor scalar_tensor(double value, ScalarType dtype = kFloat32);
 // Copies values into a new tensor of the given shape (1-D when shape is empty).
@@ -198,5 +200,8 @@ Tensor tensor(std::initializer_list<double> values, const Shape& sizes = {}, Sca
 Tensor tensor(const std::vector<float>& values, const Shape& sizes = {});
 Tensor tensor(const std::vector<int64_t>& values, const Shape& sizes = {});
 Tensor tensor(const std::vector<bool>& values, const Shape& sizes = {});
+// tensor({1, 2, 3}, kInt64): a 1-D tensor of the given dtype.
+Tensor tensor(std::initializer_list<double> values, ScalarType dtype);
+Tensor tensor(const std::vector<int>& values, const Shape& sizes = {});  // int64
 
 }  // namespace spool
