@@ -289,6 +289,36 @@ Tensor scalar_operand(const Tensor& a, Scalar b) {
 Tensor eq(const Tensor& a, Scalar b) { return eq(a, scalar_operand(a, b)); }
 Tensor lt(const Tensor& a, Scalar b) { return lt(a, scalar_operand(a, b)); }
 Tensor gt(const Tensor& a, Scalar b) { return gt(a, scalar_operand(a, b)); }
+Tensor ne(const Tensor& a, Scalar b) { return ne(a, scalar_operand(a, b)); }
+Tensor le(const Tensor& a, Scalar b) { return le(a, scalar_operand(a, b)); }
+Tensor ge(const Tensor& a, Scalar b) { return ge(a, scalar_operand(a, b)); }
+
+namespace {
+void check_mask(const char* op, const Tensor& a) {
+  SPOOL_CHECK(a.dtype() == kBool, op, "works on bool masks, got {} of shape {} (use logical_* for other dtypes)",
+              dtype_name(a.dtype()), a.sizes());
+}
+}  // namespace
+
+Tensor operator!(const Tensor& a) {
+  check_mask("operator!", a);
+  return logical_not(a);
+}
+Tensor operator&(const Tensor& a, const Tensor& b) {
+  check_mask("operator&", a);
+  check_mask("operator&", b);
+  return logical_and(a, b);
+}
+Tensor operator|(const Tensor& a, const Tensor& b) {
+  check_mask("operator|", a);
+  check_mask("operator|", b);
+  return logical_or(a, b);
+}
+Tensor operator^(const Tensor& a, const Tensor& b) {
+  check_mask("operator^", a);
+  check_mask("operator^", b);
+  return logical_xor(a, b);
+}
 
 Tensor logical_not(const Tensor& a) {
   return SPOOL_DISPATCH_ALL(a.dtype(), "logical_not", [&] {

@@ -162,8 +162,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
                 dtype_name(o.weight.dtype()), o.weight.sizes());
   if (target.is_floating_point()) {
     SPOOL_CHECK(target.sizes() == input.sizes(), op,
-                "probability targets of shape {} must have the input's shape {} (class indices are int64)",
-                target.sizes(), input.sizes());
+                "probability targets ({} of shape {}) must have the input's shape {}; class indices are int64",
+                dtype_name(target.dtype()), target.sizes(), input.sizes());
     return cross_entropy_soft(input, target, o, C);
   }
   check_targets(op, input, target, o.ignore_index);

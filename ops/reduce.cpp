@@ -1,6 +1,8 @@
 // Reductions over all elements or one dim. Backward broadcasts the output
 // gradient back with expand (a stride-0 view, no copy).
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <type_traits>
 
@@ -311,5 +313,32 @@ Tensor normalize(const Tensor& a, double p, int64_t dim, double eps) {
   return a / clamp(norm(a, p, dim, true), eps, std::nullopt);
 }
 }  // namespace nn::functional
+
+namespace {
+// The dims, wrapped, distinct, in falling order (so reducing one at a time
+// keeps the others' positions when keepdim is off).
+std::vector<int> falling_dims(const char* op, const Tensor& a, const Shape& dims) {
+  std::vector<int> ds;
+  for (int64_t d : dims) ds.push_back(wrap_dim(d, a.dim(), op));
+  std::sort(ds.begin(), ds.end(), std::greater<>());
+  SPOOL_CHECK(std::adjacent_find(ds.begin(), ds.end()) == ds.end(), op, "dims {} repeat a dim (shape {})", dims,
+              a.sizes());
+  return ds;
+}
+}  // namespace
+
+Tensor sum(const Tensor& a, const Shape& dims, bool keepdim) {
+  if (dims.empty()) return sum(a);
+  Tensor y = a;
+  for (int d : falling_dims("sum", a, dims)) y = sum(y, d, keepdim);
+  return y;
+}
+
+Tensor mean(const Tensor& a, const Shape& dims, bool keepdim) {
+  if (dims.empty()) return mean(a);
+  Tensor y = a;
+  for (int d : falling_dims("mean", a, dims)) y = mean(y, d, keepdim);
+  return y;
+}
 
 }  // namespace spool

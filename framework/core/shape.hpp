@@ -60,6 +60,7 @@ class Shape {
     return p;
   }
   std::vector<int64_t> vec() const { return {begin(), end()}; }
+  operator std::vector<int64_t>() const { return vec(); }  // NOLINT: as torch's IntArrayRef.vec()
 
   friend bool operator==(const Shape& a, const Shape& b) {
     // A plain loop: std::equal became a memcmp call, which showed at ~3% of
