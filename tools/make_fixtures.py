@@ -435,31 +435,150 @@ def views():
          [torch.randn(2, 3), torch.randn(12, 3), torch.randn(2, 12), torch.randn(2, 3)])
 
 
-def main():
-    for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more,
-                   promotion, sequences, powers, batched, packed, views):
-        family()
-    validate(CASES)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    path = os.path.join(root, "tests", "fixtures", "ops.json")
+def surface():
+    """The tensor surface a PyTorch user reaches for (written to ops_surface.json)."""
+    case("sin", "sin", torch.sin, [torch.randn(3, 4)])
+    case("cos", "cos", torch.cos, [torch.randn(3, 4)])
+    case("reciprocal", "reciprocal", torch.reciprocal, [positive(3, 4)])
+    case("rsqrt", "rsqrt", torch.rsqrt, [positive(3, 4)])
+    case("log1p", "log1p", torch.log1p, [positive(3, 4) - 0.4])
+    case("expm1", "expm1", torch.expm1, [torch.randn(3, 4)])
+    # Rounding away from the jumps; round's halves go to the even neighbour.
+    x = away_from(torch.randn(3, 4) * 3, [float(k) for k in range(-9, 10)], 0.05)
+    for op in ("floor", "ceil", "sign"):
+        case(op, op, getattr(torch, op), [x])
+    case("round_halves", "round", torch.round, [torch.tensor([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.7, -3.2])])
+    case("softplus", "softplus", lambda a, beta, threshold: F.softplus(a, beta, threshold),
+         [torch.randn(3, 4) * 3], {"beta": 2.0, "threshold": 4.0})
+    case("elu", "elu", lambda a, alpha: F.elu(a, alpha), [away_from_zero(3, 4)], {"alpha": 0.7})
+    case("selu", "selu", F.selu, [away_from_zero(3, 4)])
+    case("silu", "silu", F.silu, [torch.randn(3, 4) * 2])
+    case("mish", "mish", F.mish, [torch.randn(3, 4) * 2])
+    case("hardtanh", "hardtanh", lambda a, min_val, max_val: F.hardtanh(a, min_val, max_val),
+         [away_from(torch.randn(3, 4), [-0.5, 0.8])], {"min_val": -0.5, "max_val": 0.8})
+    a, b = torch.randn(3, 4), torch.randn(4)
+    b[1] = a[0, 1]  # a tie: half the gradient to each
+    case("maximum", "maximum", torch.maximum, [a, b])
+    case("minimum", "minimum", torch.minimum, [a, b])
+    case("logical_and", "logical_and", torch.logical_and, [torch.tensor([[1, 0, 2], [0, 0, 3]]), torch.tensor([True, False, True])])
+    case("logical_or", "logical_or", torch.logical_or, [torch.tensor([[1, 0, 2], [0, 0, 3]]), torch.tensor([True, False, False])])
+    case("logical_xor", "logical_xor", torch.logical_xor, [torch.tensor([[1.0, 0.0, 2.0]]), torch.tensor([[0.5], [0.0]])],
+         grad=[False, False])
+    c = torch.rand(3, 4) > 0.5
+    case("where_scalar_other", "where_scalar_other", lambda cond, a, other: torch.where(cond, a, other), [c, torch.randn(3, 4)], {"other": 2.5})
+    case("any_dim", "any", lambda a, dim: a.any(dim), [torch.tensor([[0, 0, 1], [0, 0, 0]])], {"dim": 1})
+    case("all_dim", "all", lambda a, dim: a.all(dim), [torch.tensor([[1.0, 2.0], [0.0, 3.0]])], {"dim": 0},
+         grad=[False])
+    for d in (0, 1):
+        case(f"cumsum_dim{d}", "cumsum", lambda a, dim: torch.cumsum(a, dim), [torch.randn(3, 4)], {"dim": d})
+    case("cumsum_int64", "cumsum", lambda a, dim: torch.cumsum(a, dim), [torch.tensor([[1, 2, 3], [4, 5, 6]])], {"dim": 1})
+    case("cumprod", "cumprod", lambda a, dim: torch.cumprod(a, dim), [torch.randn(3, 4)], {"dim": 1})
+    case("cumprod_zeros", "cumprod", lambda a, dim: torch.cumprod(a, dim),
+         [torch.tensor([[1.5, 0.0, -2.0, 0.0, 0.7], [0.5, 2.0, 0.0, 1.0, 3.0]])], {"dim": 1})
+    case("norm_all", "norm", lambda a, p, dim, keepdim: torch.linalg.vector_norm(a, p), [torch.randn(3, 4)],
+         {"p": 2.0, "dim": None, "keepdim": False})
+    for p_ in (1.0, 3.0):
+        case(f"norm_p{int(p_)}_dim1", "norm", lambda a, p, dim, keepdim: torch.linalg.vector_norm(a, p, dim, keepdim),
+             [away_from_zero(3, 4)], {"p": p_, "dim": 1, "keepdim": True})
+    case("norm_inf_dim0", "norm", lambda a, p, dim, keepdim: torch.linalg.vector_norm(a, float("inf"), dim, keepdim),
+         [torch.randn(4, 3)], {"p": "inf", "dim": 0, "keepdim": False})
+    case("normalize", "normalize", lambda a, p, dim: F.normalize(a, p, dim), [torch.randn(3, 4)], {"p": 2.0, "dim": 1})
+    case("tril", "tril", lambda a, diagonal: torch.tril(a, diagonal), [torch.randn(2, 3, 4)], {"diagonal": 1})
+    case("triu", "triu", lambda a, diagonal: torch.triu(a, diagonal), [torch.randn(3, 4)], {"diagonal": -1})
+    case("repeat", "repeat", lambda a, repeats: a.repeat(*repeats), [torch.randn(2, 3)], {"repeats": [2, 1, 3]})
+    case("repeat_interleave", "repeat_interleave", lambda a, repeats, dim: torch.repeat_interleave(a, repeats, dim),
+         [torch.randn(2, 3)], {"repeats": 2, "dim": 1})
+    case("repeat_interleave_counts", "repeat_interleave_counts",
+         lambda a, r, dim: torch.repeat_interleave(a, r, dim), [torch.randn(3, 2), torch.tensor([2, 0, 1])], {"dim": 0})
+    case("one_hot", "one_hot", lambda i, num_classes: F.one_hot(i, num_classes), [torch.tensor([[0, 3], [2, 1]])],
+         {"num_classes": 5})
+    case("unbind", "unbind", lambda a, dim: a.unbind(dim), [torch.randn(2, 3)], {"dim": 1})
+    distinct = lambda *s: (torch.randperm(math.prod(s)).float() / 7.0 - 1.0).reshape(*s)
+    case("sort_desc", "sort", lambda a, dim, descending: torch.sort(a, dim, descending), [distinct(3, 4)],
+         {"dim": 1, "descending": True})
+    case("sort_dim0", "sort", lambda a, dim, descending: torch.sort(a, dim, descending), [distinct(3, 4)],
+         {"dim": 0, "descending": False})
+    case("argsort", "argsort", lambda a, dim, descending: torch.argsort(a, dim, descending), [distinct(2, 5)],
+         {"dim": -1, "descending": False}, grad=[False])
+    case("topk", "topk", lambda a, k, dim, largest: torch.topk(a, k, dim, largest), [distinct(5, 3)],
+         {"k": 2, "dim": 0, "largest": True})
+    case("topk_smallest", "topk", lambda a, k, dim, largest: torch.topk(a, k, dim, largest), [distinct(3, 5)],
+         {"k": 3, "dim": 1, "largest": False})
+    for eq, shapes in (("bij,bjk->bik", ([2, 3, 4], [2, 4, 5])), ("bqd,bkd->bqk", ([2, 3, 4], [2, 5, 4])),
+                       ("bi,oij,bj->bo", ([2, 3], [4, 3, 5], [2, 5])), ("i,j", ([3], [4])), ("ij->", ([3, 4],)),
+                       ("bhqk,bhkd->bqhd", ([2, 2, 3, 4], [2, 2, 4, 3]))):
+        case("einsum_" + eq.replace(",", "_").replace("->", "_to_"), "einsum",
+             lambda *xs, equation: torch.einsum(equation, *xs), [torch.randn(*s) for s in shapes], {"equation": eq})
+    case("sum_dims", "sum_dims", lambda a, dims, keepdim: a.sum(dims, keepdim), [torch.randn(2, 3, 4)],
+         {"dims": [0, 2], "keepdim": False})
+    case("mean_dims_keep", "mean_dims", lambda a, dims, keepdim: a.mean(dims, keepdim), [torch.randn(2, 3, 4)],
+         {"dims": [2, 1], "keepdim": True})
+    for r in ("mean", "sum", "none"):
+        case(f"smooth_l1_{r}", "smooth_l1_loss", lambda a, t, reduction, beta: F.smooth_l1_loss(a, t, reduction=reduction, beta=beta),
+             [torch.randn(3, 4), torch.randn(3, 4)], {"reduction": r, "beta": 0.5}, grad=[True, False])
+        case(f"huber_{r}", "huber_loss", lambda a, t, reduction, delta: F.huber_loss(a, t, reduction=reduction, delta=delta),
+             [torch.randn(3, 4), torch.randn(3, 4)], {"reduction": r, "delta": 0.7}, grad=[True, False])
+    for r in ("batchmean", "sum", "mean", "none"):
+        case(f"kl_div_{r}", "kl_div", lambda a, t, reduction, log_target: F.kl_div(a, t, reduction=reduction, log_target=log_target),
+             [torch.log_softmax(torch.randn(3, 4), 1), torch.softmax(torch.randn(3, 4), 1)],
+             {"reduction": r, "log_target": False})
+    case("kl_div_log_target", "kl_div", lambda a, t, reduction, log_target: F.kl_div(a, t, reduction=reduction, log_target=log_target),
+         [torch.log_softmax(torch.randn(3, 4), 1), torch.log_softmax(torch.randn(3, 4), 1)],
+         {"reduction": "batchmean", "log_target": True})
+    case("margin_ranking", "margin_ranking_loss",
+         lambda a, b, y, margin, reduction: F.margin_ranking_loss(a, b, y, margin=margin, reduction=reduction),
+         [torch.randn(6), torch.randn(6), torch.tensor([1.0, -1.0, 1.0, -1.0, 1.0, -1.0])],
+         {"margin": 0.1, "reduction": "mean"}, grad=[True, True, False])
+    case("cosine_embedding", "cosine_embedding_loss",
+         lambda a, b, y, margin, reduction: F.cosine_embedding_loss(a, b, y, margin=margin, reduction=reduction),
+         [torch.randn(4, 5), torch.randn(4, 5), torch.tensor([1.0, -1.0, -1.0, 1.0])],
+         {"margin": -0.5, "reduction": "sum"}, grad=[True, True, False])
+    ce = lambda a, t, w, reduction, ignore_index, label_smoothing: F.cross_entropy(
+        a, t, weight=w, reduction=reduction, ignore_index=ignore_index, label_smoothing=label_smoothing)
+    for r in ("mean", "sum", "none"):
+        for smooth in (0.0, 0.2):
+            case(f"cross_entropy_weight_{r}_{smooth}", "cross_entropy_weight", ce,
+                 [torch.randn(5, 3), torch.tensor([1, 2, 0, 2, 1]), torch.tensor([0.5, 2.0, 1.5])],
+                 {"reduction": r, "ignore_index": 0, "label_smoothing": smooth}, grad=[True, False, False])
+            case(f"cross_entropy_probs_{r}_{smooth}", "cross_entropy_weight", ce,
+                 [torch.randn(2, 3, 2), torch.softmax(torch.randn(2, 3, 2), 1), torch.tensor([0.5, 2.0, 1.5])],
+                 {"reduction": r, "ignore_index": -100, "label_smoothing": smooth}, grad=[True, True, False])
+
+
+def write(root, name, cases):
+    validate(cases)
+    path = os.path.join(root, "tests", "fixtures", name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
-        json.dump({"generator": "tools/make_fixtures.py", "torch_version": torch.__version__, "cases": CASES},
+        json.dump({"generator": "tools/make_fixtures.py", "torch_version": torch.__version__, "cases": cases},
                   f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
     with open(path) as f:
-        assert len(json.load(f)["cases"]) == len(CASES)
+        assert len(json.load(f)["cases"]) == len(cases)
     size = os.path.getsize(path)
-    per_op = collections.Counter(c["op"] for c in CASES)
+    per_op = collections.Counter(c["op"] for c in cases)
     width = max(map(len, per_op))
     for op, n in per_op.items():
         print(f"  {op:<{width}} {n}")
-    print(f"wrote {len(CASES)} cases for {len(per_op)} ops to {os.path.relpath(path, root)} "
+    print(f"wrote {len(cases)} cases for {len(per_op)} ops to {os.path.relpath(path, root)} "
           f"({size} bytes, {size / 1024:.0f} KiB)")
     if size > MAX_BYTES:
         print(f"warning: larger than {MAX_BYTES // 1024} KiB", file=sys.stderr)
         return 1
     return 0
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # ops.json first, then ops_surface.json: one random stream, so adding
+    # cases to the second file leaves the first unchanged.
+    for family in (elementwise, reductions, products, shapes, nn, losses, float64, pointwise, products_more,
+                   promotion, sequences, powers, batched, packed, views):
+        family()
+    status = write(root, "ops.json", list(CASES))
+    CASES.clear()
+    surface()
+    return write(root, "ops_surface.json", list(CASES)) or status
 
 
 if __name__ == "__main__":

@@ -216,8 +216,9 @@ Tensor linspace(double start, double end, int64_t steps, ScalarType dtype) {
     scalar_t* d = t.data_ptr<scalar_t>();
     // From both ends, as PyTorch: the last value is `end` exactly.
     for (int64_t i = 0; i < steps; ++i)
-      d[i] = convert_exact<scalar_t>(i < steps / 2 ? start + double(i) * step : end - double(steps - 1 - i) * step,
-                                     "linspace");
+      d[i] = convert_exact<scalar_t>(
+          steps == 1 ? start : i < steps / 2 ? start + double(i) * step : end - double(steps - 1 - i) * step,
+          "linspace");
   });
   return t;
 }

@@ -211,6 +211,73 @@ std::vector<Row> rows() {
        [] { return V{leaf({3}, 1)}; }},
       {"clone contiguous", [](const V& v) { return v[0].clone() * v[0].contiguous(); },
        [] { return V{transposed_leaf(2, 3, 1)}; }},
+      // The tensor surface (issue "the tensor surface a PyTorch user reaches for").
+      {"sin cos", [](const V& v) { return sin(v[0]) * cos(v[1]); }, [] { return V{leaf({2, 3}, 1), transposed_leaf(2, 3, 2)}; }},
+      {"reciprocal rsqrt", [](const V& v) { return reciprocal(v[0]) + rsqrt(v[0]); }, [] { return V{positive_leaf({2, 3}, 1)}; }},
+      {"log1p expm1", [](const V& v) { return log1p(v[0]) * expm1(v[1]); }, [] { return V{positive_leaf({4}, 1), leaf({4}, 2)}; }},
+      {"floor ceil round sign (zero gradient)", [](const V& v) { return floor(v[0]) + ceil(v[0]) + round(v[0]) + sign(v[0]) + v[0]; },
+       [] { return V{tensor({-1.3, -0.2, 0.4, 1.6}, {4}, kFloat64).requires_grad_()}; }},
+      {"softplus", [](const V& v) { return softplus(v[0], 2.0, 3.0); }, [] {
+         return V{tensor({-2.0, -0.3, 0.4, 1.2, 2.5}, {5}, kFloat64).requires_grad_()};  // 2.5 * 2 > 3: linear part
+       }},
+      {"elu selu", [](const V& v) { return elu(v[0], 0.7) + selu(v[0]); }, [] { return V{away_from_zero({3, 4}, 1)}; }},
+      {"silu mish", [](const V& v) { return silu(v[0]) * mish(v[0]); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"hardtanh", [](const V& v) { return hardtanh(v[0], -0.5, 0.8); },
+       [] { return V{tensor({-1.2, -0.3, 0.1, 0.5, 0.9, 1.4}, {2, 3}, kFloat64).requires_grad_()}; }},
+      {"maximum minimum broadcast", [](const V& v) { return maximum(v[0], v[1]) * minimum(v[0], v[1]); },
+       [] { return V{leaf({3, 4}, 1), leaf({4}, 2)}; }},
+      {"where with scalars", [](const V& v) { return where(v[0] > 0.0, v[0], 2.0) + where(v[0] < 0.0, -1.0, v[0] * 3.0); },
+       [] { return V{away_from_zero({3, 4}, 1)}; }},
+      {"cumsum", [](const V& v) { return cumsum(v[0], 1) * cumsum(v[0], 0); }, [] { return V{transposed_leaf(3, 4, 1)}; }},
+      {"cumprod", [](const V& v) { return cumprod(v[0], -1); }, [] { return V{leaf({2, 5}, 1)}; }},
+      {"cumprod with zeros", [](const V& v) { return cumprod(v[0], 0); },
+       [] { return V{tensor({1.5, 0.0, -2.0, 0.0, 0.7}, {5}, kFloat64).requires_grad_()}; }},
+      {"norm 2 all", [](const V& v) { return norm(v[0]); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"norm 1 and 3 over a dim", [](const V& v) { return norm(v[0], 1.0, 1) + norm(v[0], 3.0, 1); },
+       [] { return V{away_from_zero({3, 4}, 1)}; }},
+      {"norm inf", [](const V& v) { return norm(v[0], INFINITY, 0, true); }, [] { return V{leaf({4, 3}, 1)}; }},
+      {"normalize", [](const V& v) { return nn::functional::normalize(v[0], 2.0, 1); }, [] { return V{leaf({3, 4}, 1)}; }},
+      {"tril triu", [](const V& v) { return tril(v[0], 1) * 2.0 + triu(v[0], -1); }, [] { return V{leaf({2, 3, 4}, 1)}; }},
+      {"repeat", [](const V& v) { return repeat(v[0], {2, 1, 3}); }, [] { return V{transposed_leaf(2, 3, 1)}; }},
+      {"repeat_interleave", [](const V& v) { return repeat_interleave(v[0], 3, 1) + 0.0; }, [] { return V{leaf({2, 2}, 1)}; }},
+      {"repeat_interleave counts", [](const V& v) { return repeat_interleave(v[0], idx({2, 0, 1}), 0); },
+       [] { return V{leaf({3, 2}, 1)}; }},
+      {"unbind", [](const V& v) { auto u = unbind(v[0], 1); return u[0] * u[2] + u[1]; }, [] { return V{leaf({3, 3}, 1)}; }},
+      {"sort values", [](const V& v) { return sort(v[0], 1, true).values * tensor({1.0, 2.0, 3.0, 4.0}, {4}, kFloat64); },
+       [] { return V{leaf({3, 4}, 1)}; }},
+      {"topk values", [](const V& v) { return topk(v[0], 2, 0).values; }, [] { return V{leaf({5, 3}, 1)}; }},
+      {"einsum batched product", [](const V& v) { return einsum("bij,bjk->bik", {v[0], v[1]}); },
+       [] { return V{leaf({2, 3, 4}, 1), leaf({2, 4, 5}, 2)}; }},
+      {"einsum attention scores", [](const V& v) { return einsum("bqd,bkd->bqk", {v[0], v[1]}); },
+       [] { return V{leaf({2, 3, 4}, 1), leaf({2, 4, 3}, 2).detach().transpose(1, 2).requires_grad_()}; }},
+      {"einsum bilinear and sums", [](const V& v) { return einsum("bi,oij,bj->bo", {v[0], v[1], v[2]}).sum() + einsum("ij->j", {v[1][0]}).sum(); },
+       [] { return V{leaf({2, 3}, 1), leaf({4, 3, 5}, 2), leaf({2, 5}, 3)}; }},
+      {"einsum outer and implicit", [](const V& v) { return einsum("i,j", {v[0], v[1]}); },
+       [] { return V{leaf({3}, 1), leaf({4}, 2)}; }},
+      {"sum and mean over dims", [](const V& v) { return v[0].sum({0, 2}) + v[0].mean({2, 0}, false) + v[0].sum({1, 2}, true).sum(); },
+       [] { return V{leaf({2, 3, 4}, 1)}; }},
+      {"smooth_l1 huber", [](const V& v) {
+         return smooth_l1_loss(v[0], v[1], Reduction::Sum, 0.5) + huber_loss(v[0], v[1], Reduction::Mean, 0.7);
+       },
+       [] { return V{leaf({3, 4}, 1), leaf({3, 4}, 2)}; }},
+      {"kl_div", [](const V& v) {
+         return kl_div(log_softmax(v[0], 1), softmax(v[1], 1), "batchmean") + kl_div(log_softmax(v[0], 1), log_softmax(v[1], 1), "sum", true);
+       },
+       [] { return V{leaf({3, 4}, 1), leaf({3, 4}, 2)}; }},
+      {"margin_ranking", [](const V& v) { return margin_ranking_loss(v[0], v[1], tensor({1.0, -1.0, 1.0, -1.0}, {4}, kFloat64), 0.1); },
+       [] { return V{tensor({0.3, 0.9, -0.5, 0.2}, {4}, kFloat64).requires_grad_(), tensor({0.1, 0.2, 0.4, 0.8}, {4}, kFloat64).requires_grad_()}; }},
+      {"cosine_embedding", [](const V& v) {
+         return cosine_embedding_loss(v[0], v[1], tensor({1.0, -1.0, -1.0}, {3}, kFloat64), -0.9, Reduction::Sum);
+       },
+       [] { return V{leaf({3, 4}, 1), leaf({3, 4}, 2)}; }},
+      {"cross_entropy weight smoothing", [](const V& v) {
+         return cross_entropy(v[0], idx({1, 2, 0, 2}), {.ignore_index = 0, .label_smoothing = 0.2, .weight = tensor({0.5, 2.0, 1.5}, {3}, kFloat64)});
+       },
+       [] { return V{leaf({4, 3}, 1)}; }},
+      {"cross_entropy probabilities", [](const V& v) {
+         return cross_entropy(v[0], softmax(v[1], 1), {.label_smoothing = 0.1, .weight = tensor({0.5, 2.0, 1.5}, {3}, kFloat64)});
+       },
+       [] { return V{leaf({4, 3}, 1), leaf({4, 3}, 2)}; }},
   };
 }
 
