@@ -317,6 +317,16 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction
 // with log_target). reduction: "none", "sum", "mean" or "batchmean" (the
 // sum over the batch size: the KL divergence itself).
 Tensor kl_div(const Tensor& input, const Tensor& target, std::string_view reduction = "mean", bool log_target = false);
+// CTC loss, as torch.nn.functional.ctc_loss: log_probs [T, N, C] (from
+// log_softmax), targets int64 [N, S] padded or 1-D concatenated, lengths
+// int64 [N]. Mean divides each loss by its target length, then averages.
+struct CtcLossOptions {
+  int64_t blank = 0;
+  Reduction reduction = Reduction::Mean;
+  bool zero_infinity = false;  // an impossible alignment gives 0 (and no gradient) instead of inf
+};
+Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                const Tensor& target_lengths, const CtcLossOptions& options = {});
 // max(0, -y (x1 - x2) + margin), y = 1 or -1.
 Tensor margin_ranking_loss(const Tensor& x1, const Tensor& x2, const Tensor& y, double margin = 0.0,
                            Reduction reduction = Reduction::Mean);

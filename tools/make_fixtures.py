@@ -545,6 +545,26 @@ def surface():
                  {"reduction": r, "ignore_index": -100, "label_smoothing": smooth}, grad=[True, True, False])
 
 
+def ctc():
+    """ctc_loss through log_softmax (the gradient of the logits is the same
+    in both libraries; see ops/ctc_loss.cpp)."""
+    fn = lambda x, t, il, tl, blank, reduction, zero_infinity: F.ctc_loss(
+        F.log_softmax(x, 2), t, il, tl, blank=blank, reduction=reduction, zero_infinity=zero_infinity)
+    T, N, C = 4, 3, 4
+    padded = torch.tensor([[1, 2, 2], [3, 1, 0], [3, 0, 0]])  # a repeated label needs a blank between
+    lengths = torch.tensor([4, 4, 3]), torch.tensor([3, 2, 1])
+    for r in ("mean", "sum", "none"):
+        case(f"ctc_padded_{r}", "ctc_loss", fn, [torch.randn(T, N, C), padded, *lengths],
+             {"blank": 0, "reduction": r, "zero_infinity": False})
+    case("ctc_concatenated_blank3", "ctc_loss", fn,
+         [torch.randn(T, N, C), torch.tensor([1, 2, 2, 0, 1, 2]), torch.tensor([4, 4, 3]), torch.tensor([3, 2, 1])],
+         {"blank": 3, "reduction": "mean", "zero_infinity": False})
+    # Sequence 1 needs 4 steps (2, 2 with a blank between) but has 2: impossible, zeroed.
+    case("ctc_zero_infinity", "ctc_loss", fn,
+         [torch.randn(4, 2, 3), torch.tensor([[1, 2], [2, 2]]), torch.tensor([4, 2]), torch.tensor([2, 2])],
+         {"blank": 0, "reduction": "sum", "zero_infinity": True})
+
+
 def write(root, name, cases):
     validate(cases)
     path = os.path.join(root, "tests", "fixtures", name)
@@ -578,6 +598,7 @@ def main():
     status = write(root, "ops.json", list(CASES))
     CASES.clear()
     surface()
+    ctc()
     return write(root, "ops_surface.json", list(CASES)) or status
 
 

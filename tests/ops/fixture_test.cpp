@@ -358,6 +358,13 @@ const std::map<std::string, OpFn>& op_table() {
          return one(cosine_embedding_loss(in[0], in[1], in[2], k.at("margin").get<double>(),
                                           reduction_from_string(k.at("reduction").get<std::string>())));
        }},
+      {"ctc_loss",
+       [](const V& in, const json& k) {
+         return one(ctc_loss(log_softmax(in[0], 2), in[1], in[2], in[3],
+                             {.blank = k.at("blank").get<int64_t>(),
+                              .reduction = reduction_from_string(k.at("reduction").get<std::string>()),
+                              .zero_infinity = k.at("zero_infinity").get<bool>()}));
+       }},
       {"cross_entropy_weight",
        [](const V& in, const json& k) {
          return one(cross_entropy(in[0], in[1],

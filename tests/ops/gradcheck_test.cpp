@@ -274,6 +274,17 @@ std::vector<Row> rows() {
          return cross_entropy(v[0], idx({1, 2, 0, 2}), {.ignore_index = 0, .label_smoothing = 0.2, .weight = tensor({0.5, 2.0, 1.5}, {3}, kFloat64)});
        },
        [] { return V{leaf({4, 3}, 1)}; }},
+      {"ctc_loss (d loss / d log_probs itself)", [](const V& v) {
+         return ctc_loss(v[0], idx({1, 2, 2, 3, 1, 0}, {2, 3}), idx({5, 4}), idx({3, 2}), {.reduction = Reduction::Sum});
+       },
+       [] {
+         manual_seed(4);
+         return V{log_softmax(randn({5, 2, 4}, kFloat64), 2).detach().requires_grad_()};
+       }},
+      {"ctc_loss through log_softmax", [](const V& v) {
+         return ctc_loss(log_softmax(v[0], 2), idx({2, 1, 3}), idx({4, 3}), idx({2, 1}), {.blank = 0});
+       },
+       [] { return V{leaf({4, 2, 4}, 5)}; }},
       {"cross_entropy probabilities", [](const V& v) {
          return cross_entropy(v[0], softmax(v[1], 1), {.label_smoothing = 0.1, .weight = tensor({0.5, 2.0, 1.5}, {3}, kFloat64)});
        },

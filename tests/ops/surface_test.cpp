@@ -153,3 +153,27 @@ TEST_CASE("surface: bad input to the new ops is a clear error") {
   CHECK_ERROR(cross_entropy(x, randn({3, 4}, kFloat64)), "cross_entropy", "float64", "float32");
   CHECK_ERROR(sign(tensor(std::vector<bool>{true})), "sign", "bool");
 }
+
+TEST_CASE("ctc_loss: values by hand, and bad input") {
+  // T = 2, one label: the alignments "a a", "a -", "- a" with uniform
+  // probabilities 1/2 over {blank, a}: p = 3/4.
+  Tensor lp = full({2, 1, 2}, std::log(0.5), kFloat64);
+  Tensor one = tensor({1}, kInt64), len2 = tensor({2}, kInt64), len1 = tensor({1}, kInt64);
+  CHECK(ctc_loss(lp, one.reshape({1, 1}), len2, len1, {.reduction = Reduction::Sum}).item<double>() ==
+        doctest::Approx(-std::log(0.75)));
+  // An empty target over an empty input has probability 1.
+  CHECK(ctc_loss(lp, tensor(std::vector<int64_t>{}, {0}), tensor({0}, kInt64), tensor({0}, kInt64),
+                 {.reduction = Reduction::None}).item<double>() == 0.0);
+  // Too short for its target: inf, or 0 with zero_infinity.
+  Tensor two = tensor({1, 1}, kInt64).reshape({1, 2});  // needs "a - a": 3 steps
+  CHECK(std::isinf(ctc_loss(lp, two, len2, len2, {.reduction = Reduction::Sum}).item<double>()));
+  CHECK(ctc_loss(lp, two, len2, len2, {.reduction = Reduction::Sum, .zero_infinity = true}).item<double>() == 0.0);
+
+  CHECK_ERROR(ctc_loss(zeros({2, 2}), one, len2, len1), "ctc_loss", "[T, N, C]", "[2, 2]");
+  CHECK_ERROR(ctc_loss(lp, one.reshape({1, 1}), len2, len1, {.blank = 2}), "ctc_loss", "blank 2", "2");
+  CHECK_ERROR(ctc_loss(lp, one.reshape({1, 1}), tensor({3}, kInt64), len1), "ctc_loss", "input length 3", "[0, 2]");
+  CHECK_ERROR(ctc_loss(lp, one.reshape({1, 1}), len2, len2), "ctc_loss", "target length 2", "1 targets");
+  CHECK_ERROR(ctc_loss(lp, tensor({0}, kInt64).reshape({1, 1}), len2, len1), "ctc_loss", "blank 0");
+  CHECK_ERROR(ctc_loss(lp, one.reshape({1, 1}), tensor({2.0}, {1}), len1), "ctc_loss", "input_lengths", "int64");
+  CHECK_ERROR(ctc_loss(lp, one.to(kFloat32), len2, len1), "ctc_loss", "targets must be int64");
+}
