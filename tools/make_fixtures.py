@@ -466,6 +466,11 @@ def surface():
          grad=[False, False])
     c = torch.rand(3, 4) > 0.5
     case("where_scalar_other", "where_scalar_other", lambda cond, a, other: torch.where(cond, a, other), [c, torch.randn(3, 4)], {"other": 2.5})
+    case("where_scalar_self", "where_scalar_self", lambda cond, b, value: torch.where(cond, value, b),
+         [c, torch.randn(4)], {"value": -1.5})
+    for steps in (1, 2, 7):
+        case(f"linspace_{steps}", "linspace", lambda start, end, steps: torch.linspace(start, end, steps), [],
+             {"start": -1.0, "end": 2.5, "steps": steps})
     case("any_dim", "any", lambda a, dim: a.any(dim), [torch.tensor([[0, 0, 1], [0, 0, 0]])], {"dim": 1})
     case("all_dim", "all", lambda a, dim: a.all(dim), [torch.tensor([[1.0, 2.0], [0.0, 3.0]])], {"dim": 0},
          grad=[False])

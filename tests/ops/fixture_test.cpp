@@ -285,6 +285,12 @@ const std::map<std::string, OpFn>& op_table() {
       {"logical_xor", [](const V& in, const json&) { return one(logical_xor(in[0], in[1])); }},
       {"where_scalar_other",
        [](const V& in, const json& k) { return one(where(in[0], in[1], k.at("other").get<double>())); }},
+      {"where_scalar_self",
+       [](const V& in, const json& k) { return one(where(in[0], k.at("value").get<double>(), in[1])); }},
+      {"linspace",
+       [](const V&, const json& k) {
+         return one(linspace(k.at("start").get<double>(), k.at("end").get<double>(), k.at("steps").get<int64_t>()));
+       }},
       {"any", [](const V& in, const json& k) { return one(any(in[0], k.at("dim").get<int64_t>())); }},
       {"all", [](const V& in, const json& k) { return one(all(in[0], k.at("dim").get<int64_t>())); }},
       {"cumsum", [](const V& in, const json& k) { return one(cumsum(in[0], k.at("dim").get<int64_t>())); }},
