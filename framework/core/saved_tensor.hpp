@@ -53,23 +53,31 @@ class SavedTensor {
 };
 
 // The versions of a list of tensors that a closure keeps whole (and passes
-// on as a list, as Pointwise does): check() before reading them.
+// on as a list, as Pointwise does): check() before reading them. A few are
+// kept inline: a recurrent cell records one such list per step.
 class SavedVersions {
  public:
   SavedVersions() = default;
-  SavedVersions(const char* op, std::span<const Tensor> tensors) : op_(op) {
-    versions_.reserve(tensors.size());
-    for (const Tensor& t : tensors) versions_.push_back(t.defined() ? t.impl().storage->version() : 0);
+  SavedVersions(const char* op, std::span<const Tensor> tensors) : op_(op), count_(tensors.size()) {
+    if (count_ > kInline) more_.resize(count_);
+    uint32_t* v = data();
+    for (size_t i = 0; i < count_; ++i) v[i] = tensors[i].defined() ? tensors[i].impl().storage->version() : 0;
   }
   void check(std::span<const Tensor> tensors) const {
-    for (size_t i = 0; i < tensors.size() && i < versions_.size(); ++i)
-      if (tensors[i].defined() && tensors[i].impl().storage->version() != versions_[i]) [[unlikely]]
-        detail::saved_tensor_changed(op_, tensors[i], versions_[i]);
+    const uint32_t* v = data();
+    for (size_t i = 0; i < tensors.size() && i < count_; ++i)
+      if (tensors[i].defined() && tensors[i].impl().storage->version() != v[i]) [[unlikely]]
+        detail::saved_tensor_changed(op_, tensors[i], v[i]);
   }
 
  private:
+  static constexpr size_t kInline = 4;
+  uint32_t* data() { return count_ > kInline ? more_.data() : inline_; }
+  const uint32_t* data() const { return count_ > kInline ? more_.data() : inline_; }
   const char* op_ = "";
-  std::vector<uint32_t, detail::PooledAllocator<uint32_t>> versions_;
+  size_t count_ = 0;
+  uint32_t inline_[kInline] = {};
+  std::vector<uint32_t, detail::PooledAllocator<uint32_t>> more_;
 };
 
 }  // namespace spool
