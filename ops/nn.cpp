@@ -3,6 +3,8 @@
 
 #include "../framework/core/kernels.hpp"
 #include "../framework/core/random.hpp"
+#include <algorithm>
+
 #include "ops.hpp"
 
 namespace spool {
@@ -145,6 +147,37 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
     if (gb.defined()) gb = reshape(gb, ns);
     return {gx, gw, gb};
   });
+}
+
+Tensor lengths_to_mask(const Tensor& lengths, std::optional<int64_t> max_len) {
+  const char* op = "lengths_to_mask";
+  SPOOL_CHECK(lengths.dtype() == kInt64 && lengths.dim() == 1, op, "lengths must be int64 [B], got {} of shape {}",
+              dtype_name(lengths.dtype()), lengths.sizes());
+  const std::vector<int64_t> len = lengths.to_vector<int64_t>();
+  int64_t T = 0;
+  for (int64_t l : len) {
+    SPOOL_CHECK(l >= 0, op, "length {} is negative", l);
+    T = std::max(T, l);
+  }
+  if (max_len) {
+    SPOOL_CHECK(*max_len >= T, op, "max_len {} is shorter than the longest length {}", *max_len, T);
+    T = *max_len;
+  }
+  const auto B = static_cast<int64_t>(len.size());
+  Tensor mask = Tensor::empty({B, T}, kBool);
+  bool* m = mask.data_ptr<bool>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < T; ++t) m[b * T + t] = t < len[b];
+  return mask;
+}
+
+Tensor causal_mask(int64_t T) {
+  SPOOL_CHECK(T >= 0, "causal_mask", "size {} is negative", T);
+  Tensor mask = Tensor::empty({T, T}, kBool);
+  bool* m = mask.data_ptr<bool>();
+  for (int64_t i = 0; i < T; ++i)
+    for (int64_t j = 0; j < T; ++j) m[i * T + j] = j > i;
+  return mask;
 }
 
 }  // namespace spool

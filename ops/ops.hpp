@@ -276,6 +276,14 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
 // ---- nn.cpp ----
 // weight[indices]; rows at padding_idx get no gradient.
 Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx = std::nullopt);
+// Masks for sequences and attention (bool, not recorded):
+// lengths_to_mask: [B, max_len] true where a step is inside its sequence
+// (max_len: the longest length when absent), e.g. for a padding mask write
+// !lengths_to_mask(l) (PyTorch's key_padding_mask: true = ignore).
+// causal_mask: [T, T] true above the diagonal, the future a query must not
+// see (as nn.MultiheadAttention's boolean attn_mask: true = masked).
+Tensor lengths_to_mask(const Tensor& lengths, std::optional<int64_t> max_len = std::nullopt);
+Tensor causal_mask(int64_t T);
 // Zeroes elements with probability p and scales the rest by 1/(1-p) when training.
 Tensor dropout(const Tensor& a, double p = 0.5, bool training = true);
 // Normalizes over the trailing `normalized_shape` dims; weight and bias optional.

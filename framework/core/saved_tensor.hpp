@@ -34,11 +34,15 @@ class SavedTensor {
  public:
   SavedTensor() = default;
   SavedTensor(const char* op, Tensor t)
-      : tensor_(std::move(t)), op_(op), version_(tensor_.defined() ? tensor_.impl().storage->version() : 0) {}
+      : tensor_(std::move(t)),
+        op_(op),
+        storage_(tensor_.defined() ? tensor_.impl().storage.get() : nullptr),
+        version_(storage_ ? storage_->version() : 0) {}
 
   // The saved tensor; an error if its data changed in place since.
   const Tensor& get() const {
-    if (tensor_.defined() && tensor_.impl().storage->version() != version_) [[unlikely]]
+    // The data changed in place, or was replaced (set_data, Module::to).
+    if (tensor_.defined() && (tensor_.impl().storage.get() != storage_ || storage_->version() != version_)) [[unlikely]]
       detail::saved_tensor_changed(op_, tensor_, version_);
     return tensor_;
   }
@@ -49,6 +53,7 @@ class SavedTensor {
  private:
   Tensor tensor_;
   const char* op_ = "";
+  const Storage* storage_ = nullptr;
   uint32_t version_ = 0;
 };
 

@@ -112,6 +112,26 @@ void Tensor::set_grad(const Tensor& g) {
   m->grad = g.defined() && !g.is_contiguous() ? kernels::contiguous_copy(g.detach()).impl_ptr() : g.impl_ptr();
 }
 
+void Tensor::set_data(const Tensor& data) {
+  SPOOL_CHECK(data.defined(), "set_data", "the new data is an undefined tensor (shape {})", sizes());
+  SPOOL_CHECK(is_leaf(), "set_data", "only a leaf's data can be replaced; this tensor (shape {}) comes from {}",
+              sizes(), grad_fn_name());
+  TensorImpl& me = impl();
+  const TensorImpl& src = data.impl();
+  me.storage = src.storage;
+  me.sizes = src.sizes;
+  me.strides = src.strides;
+  me.offset = src.offset;
+  me.dtype = src.dtype;
+  if (AutogradMeta* m = me.autograd.get()) {
+    SPOOL_CHECK(!m->requires_grad || is_floating(src.dtype), "set_data",
+                "a tensor that requires grad needs floating data, got {}", dtype_name(src.dtype));
+    m->sizes = src.sizes;
+    m->dtype = src.dtype;
+    m->grad.reset();  // a gradient of the old data's dtype or shape
+  }
+}
+
 void Tensor::retain_grad() {
   SPOOL_CHECK(requires_grad(), "retain_grad", "called on a tensor that does not require grad");
   impl().autograd->retains_grad = true;

@@ -119,6 +119,10 @@ class Tensor {
   // Accumulated gradient (undefined until a backward reaches this tensor).
   Tensor grad() const;
   void set_grad(const Tensor& g);
+  // Makes this leaf use `data` (its storage, shape and dtype) while staying
+  // the same tensor for every handle and keeping requires_grad, as
+  // PyTorch's param.data = data; the gradient is dropped. Module::to uses it.
+  void set_data(const Tensor& data);
   // Makes a non-leaf tensor keep its gradient in grad(), like PyTorch.
   void retain_grad();
   // Name of the op that produced this tensor, empty for leaves.

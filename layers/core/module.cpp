@@ -165,6 +165,17 @@ void Module::zero_grad() {
   for (Tensor& p : parameters()) p.set_grad(Tensor());
 }
 
+Module& Module::to(ScalarType dtype) {
+  SPOOL_CHECK(is_floating(dtype), "Module::to", "modules convert to a floating dtype, got {}", dtype_name(dtype));
+  NoGradGuard no_grad;
+  auto convert = [dtype](Tensor t) {
+    if (t.defined() && t.is_floating_point() && t.dtype() != dtype) t.set_data(t.detach().to(dtype));
+  };
+  for (const Tensor& p : parameters()) convert(p);
+  for (const Tensor& b : buffers()) convert(b);
+  return *this;
+}
+
 StateDict Module::state_dict() const {
   StateDict d;
   for (auto& [n, t] : named_parameters()) d.insert(n, t.detach());

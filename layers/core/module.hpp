@@ -82,6 +82,11 @@ class Module {
   bool is_training() const;
   // Drops every parameter's gradient.
   void zero_grad();
+  // Converts every floating parameter and buffer of this module and its
+  // children to `dtype` in place (they stay the same leaves, with
+  // requires_grad; gradients are dropped), as LibTorch's module->to(kDouble):
+  // a model converted to float64 runs forward and backward in float64.
+  Module& to(ScalarType dtype);
 
   // Parameters and buffers with dotted names, in registration order.
   StateDict state_dict() const;

@@ -177,3 +177,20 @@ TEST_CASE("ctc_loss: values by hand, and bad input") {
   CHECK_ERROR(ctc_loss(lp, one.reshape({1, 1}), tensor({2.0}, {1}), len1), "ctc_loss", "input_lengths", "int64");
   CHECK_ERROR(ctc_loss(lp, one.to(kFloat32), len2, len1), "ctc_loss", "targets must be int64");
 }
+
+TEST_CASE("masks: lengths_to_mask and causal_mask") {
+  Tensor m = lengths_to_mask(tensor({3, 1, 0}, kInt64));
+  CHECK(m.sizes() == Shape{3, 3});
+  CHECK(m.to_vector<bool>() == std::vector<bool>{true, true, true, true, false, false, false, false, false});
+  CHECK(lengths_to_mask(tensor({2}, kInt64), 4).to_vector<bool>() == std::vector<bool>{true, true, false, false});
+  CHECK(causal_mask(3).to_vector<bool>() ==
+        std::vector<bool>{false, true, true, false, false, true, false, false, false});
+  CHECK(causal_mask(0).numel() == 0);
+  // As a padding mask for masked_fill: true = ignore.
+  Tensor scores = zeros({2, 3});
+  check_close(masked_fill(scores, !lengths_to_mask(tensor({3, 1}, kInt64)), -1.0), {0, 0, 0, 0, -1, -1});
+  CHECK_ERROR(lengths_to_mask(tensor({3}, kInt64), 2), "lengths_to_mask", "max_len 2", "3");
+  CHECK_ERROR(lengths_to_mask(tensor({-1}, kInt64)), "lengths_to_mask", "-1");
+  CHECK_ERROR(lengths_to_mask(tensor({1.0}, {1})), "lengths_to_mask", "int64");
+  CHECK_ERROR(causal_mask(-2), "causal_mask", "-2");
+}
