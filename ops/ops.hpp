@@ -182,6 +182,27 @@ Tensor normalize(const Tensor& a, double p = 2.0, int64_t dim = 1, double eps = 
 // an operand (diagonals) are errors.
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 
+// ---- attention.cpp ----
+// As torch.nn.functional.scaled_dot_product_attention (PyTorch 2):
+// softmax(q k^T * scale + mask) v for q [..., L, E], k [..., S, E],
+// v [..., S, Ev], batch dims broadcast. attn_mask is bool (true = may
+// attend, PyTorch 2's convention for this function) or floating (added to
+// the scores; -inf masks); is_causal lets query i see keys j <= i; dropout
+// applies to the weights whenever dropout_p > 0, as PyTorch. Returns the
+// output [..., L, Ev] and the weights [..., L, S]. A query with no key to
+// attend to gets zero weights and a zero output (PyTorch: NaN).
+struct AttentionOptions {
+  Tensor attn_mask;
+  double dropout_p = 0.0;
+  bool is_causal = false;
+  std::optional<double> scale;  // default 1 / sqrt(E)
+};
+struct AttentionOutput {
+  Tensor output, weights;
+};
+AttentionOutput scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                             const AttentionOptions& options = {});
+
 // ---- sort.cpp ----
 // Sorted values and their positions along dim (a stable sort; NaN is the
 // largest value), as torch.sort / torch.argsort; topk gives the k largest

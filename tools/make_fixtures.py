@@ -570,6 +570,53 @@ def ctc():
          {"blank": 0, "reduction": "sum", "zero_infinity": True})
 
 
+def sdpa_reference(q, k, v, attn_mask=None, is_causal=False, scale=None):
+    """scaled_dot_product_attention from PyTorch 2's documented formula
+    (PyTorch 1.13 lacks the function), with spool's convention that a query
+    with no key to attend to gets zero weights (PyTorch 2 gives NaN)."""
+    L, S = q.shape[-2], k.shape[-2]
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    scores = q @ k.transpose(-2, -1) * scale
+    allowed = None
+    if is_causal:
+        allowed = torch.ones(L, S, dtype=torch.bool).tril()
+    elif attn_mask is not None and attn_mask.dtype == torch.bool:
+        allowed = attn_mask
+    elif attn_mask is not None:
+        allowed = attn_mask > -math.inf
+        scores = scores + attn_mask.masked_fill(~allowed, 0.0)
+    if allowed is not None:
+        scores = scores.masked_fill(~allowed, torch.finfo(scores.dtype).min)
+        weights = torch.softmax(scores, -1) * allowed.expand(scores.shape).any(-1, keepdim=True).to(scores.dtype)
+    else:
+        weights = torch.softmax(scores, -1)
+    return weights @ v, weights
+
+
+def attention():
+    fn = lambda q, k, v, is_causal, scale: sdpa_reference(q, k, v, is_causal=is_causal, scale=scale)
+    case("sdpa_plain", "sdpa", fn, [torch.randn(2, 3, 4), torch.randn(2, 5, 4), torch.randn(2, 5, 3)],
+         {"is_causal": False, "scale": None})
+    case("sdpa_heads_scale", "sdpa", fn, [torch.randn(1, 2, 3, 4), torch.randn(1, 2, 4, 4), torch.randn(1, 2, 4, 2)],
+         {"is_causal": False, "scale": 0.3})
+    case("sdpa_causal", "sdpa", fn, [torch.randn(2, 4, 3), torch.randn(2, 5, 3), torch.randn(2, 5, 2)],
+         {"is_causal": True, "scale": None})
+    mfn = lambda q, k, v, m, is_causal, scale: sdpa_reference(q, k, v, attn_mask=m, is_causal=is_causal, scale=scale)
+    # Key padding as a bool mask [B, 1, S], the second query of batch 1 sees no key (a [B, L, S] mask).
+    pad = torch.tensor([[[True, True, True, False]], [[True, False, False, False]]])
+    case("sdpa_bool_mask", "sdpa_mask", mfn, [torch.randn(2, 3, 4), torch.randn(2, 4, 4), torch.randn(2, 4, 2), pad],
+         {"is_causal": False, "scale": None}, grad=[True, True, True, False])
+    none_row = torch.ones(2, 2, 3, dtype=torch.bool)
+    none_row[1, 1] = False
+    case("sdpa_row_without_keys", "sdpa_mask", mfn,
+         [torch.randn(2, 2, 4), torch.randn(2, 3, 4), torch.randn(2, 3, 2), none_row],
+         {"is_causal": False, "scale": None}, grad=[True, True, True, False])
+    fmask = torch.randn(3, 4) * 0.5
+    fmask[0, 2] = -1e9  # JSON holds no -inf; tests/ops/surface_test.cpp covers -inf
+    case("sdpa_float_mask", "sdpa_mask", mfn, [torch.randn(2, 3, 4), torch.randn(2, 4, 4), torch.randn(2, 4, 2), fmask],
+         {"is_causal": False, "scale": None}, grad=[True, True, True, False])
+
+
 def write(root, name, cases):
     validate(cases)
     path = os.path.join(root, "tests", "fixtures", name)
@@ -604,6 +651,7 @@ def main():
     CASES.clear()
     surface()
     ctc()
+    attention()
     return write(root, "ops_surface.json", list(CASES)) or status
 
 

@@ -364,6 +364,18 @@ const std::map<std::string, OpFn>& op_table() {
          return one(cosine_embedding_loss(in[0], in[1], in[2], k.at("margin").get<double>(),
                                           reduction_from_string(k.at("reduction").get<std::string>())));
        }},
+      {"sdpa",
+       [](const V& in, const json& k) {
+         AttentionOptions o{.is_causal = k.at("is_causal").get<bool>()};
+         if (!k.at("scale").is_null()) o.scale = k.at("scale").get<double>();
+         auto r = scaled_dot_product_attention(in[0], in[1], in[2], o);
+         return V{r.output, r.weights};
+       }},
+      {"sdpa_mask",
+       [](const V& in, const json& k) {
+         auto r = scaled_dot_product_attention(in[0], in[1], in[2], {.attn_mask = in[3]});
+         return V{r.output, r.weights};
+       }},
       {"ctc_loss",
        [](const V& in, const json& k) {
          return one(ctc_loss(log_softmax(in[0], 2), in[1], in[2], in[3],

@@ -285,6 +285,16 @@ std::vector<Row> rows() {
          return ctc_loss(log_softmax(v[0], 2), idx({2, 1, 3}), idx({4, 3}), idx({2, 1}), {.blank = 0});
        },
        [] { return V{leaf({4, 2, 4}, 5)}; }},
+      {"scaled_dot_product_attention causal", [](const V& v) {
+         return scaled_dot_product_attention(v[0], v[1], v[2], {.is_causal = true}).output;
+       },
+       [] { return V{leaf({2, 3, 4}, 1), leaf({2, 5, 4}, 2), leaf({2, 5, 3}, 3)}; }},
+      {"scaled_dot_product_attention with a row without keys", [](const V& v) {
+         Tensor m = tensor(std::vector<bool>{true, false, true, false, false, false}, {2, 3});
+         auto r = scaled_dot_product_attention(v[0], v[1], v[2], {.attn_mask = m, .scale = 0.7});
+         return r.output.sum() + (r.weights * r.weights).sum();
+       },
+       [] { return V{leaf({2, 2, 4}, 1), leaf({2, 3, 4}, 2), leaf({2, 3, 2}, 3)}; }},
       {"cross_entropy probabilities", [](const V& v) {
          return cross_entropy(v[0], softmax(v[1], 1), {.label_smoothing = 0.1, .weight = tensor({0.5, 2.0, 1.5}, {3}, kFloat64)});
        },

@@ -194,3 +194,37 @@ TEST_CASE("masks: lengths_to_mask and causal_mask") {
   CHECK_ERROR(lengths_to_mask(tensor({1.0}, {1})), "lengths_to_mask", "int64");
   CHECK_ERROR(causal_mask(-2), "causal_mask", "-2");
 }
+
+TEST_CASE("scaled_dot_product_attention: masks, rows without keys, and bad input") {
+  manual_seed(7);
+  Tensor q = randn({2, 3, 4}), k = randn({2, 5, 4}), v = randn({2, 5, 2});
+  // A float mask with -inf masks exactly as the bool mask does.
+  Tensor allowed = tensor(std::vector<bool>{true, true, false, true, false}, {5});
+  Tensor fmask = masked_fill(zeros({5}), logical_not(allowed), -INFINITY);
+  auto a = scaled_dot_product_attention(q, k, v, {.attn_mask = allowed});
+  auto b = scaled_dot_product_attention(q, k, v, {.attn_mask = fmask});
+  CHECK(allclose(a.output, b.output, 1e-6, 1e-6));
+  CHECK(allclose(a.weights.sum(-1), ones({2, 3})));
+  CHECK(a.weights.select(-1, 2).abs().max().item<float>() == 0.0f);
+  // A query that may attend to nothing: zero weights and output, finite gradients.
+  Tensor qg = q.detach().requires_grad_();
+  auto none = scaled_dot_product_attention(qg, k, v, {.attn_mask = zeros({3, 5}, kBool)});
+  CHECK(none.output.abs().max().item<float>() == 0.0f);
+  CHECK(none.weights.abs().max().item<float>() == 0.0f);
+  none.output.sum().backward();
+  CHECK(std::isfinite(qg.grad().abs().max().item<float>()));
+  // Dropout on the weights keeps the expectation (scaled by 1 / (1 - p)).
+  auto d = scaled_dot_product_attention(q, k, v, {.dropout_p = 0.5});
+  CHECK(d.weights.sizes() == Shape{2, 3, 5});
+
+  CHECK_ERROR(scaled_dot_product_attention(q, randn({2, 5, 3}), v), "scaled_dot_product_attention", "[2, 3, 4]",
+              "[2, 5, 3]");
+  CHECK_ERROR(scaled_dot_product_attention(q, k, randn({2, 4, 2})), "scaled_dot_product_attention", "number of keys");
+  CHECK_ERROR(scaled_dot_product_attention(q, k, v.to(kFloat64)), "scaled_dot_product_attention", "float64");
+  CHECK_ERROR(scaled_dot_product_attention(q, k, v, {.attn_mask = zeros({4, 5}, kBool)}), "scaled_dot_product_attention",
+              "[4, 5]");
+  CHECK_ERROR(scaled_dot_product_attention(q, k, v, {.attn_mask = zeros({3, 5}, kInt64)}), "attn_mask", "int64");
+  CHECK_ERROR(scaled_dot_product_attention(q, k, v, {.attn_mask = allowed, .is_causal = true}), "not both");
+  CHECK_ERROR(scaled_dot_product_attention(q, k, v, {.dropout_p = 1.0}), "dropout_p");
+  CHECK_ERROR(scaled_dot_product_attention(randn({4}), k, v), "scaled_dot_product_attention", "[4]");
+}
