@@ -9,6 +9,23 @@
 
 namespace spool {
 
+Tensor masked_softmax(const Tensor& scores, const Tensor& allowed, int64_t dim) {
+  const char* op = "masked_softmax";
+  SPOOL_CHECK(allowed.dtype() == kBool, op, "the mask must be bool (true = take part), got {}",
+              dtype_name(allowed.dtype()));
+  SPOOL_CHECK(scores.is_floating_point(), op, "scores must be floating, got {}", dtype_name(scores.dtype()));
+  SPOOL_CHECK(broadcast_shapes(allowed.sizes(), scores.sizes(), op) == scores.sizes(), op,
+              "mask of shape {} does not broadcast to the scores' shape {}", allowed.sizes(), scores.sizes());
+  const int d = wrap_dim(dim, scores.dim(), op);
+  // The dtype's lowest finite value: -inf would make a row without entries NaN.
+  const double lowest = scores.dtype() == kFloat32 ? double(std::numeric_limits<float>::lowest())
+                                                   : std::numeric_limits<double>::lowest();
+  const Tensor masked = masked_fill(scores, logical_not(allowed), lowest);
+  // A row with no allowed entry would be uniform (all its scores equal): it gets zeros.
+  const Tensor any_entry = any(expand(allowed, scores.sizes()), d, true).to(scores.dtype());
+  return softmax(masked, d) * any_entry;
+}
+
 AttentionOutput scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                                              const AttentionOptions& o) {
   const char* op = "scaled_dot_product_attention";
@@ -44,18 +61,7 @@ AttentionOutput scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
     SPOOL_CHECK(!o.attn_mask.defined(), op, "give attn_mask or is_causal, not both (as PyTorch)");
     allowed = logical_not(triu(ones({L, S}, kBool), 1));  // query i sees keys j <= i
   }
-  Tensor weights;
-  if (allowed.defined()) {
-    // The dtype's lowest finite value: -inf would make a row without keys NaN.
-    const double lowest = q.dtype() == kFloat32 ? double(std::numeric_limits<float>::lowest())
-                                                : std::numeric_limits<double>::lowest();
-    scores = masked_fill(scores, logical_not(allowed), lowest);
-    // A row with no allowed key would be uniform (all scores equal); it gets zeros.
-    const Tensor any_key = any(expand(allowed, scores.sizes()), -1, true).to(q.dtype());
-    weights = softmax(scores, -1) * any_key;
-  } else {
-    weights = softmax(scores, -1);
-  }
+  Tensor weights = allowed.defined() ? masked_softmax(scores, allowed, -1) : softmax(scores, -1);
   if (o.dropout_p > 0) weights = dropout(weights, o.dropout_p, true);
   return {matmul(weights, v), weights};
 }

@@ -191,6 +191,10 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 // applies to the weights whenever dropout_p > 0, as PyTorch. Returns the
 // output [..., L, Ev] and the weights [..., L, S]. A query with no key to
 // attend to gets zero weights and a zero output (PyTorch: NaN).
+// softmax along dim over the entries where `allowed` (bool, broadcast to
+// scores) is true; a row with no allowed entry is all zeros (no NaN), with
+// finite gradients.
+Tensor masked_softmax(const Tensor& scores, const Tensor& allowed, int64_t dim = -1);
 struct AttentionOptions {
   Tensor attn_mask;
   double dropout_p = 0.0;

@@ -228,3 +228,16 @@ TEST_CASE("scaled_dot_product_attention: masks, rows without keys, and bad input
   CHECK_ERROR(scaled_dot_product_attention(q, k, v, {.dropout_p = 1.0}), "dropout_p");
   CHECK_ERROR(scaled_dot_product_attention(randn({4}), k, v), "scaled_dot_product_attention", "[4]");
 }
+
+TEST_CASE("masked_softmax: allowed entries only, zero rows without any") {
+  Tensor s = tensor({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, {2, 3}, kFloat64).requires_grad_();
+  Tensor m = tensor(std::vector<bool>{true, false, true, false, false, false}, {2, 3});
+  Tensor w = masked_softmax(s, m);
+  const double e = std::exp(2.0);
+  check_close(w, {1 / (1 + e), 0, e / (1 + e), 0, 0, 0}, 1e-12, 1e-12);
+  auto r = gradcheck([&](const std::vector<Tensor>& v) { return masked_softmax(v[0], m) * v[0]; }, {s});
+  INFO(r.report);
+  CHECK(r.ok);
+  CHECK_ERROR(masked_softmax(s, zeros({2, 3})), "masked_softmax", "bool");
+  CHECK_ERROR(masked_softmax(s, tensor(std::vector<bool>{true, false}, {2})), "masked_softmax", "[2]", "[2, 3]");
+}
