@@ -102,6 +102,54 @@ def cell_case(kind):
     })
 
 
+class Additive(nn.Module):
+    """Bahdanau attention as spool's nn::AdditiveAttention (same parameter
+    names), with spool's masked softmax (a query without keys gets zeros)."""
+
+    def __init__(self, dq, dk, h):
+        super().__init__()
+        self.query_proj = nn.Linear(dq, h, bias=False)
+        self.key_proj = nn.Linear(dk, h)
+        self.score = nn.Linear(h, 1, bias=False)
+
+    def forward(self, q, k, v, allowed):
+        e = self.score(torch.tanh(self.query_proj(q).unsqueeze(2) + self.key_proj(k).unsqueeze(1))).squeeze(-1)
+        if allowed is None:
+            w = torch.softmax(e, -1)
+        else:
+            allowed = allowed.expand(e.shape)
+            w = torch.softmax(e.masked_fill(~allowed, torch.finfo(e.dtype).min), -1) * allowed.any(-1, keepdim=True)
+        return w @ v, w
+
+
+def attention_case(name, dq, dk, dv, h, B, Tq, Tk, lengths, step):
+    model = Additive(dq, dk, h)
+    q = torch.randn(B, dq) if step else torch.randn(B, Tq, dq)
+    k = torch.randn(B, Tk, dk)
+    v = torch.randn(B, Tk, dv) if dv else None
+    for t in (q, k) + ((v,) if v is not None else ()):
+        t.requires_grad_()
+    allowed = None
+    if lengths is not None:
+        allowed = (torch.arange(Tk).unsqueeze(0) < torch.tensor(lengths).unsqueeze(1)).unsqueeze(1)
+    context, weights = model(q.unsqueeze(1) if step else q, k, v if v is not None else k, allowed)
+    if step:
+        context, weights = context.squeeze(1), weights.squeeze(1)
+    g_c, g_w = torch.randn_like(context), torch.randn_like(weights)
+    ((context * g_c).sum() + (weights * g_w).sum()).backward()
+    ATTENTION.append({
+        "name": name, "query_size": dq, "key_size": dk, "hidden_size": h,
+        "lengths": lengths, "query": enc(q), "keys": enc(k), "values": enc(v) if v is not None else None,
+        "params": {n: enc(p) for n, p in model.named_parameters()},
+        "context": enc(context), "weights": enc(weights), "g_context": enc(g_c), "g_weights": enc(g_w),
+        "grad_query": enc(q.grad), "grad_keys": enc(k.grad), "grad_values": enc(v.grad) if v is not None else None,
+        "param_grads": {n: enc(p.grad) for n, p in model.named_parameters()},
+    })
+
+
+ATTENTION = []
+
+
 def main():
     for kind in ("rnn_tanh", "rnn_relu", "lstm", "gru"):
         stack_case(kind, 1, False, False, False, None)
@@ -116,6 +164,15 @@ def main():
         json.dump({"generator": "tools/make_layer_fixtures.py", "torch_version": torch.__version__,
                    "cases": CASES}, f, separators=(",", ":"))
     print(f"wrote {len(CASES)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
+    # After recurrent.json: one random stream, so these leave it unchanged.
+    attention_case("additive_plain", 3, 4, 0, 5, 2, 3, 4, None, False)
+    attention_case("additive_values_lengths", 3, 4, 2, 5, 2, 3, 4, [4, 2], False)
+    attention_case("additive_step_no_keys", 4, 3, 2, 6, 3, 1, 5, [5, 0, 3], True)
+    path = os.path.join(root, "tests", "fixtures", "attention.json")
+    with open(path, "w") as f:
+        json.dump({"generator": "tools/make_layer_fixtures.py", "torch_version": torch.__version__,
+                   "cases": ATTENTION}, f, separators=(",", ":"))
+    print(f"wrote {len(ATTENTION)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+// nn::AdditiveAttention (Bahdanau) against a PyTorch reference module
+// (tests/fixtures/attention.json, tools/make_layer_fixtures.py), gradcheck
+// in float64, and bad input.
+#include "fixture_util.hpp"
+
+using namespace spool;
+using namespace spool::testing;
+
+TEST_CASE("AdditiveAttention matches the PyTorch reference: context, weights and every gradient") {
+  const json fixture = load_fixture("attention.json");
+  for (const json& c : fixture.at("cases")) {
+    const std::string name = c.at("name");
+    SUBCASE(name.c_str()) {
+      nn::AdditiveAttention att(c.at("query_size"), c.at("key_size"), c.at("hidden_size"));
+      nn::StateDict d;
+      for (auto& [n, t] : c.at("params").items()) d.insert(n, tensor_from(t));
+      att.load_state_dict(d);
+      Tensor q = tensor_from(c.at("query")).requires_grad_(), k = tensor_from(c.at("keys")).requires_grad_();
+      nn::AttentionInput in;
+      if (!c.at("values").is_null()) in.values = tensor_from(c.at("values")).requires_grad_();
+      if (!c.at("lengths").is_null()) in.lengths = tensor(c.at("lengths").get<std::vector<int64_t>>());
+      auto [context, weights] = att(q, k, in);
+      check_tensor(context, c.at("context"), name + " context");
+      check_tensor(weights, c.at("weights"), name + " weights");
+      ((context * tensor_from(c.at("g_context"))).sum() + (weights * tensor_from(c.at("g_weights"))).sum()).backward();
+      check_tensor(q.grad(), c.at("grad_query"), name + " grad query");
+      check_tensor(k.grad(), c.at("grad_keys"), name + " grad keys");
+      if (in.values.defined()) check_tensor(in.values.grad(), c.at("grad_values"), name + " grad values");
+      for (auto& [n, p] : att.named_parameters()) check_tensor(p.grad(), c.at("param_grads").at(n), name + " grad " + n);
+    }
+  }
+}
+
+TEST_CASE("AdditiveAttention: gradcheck in float64, masks, and bad input") {
+  manual_seed(3);
+  nn::AdditiveAttention att(3, 4, 5);
+  att.to(kFloat64);
+  Tensor q = randn({2, 2, 3}, kFloat64).requires_grad_(), k = randn({2, 4, 4}, kFloat64).requires_grad_();
+  Tensor mask = tensor(std::vector<bool>{false, false, true, true, true, true, true, true}, {2, 4});  // batch 1: no key
+  std::vector<Tensor> inputs{q, k};
+  for (const Tensor& p : att.parameters()) inputs.push_back(p);
+  auto r = gradcheck([&](const std::vector<Tensor>& v) {
+    auto out = att(v[0], v[1], {.key_padding_mask = mask});
+    return out.output.sum() + (out.weights * out.weights).sum();
+  }, inputs);
+  INFO(r.report);
+  CHECK(r.ok);
+  auto out = att(q, k, {.key_padding_mask = mask});
+  CHECK(out.output.select(0, 1).abs().max().item<double>() == 0.0);  // no valid key: zero context
+  CHECK(allclose(out.weights.select(0, 0).sum(-1), ones({2}, kFloat64)));
+  // lengths and the equivalent padding mask agree.
+  auto by_len = att(q, k, {.lengths = tensor({2, 0}, kInt64)});
+  CHECK(allclose(by_len.output, out.output));
+
+  CHECK_ERROR(att(randn({2, 2, 4}, kFloat64), k), "AdditiveAttention", "query", "[2, 2, 4]");
+  CHECK_ERROR(att(q, randn({3, 4, 4}, kFloat64)), "AdditiveAttention", "keys", "[3, 4, 4]");
+  CHECK_ERROR(att(q, k, {.values = randn({2, 3, 2}, kFloat64)}), "AdditiveAttention", "values", "[2, 3, 2]");
+  CHECK_ERROR(att(q, k, {.key_padding_mask = zeros({2, 3}, kBool)}), "AdditiveAttention", "key_padding_mask", "[2, 3]");
+  CHECK_ERROR(att(q, k, {.lengths = tensor({5, 1}, kInt64)}), "AdditiveAttention", "length 5", "[0, 4]");
+  CHECK_ERROR(att(q, k, {.key_padding_mask = mask, .lengths = tensor({1, 1}, kInt64)}), "not both");
+  CHECK(att.repr() == "AdditiveAttention(\n  query_size=3, key_size=4, hidden_size=5\n  (query_proj): Linear(in_features=3, out_features=5, bias=False)\n"
+                      "  (key_proj): Linear(in_features=4, out_features=5, bias=True)\n"
+                      "  (score): Linear(in_features=5, out_features=1, bias=False)\n)");
+}
