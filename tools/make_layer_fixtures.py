@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Writes tests/fixtures/recurrent.json: PyTorch's outputs, final states and
+"""Writes tests/fixtures/recurrent.json and tests/fixtures/attention.json.
+
+recurrent.json: PyTorch's outputs, final states and
 every gradient (parameters, input, initial states) for RNN (tanh, relu), LSTM
 and GRU stacks and cells at several configurations, which
 tests/layers/recurrent_fixture_test.cpp compares against (rtol 1e-5).
@@ -8,6 +10,11 @@ Run from the repository root with Debian's python3-torch:
     tools/make_layer_fixtures.py
 Variable lengths go through pack_padded_sequence / pad_packed_sequence
 (enforce_sorted=False), so padded steps output zeros as in spool.
+
+attention.json: context, weights and every gradient of Bahdanau and Luong
+attention (reference modules below, with spool's parameter names and its
+convention that a query without keys gets zeros), for
+tests/layers/attention/attention_fixture_test.cpp.
 """
 import json
 import os
@@ -122,8 +129,8 @@ class Additive(nn.Module):
         return w @ v, w
 
 
-def attention_case(name, dq, dk, dv, h, B, Tq, Tk, lengths, step):
-    model = Additive(dq, dk, h)
+def attention_case(name, dq, dk, dv, h, B, Tq, Tk, lengths, step, score=None):
+    model = Additive(dq, dk, h) if score is None else Luong(dq, dk, score, h)
     q = torch.randn(B, dq) if step else torch.randn(B, Tq, dq)
     k = torch.randn(B, Tk, dk)
     v = torch.randn(B, Tk, dv) if dv else None
@@ -138,13 +145,42 @@ def attention_case(name, dq, dk, dv, h, B, Tq, Tk, lengths, step):
     g_c, g_w = torch.randn_like(context), torch.randn_like(weights)
     ((context * g_c).sum() + (weights * g_w).sum()).backward()
     ATTENTION.append({
-        "name": name, "query_size": dq, "key_size": dk, "hidden_size": h,
+        "name": name, "query_size": dq, "key_size": dk, "hidden_size": h, "score": score,
         "lengths": lengths, "query": enc(q), "keys": enc(k), "values": enc(v) if v is not None else None,
         "params": {n: enc(p) for n, p in model.named_parameters()},
         "context": enc(context), "weights": enc(weights), "g_context": enc(g_c), "g_weights": enc(g_w),
         "grad_query": enc(q.grad), "grad_keys": enc(k.grad), "grad_values": enc(v.grad) if v is not None else None,
         "param_grads": {n: enc(p.grad) for n, p in model.named_parameters()},
     })
+
+
+class Luong(nn.Module):
+    """Luong attention as spool's nn::LuongAttention (same parameter names)."""
+
+    def __init__(self, dq, dk, score, h):
+        super().__init__()
+        self.kind = score
+        if score == "general":
+            self.attn = nn.Linear(dk, dq, bias=False)
+        if score == "concat":
+            self.attn = nn.Linear(dq + dk, h, bias=False)
+            self.v = nn.Linear(h, 1, bias=False)
+
+    def forward(self, q, k, v, allowed):
+        if self.kind == "dot":
+            e = q @ k.transpose(1, 2)
+        elif self.kind == "general":
+            e = q @ self.attn(k).transpose(1, 2)
+        else:
+            pairs = torch.cat([q.unsqueeze(2).expand(-1, -1, k.shape[1], -1),
+                               k.unsqueeze(1).expand(-1, q.shape[1], -1, -1)], -1)
+            e = self.v(torch.tanh(self.attn(pairs))).squeeze(-1)
+        if allowed is None:
+            w = torch.softmax(e, -1)
+        else:
+            allowed = allowed.expand(e.shape)
+            w = torch.softmax(e.masked_fill(~allowed, torch.finfo(e.dtype).min), -1) * allowed.any(-1, keepdim=True)
+        return w @ v, w
 
 
 ATTENTION = []
@@ -168,6 +204,9 @@ def main():
     attention_case("additive_plain", 3, 4, 0, 5, 2, 3, 4, None, False)
     attention_case("additive_values_lengths", 3, 4, 2, 5, 2, 3, 4, [4, 2], False)
     attention_case("additive_step_no_keys", 4, 3, 2, 6, 3, 1, 5, [5, 0, 3], True)
+    attention_case("luong_dot", 3, 3, 0, 0, 2, 3, 4, [4, 1], False, "dot")
+    attention_case("luong_general", 3, 4, 2, 0, 2, 3, 4, None, False, "general")
+    attention_case("luong_concat_step", 3, 4, 2, 5, 3, 1, 4, [4, 0, 2], True, "concat")
     path = os.path.join(root, "tests", "fixtures", "attention.json")
     with open(path, "w") as f:
         json.dump({"generator": "tools/make_layer_fixtures.py", "torch_version": torch.__version__,

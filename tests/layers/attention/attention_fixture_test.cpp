@@ -1,17 +1,30 @@
-// nn::AdditiveAttention (Bahdanau) against a PyTorch reference module
-// (tests/fixtures/attention.json, tools/make_layer_fixtures.py), gradcheck
-// in float64, and bad input.
+// nn::AdditiveAttention (Bahdanau) and nn::LuongAttention against PyTorch
+// reference modules (tests/fixtures/attention.json,
+// tools/make_layer_fixtures.py), gradcheck in float64, and bad input.
 #include "fixture_util.hpp"
 
 using namespace spool;
 using namespace spool::testing;
 
-TEST_CASE("AdditiveAttention matches the PyTorch reference: context, weights and every gradient") {
+TEST_CASE("attention layers match the PyTorch references: context, weights and every gradient") {
   const json fixture = load_fixture("attention.json");
   for (const json& c : fixture.at("cases")) {
     const std::string name = c.at("name");
     SUBCASE(name.c_str()) {
-      nn::AdditiveAttention att(c.at("query_size"), c.at("key_size"), c.at("hidden_size"));
+      nn::AdditiveAttention additive;
+      nn::LuongAttention luong;
+      nn::Module* m = nullptr;
+      if (c.at("score").is_null()) {
+        additive = nn::AdditiveAttention(c.at("query_size"), c.at("key_size"), c.at("hidden_size"));
+        m = &additive;
+      } else {
+        luong = nn::LuongAttention(c.at("query_size"), c.at("key_size"), c.at("score"), c.at("hidden_size"));
+        m = &luong;
+      }
+      nn::Module& att = *m;
+      auto run = [&](const Tensor& q, const Tensor& k, const nn::AttentionInput& in) {
+        return c.at("score").is_null() ? additive(q, k, in) : luong(q, k, in);
+      };
       nn::StateDict d;
       for (auto& [n, t] : c.at("params").items()) d.insert(n, tensor_from(t));
       att.load_state_dict(d);
@@ -19,7 +32,7 @@ TEST_CASE("AdditiveAttention matches the PyTorch reference: context, weights and
       nn::AttentionInput in;
       if (!c.at("values").is_null()) in.values = tensor_from(c.at("values")).requires_grad_();
       if (!c.at("lengths").is_null()) in.lengths = tensor(c.at("lengths").get<std::vector<int64_t>>());
-      auto [context, weights] = att(q, k, in);
+      auto [context, weights] = run(q, k, in);
       check_tensor(context, c.at("context"), name + " context");
       check_tensor(weights, c.at("weights"), name + " weights");
       ((context * tensor_from(c.at("g_context"))).sum() + (weights * tensor_from(c.at("g_weights"))).sum()).backward();
@@ -61,4 +74,29 @@ TEST_CASE("AdditiveAttention: gradcheck in float64, masks, and bad input") {
   CHECK(att.repr() == "AdditiveAttention(\n  query_size=3, key_size=4, hidden_size=5\n  (query_proj): Linear(in_features=3, out_features=5, bias=False)\n"
                       "  (key_proj): Linear(in_features=4, out_features=5, bias=True)\n"
                       "  (score): Linear(in_features=5, out_features=1, bias=False)\n)");
+}
+
+TEST_CASE("LuongAttention: gradcheck of each score in float64, and bad input") {
+  for (const char* score : {"dot", "general", "concat"}) {
+    INFO(score);
+    manual_seed(5);
+    nn::LuongAttention att(3, 3, score, 4);
+    att.to(kFloat64);
+    Tensor q = randn({2, 2, 3}, kFloat64).requires_grad_(), k = randn({2, 3, 3}, kFloat64).requires_grad_();
+    std::vector<Tensor> inputs{q, k};
+    for (const Tensor& p : att.parameters()) inputs.push_back(p);
+    auto r = gradcheck([&](const std::vector<Tensor>& v) {
+      auto out = att(v[0], v[1], {.lengths = tensor({3, 1}, kInt64)});
+      return out.output.sum() + (out.weights * out.weights).sum();
+    }, inputs);
+    INFO(r.report);
+    CHECK(r.ok);
+  }
+  CHECK(nn::LuongAttention(3, 3, "dot").parameters().empty());
+  CHECK_ERROR(nn::LuongAttention(3, 4, "dot"), "LuongAttention", "equal query and key sizes", "3", "4");
+  CHECK_ERROR(nn::LuongAttention(3, 4, "bilinear"), "LuongAttention", "\"bilinear\"");
+  CHECK_ERROR(nn::LuongAttention(3, 4, "concat"), "LuongAttention", "hidden_size");
+  nn::LuongAttention att(3, 4);
+  CHECK_ERROR(att(randn({2, 3}), randn({2, 5, 3})), "LuongAttention", "keys", "[2, 5, 3]");
+  CHECK(att(randn({2, 3}), randn({2, 5, 4})).weights.sizes() == Shape{2, 5});
 }
