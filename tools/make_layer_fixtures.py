@@ -183,6 +183,37 @@ class Luong(nn.Module):
         return w @ v, w
 
 
+class Pooling(nn.Module):
+    """Attention pooling as spool's nn::AttentionPooling (batch-first)."""
+
+    def __init__(self, d):
+        super().__init__()
+        self.score = nn.Linear(d, 1)
+
+    def forward(self, x, allowed):
+        e = self.score(x).squeeze(-1)
+        if allowed is None:
+            w = torch.softmax(e, -1)
+        else:
+            w = torch.softmax(e.masked_fill(~allowed, torch.finfo(e.dtype).min), -1) * allowed.any(-1, keepdim=True)
+        return (w.unsqueeze(1) @ x).squeeze(1), w
+
+
+def pooling_case(name, d, B, T, lengths):
+    model = Pooling(d)
+    x = torch.randn(B, T, d, requires_grad=True)
+    allowed = None if lengths is None else torch.arange(T).unsqueeze(0) < torch.tensor(lengths).unsqueeze(1)
+    pooled, weights = model(x, allowed)
+    g_p, g_w = torch.randn_like(pooled), torch.randn_like(weights)
+    ((pooled * g_p).sum() + (weights * g_w).sum()).backward()
+    ATTENTION.append({
+        "name": name, "kind": "pooling", "input_size": d, "lengths": lengths, "input": enc(x),
+        "params": {n: enc(p) for n, p in model.named_parameters()},
+        "context": enc(pooled), "weights": enc(weights), "g_context": enc(g_p), "g_weights": enc(g_w),
+        "grad_input": enc(x.grad), "param_grads": {n: enc(p.grad) for n, p in model.named_parameters()},
+    })
+
+
 ATTENTION = []
 
 
@@ -207,6 +238,8 @@ def main():
     attention_case("luong_dot", 3, 3, 0, 0, 2, 3, 4, [4, 1], False, "dot")
     attention_case("luong_general", 3, 4, 2, 0, 2, 3, 4, None, False, "general")
     attention_case("luong_concat_step", 3, 4, 2, 5, 3, 1, 4, [4, 0, 2], True, "concat")
+    pooling_case("pooling_plain", 4, 2, 3, None)
+    pooling_case("pooling_lengths", 4, 3, 5, [5, 2, 0])
     path = os.path.join(root, "tests", "fixtures", "attention.json")
     with open(path, "w") as f:
         json.dump({"generator": "tools/make_layer_fixtures.py", "torch_version": torch.__version__,
