@@ -142,3 +142,26 @@ TEST_CASE("AttentionPooling matches the PyTorch reference, and gradcheck") {
   CHECK_ERROR(tm(x, {.values = x}), "AttentionPooling", "no values");
   CHECK_ERROR(tm(x, {.lengths = tensor({5, 1}, kInt64)}), "AttentionPooling", "length 5");
 }
+
+TEST_CASE("PositionalEncoding: the sinusoid table, time-major and batch-first, and errors") {
+  nn::PositionalEncoding pos(6, 0.0, 10);
+  CHECK(pos.pe.sizes() == Shape{10, 6});
+  // pe[t, 2i] = sin(t / 10000^(2i / d)), pe[t, 2i + 1] = cos(...)
+  CHECK(pos.pe.at<float>({3, 2}) == doctest::Approx(std::sin(3 / std::pow(10000.0, 2.0 / 6))));
+  CHECK(pos.pe.at<float>({3, 3}) == doctest::Approx(std::cos(3 / std::pow(10000.0, 2.0 / 6))));
+  CHECK(pos.pe.at<float>({0, 1}) == 1.0f);
+  Tensor x = zeros({4, 2, 6});
+  Tensor y = pos(x);
+  CHECK(allclose(y.select(1, 0), narrow(pos.pe, 0, 0, 4)));
+  nn::PositionalEncoding bf(6, 0.0, 10, /*batch_first=*/true);
+  CHECK(allclose(bf(zeros({2, 4, 6})).select(0, 1), narrow(bf.pe, 0, 0, 4)));
+  // A float64 model: gradcheck passes through (the gradient is the identity).
+  bf.to(kFloat64);
+  auto r = gradcheck([&](const std::vector<Tensor>& v) { return bf(v[0]); }, {randn({2, 3, 6}, kFloat64).requires_grad_()});
+  CHECK(r.ok);
+  CHECK(bf.state_dict().contains("pe"));
+  CHECK_ERROR(pos(zeros({11, 1, 6})), "PositionalEncoding", "11 steps", "max_len 10");
+  CHECK_ERROR(pos(zeros({4, 2, 5})), "PositionalEncoding", "d_model = 6");
+  CHECK_ERROR(pos(zeros({4, 2, 6}, kFloat64)), "PositionalEncoding", "float64", "to()");
+  CHECK_ERROR(nn::PositionalEncoding(6, 1.0), "PositionalEncoding", "dropout");
+}
