@@ -109,6 +109,15 @@ def cell_case(kind):
     })
 
 
+def masked_softmax(e, allowed):
+    """softmax over the last dim where `allowed`; a row without any is zeros
+    (spool's convention, where PyTorch gives NaN)."""
+    if allowed is None:
+        return torch.softmax(e, -1)
+    allowed = allowed.expand(e.shape)
+    return torch.softmax(e.masked_fill(~allowed, torch.finfo(e.dtype).min), -1) * allowed.any(-1, keepdim=True)
+
+
 class Additive(nn.Module):
     """Bahdanau attention as spool's nn::AdditiveAttention (same parameter
     names), with spool's masked softmax (a query without keys gets zeros)."""
@@ -121,11 +130,7 @@ class Additive(nn.Module):
 
     def forward(self, q, k, v, allowed):
         e = self.score(torch.tanh(self.query_proj(q).unsqueeze(2) + self.key_proj(k).unsqueeze(1))).squeeze(-1)
-        if allowed is None:
-            w = torch.softmax(e, -1)
-        else:
-            allowed = allowed.expand(e.shape)
-            w = torch.softmax(e.masked_fill(~allowed, torch.finfo(e.dtype).min), -1) * allowed.any(-1, keepdim=True)
+        w = masked_softmax(e, allowed)
         return w @ v, w
 
 
@@ -175,11 +180,7 @@ class Luong(nn.Module):
             pairs = torch.cat([q.unsqueeze(2).expand(-1, -1, k.shape[1], -1),
                                k.unsqueeze(1).expand(-1, q.shape[1], -1, -1)], -1)
             e = self.v(torch.tanh(self.attn(pairs))).squeeze(-1)
-        if allowed is None:
-            w = torch.softmax(e, -1)
-        else:
-            allowed = allowed.expand(e.shape)
-            w = torch.softmax(e.masked_fill(~allowed, torch.finfo(e.dtype).min), -1) * allowed.any(-1, keepdim=True)
+        w = masked_softmax(e, allowed)
         return w @ v, w
 
 
@@ -192,10 +193,7 @@ class Pooling(nn.Module):
 
     def forward(self, x, allowed):
         e = self.score(x).squeeze(-1)
-        if allowed is None:
-            w = torch.softmax(e, -1)
-        else:
-            w = torch.softmax(e.masked_fill(~allowed, torch.finfo(e.dtype).min), -1) * allowed.any(-1, keepdim=True)
+        w = masked_softmax(e, allowed)
         return (w.unsqueeze(1) @ x).squeeze(1), w
 
 

@@ -10,29 +10,13 @@ AdditiveAttention::AdditiveAttention(int64_t query_size, int64_t key_size, int64
 
 AttentionOutput AdditiveAttention::forward(const Tensor& query, const Tensor& keys, const AttentionInput& input) {
   check_defined("AdditiveAttention");
-  const char* op = "AdditiveAttention";
-  const int64_t Dq = query_proj.options().in_features(), Dk = key_proj.options().in_features();
-  SPOOL_CHECK((query.dim() == 2 || query.dim() == 3) && query.size(-1) == Dq, op,
-              "query must be [B, Tq, {}] or [B, {}], got shape {}", Dq, Dq, query.sizes());
-  SPOOL_CHECK(keys.dim() == 3 && keys.size(-1) == Dk && keys.size(0) == query.size(0), op,
-              "keys must be [{}, Tk, {}] for a query of shape {}, got shape {}", query.size(0), Dk, query.sizes(),
-              keys.sizes());
-  const Tensor& values = input.values.defined() ? input.values : keys;
-  SPOOL_CHECK(values.dim() == 3 && values.size(0) == keys.size(0) && values.size(1) == keys.size(1), op,
-              "values must be [{}, {}, Dv] like the keys, got shape {}", keys.size(0), keys.size(1), values.sizes());
-  const bool step = query.dim() == 2;
-  const Tensor q = step ? unsqueeze(query, 1) : query;  // [B, Tq, Dq]
+  const detail::Attend attend("AdditiveAttention", query, keys, input, query_proj.options().in_features(),
+                              key_proj.options().in_features());
   // [B, Tq, 1, H] + [B, 1, Tk, H] -> tanh -> [B, Tq, Tk, 1]
-  const Tensor e = squeeze(score(tanh(unsqueeze(query_proj(q), 2) + unsqueeze(key_proj(keys), 1))), -1);
-  const Tensor allowed = detail::allowed_keys(op, input, keys.size(0), keys.size(1));
-  Tensor weights = allowed.defined() ? masked_softmax(e, allowed, -1) : softmax(e, -1);
-  Tensor context = bmm(weights, values);
-  if (step) {
-    context = squeeze(context, 1);
-    weights = squeeze(weights, 1);
-  }
-  note_output_shape(context.sizes());
-  return {context, weights};
+  const Tensor e = squeeze(score(tanh(unsqueeze(query_proj(attend.query), 2) + unsqueeze(key_proj(keys), 1))), -1);
+  AttentionOutput out = attend(e);
+  note_output_shape(out.output.sizes());
+  return out;
 }
 
 std::string AdditiveAttention::extra_repr() const {

@@ -1,6 +1,5 @@
 #include "attention_input.hpp"
 
-#include "../../ops/ops.hpp"
 
 namespace spool::nn::detail {
 
@@ -23,6 +22,28 @@ Tensor allowed_keys(const char* op, const AttentionInput& in, int64_t batch, int
     return unsqueeze(lengths_to_mask(l, keys), 1);
   }
   return Tensor();
+}
+
+Attend::Attend(const char* op_name, const Tensor& q, const Tensor& k, const AttentionInput& in, int64_t query_size,
+               int64_t key_size)
+    : op(op_name), keys(k), input(in), step(q.dim() == 2) {
+  SPOOL_CHECK((q.dim() == 2 || q.dim() == 3) && q.size(-1) == query_size, op,
+              "query must be [B, Tq, {}] or [B, {}], got shape {}", query_size, query_size, q.sizes());
+  SPOOL_CHECK(k.dim() == 3 && k.size(-1) == key_size && k.size(0) == q.size(0), op,
+              "keys must be [{}, Tk, {}] for a query of shape {}, got shape {}", q.size(0), key_size, q.sizes(),
+              k.sizes());
+  const Tensor& values = in.values.defined() ? in.values : k;
+  SPOOL_CHECK(values.dim() == 3 && values.size(0) == k.size(0) && values.size(1) == k.size(1), op,
+              "values must be [{}, {}, Dv] like the keys, got shape {}", k.size(0), k.size(1), values.sizes());
+  query = step ? unsqueeze(q, 1) : q;
+}
+
+AttentionOutput Attend::operator()(const Tensor& scores) const {
+  const Tensor allowed = allowed_keys(op, input, keys.size(0), keys.size(1));
+  Tensor weights = allowed.defined() ? masked_softmax(scores, allowed, -1) : softmax(scores, -1);
+  Tensor context = bmm(weights, input.values.defined() ? input.values : keys);
+  if (step) return {squeeze(context, 1), squeeze(weights, 1)};
+  return {context, weights};
 }
 
 }  // namespace spool::nn::detail

@@ -5,7 +5,7 @@
 // rarely build a mask by hand.
 #pragma once
 
-#include "../../framework/core/tensor.hpp"
+#include "../../ops/ops.hpp"
 
 namespace spool::nn {
 
@@ -20,6 +20,23 @@ namespace detail {
 // The keys each batch row may attend to, bool [B, 1, Tk] (undefined: all),
 // from a key_padding_mask or lengths (not both); errors name `op`.
 Tensor allowed_keys(const char* op, const AttentionInput& in, int64_t batch, int64_t keys);
+
+// What every query-key attention layer does around its score: checks the
+// query ([B, Tq, Dq] or one step [B, Dq]), keys [B, Tk, Dk] and values, and
+// gives the query as [B, Tq, Dq]; then, from scores [B, Tq, Tk], the masked
+// softmax and the context (squeezed back for a one-step query).
+struct Attend {
+  Attend(const char* op, const Tensor& query, const Tensor& keys, const AttentionInput& input, int64_t query_size,
+         int64_t key_size);
+  // {context, weights} for the scores.
+  AttentionOutput operator()(const Tensor& scores) const;
+
+  const char* op;
+  Tensor query;  // [B, Tq, Dq]
+  const Tensor& keys;
+  const AttentionInput& input;
+  bool step = false;
+};
 }  // namespace detail
 
 }  // namespace spool::nn

@@ -22,18 +22,9 @@ LuongAttention::LuongAttention(int64_t query_size, int64_t key_size, std::string
 
 AttentionOutput LuongAttention::forward(const Tensor& query, const Tensor& keys, const AttentionInput& input) {
   check_defined("LuongAttention");
-  const char* op = "LuongAttention";
-  SPOOL_CHECK((query.dim() == 2 || query.dim() == 3) && query.size(-1) == query_size_, op,
-              "query must be [B, Tq, {}] or [B, {}], got shape {}", query_size_, query_size_, query.sizes());
-  SPOOL_CHECK(keys.dim() == 3 && keys.size(-1) == key_size_ && keys.size(0) == query.size(0), op,
-              "keys must be [{}, Tk, {}] for a query of shape {}, got shape {}", query.size(0), key_size_,
-              query.sizes(), keys.sizes());
-  const Tensor& values = input.values.defined() ? input.values : keys;
-  SPOOL_CHECK(values.dim() == 3 && values.size(0) == keys.size(0) && values.size(1) == keys.size(1), op,
-              "values must be [{}, {}, Dv] like the keys, got shape {}", keys.size(0), keys.size(1), values.sizes());
-  const bool step = query.dim() == 2;
-  const Tensor q = step ? unsqueeze(query, 1) : query;  // [B, Tq, Dq]
-  Tensor e;                                             // [B, Tq, Tk]
+  const detail::Attend attend("LuongAttention", query, keys, input, query_size_, key_size_);
+  const Tensor& q = attend.query;  // [B, Tq, Dq]
+  Tensor e;                        // [B, Tq, Tk]
   if (score_ == "dot") {
     e = bmm(q, transpose(keys, 1, 2));
   } else if (score_ == "general") {
@@ -43,15 +34,9 @@ AttentionOutput LuongAttention::forward(const Tensor& query, const Tensor& keys,
     const Tensor wq = narrow(attn.weight, 1, 0, query_size_), wk = narrow(attn.weight, 1, query_size_, key_size_);
     e = squeeze(v(tanh(unsqueeze(linear(q, wq), 2) + unsqueeze(linear(keys, wk), 1))), -1);
   }
-  const Tensor allowed = detail::allowed_keys(op, input, keys.size(0), keys.size(1));
-  Tensor weights = allowed.defined() ? masked_softmax(e, allowed, -1) : softmax(e, -1);
-  Tensor context = bmm(weights, values);
-  if (step) {
-    context = squeeze(context, 1);
-    weights = squeeze(weights, 1);
-  }
-  note_output_shape(context.sizes());
-  return {context, weights};
+  AttentionOutput out = attend(e);
+  note_output_shape(out.output.sizes());
+  return out;
 }
 
 std::string LuongAttention::extra_repr() const {
