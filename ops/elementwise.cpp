@@ -330,9 +330,7 @@ namespace {
 // f(a != 0, b != 0) into bool, any dtypes, broadcast (as torch.logical_*).
 template <typename F>
 Tensor logical(const char* op, const Tensor& a, const Tensor& b, F f) {
-  const Tensor x = a.dtype() == kBool ? a : ne(a, scalar_tensor(0, a.dtype()));
-  const Tensor y = b.dtype() == kBool ? b : ne(b, scalar_tensor(0, b.dtype()));
-  return kernels::map2<bool, bool, bool>(x, y, kBool, op, f);
+  return kernels::map2<bool, bool, bool>(a.to(kBool), b.to(kBool), kBool, op, f);  // to(kBool): x != 0
 }
 
 // maximum / minimum: the larger (smaller) value; a tie sends half the

@@ -169,13 +169,10 @@ Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim) {
 }
 
 namespace {
-// a != 0 as bool (a itself when bool).
-Tensor nonzero_mask(const Tensor& a) { return a.dtype() == kBool ? a : ne(a, scalar_tensor(0, a.dtype())); }
-
 template <bool All>
 Tensor any_all_dim(const Tensor& a, int64_t dim, bool keepdim, const char* op) {
   const int d = wrap_dim(dim, a.dim(), op);
-  return reduce_dim<bool, bool>(nonzero_mask(a), d, keepdim, kBool, [](const bool* p, int64_t n, int64_t st) {
+  return reduce_dim<bool, bool>(a.to(kBool), d, keepdim, kBool, [](const bool* p, int64_t n, int64_t st) {
     for (int64_t k = 0; k < n; ++k)
       if (p[k * st] != All) return !All;
     return All;

@@ -83,9 +83,7 @@ namespace {
 // this = op(this, other) in place: the result must keep this tensor's dtype
 // and shape (no broadcast of this, no promotion beyond it), as PyTorch's.
 Tensor& in_place(Tensor& self, const char* op, const Tensor& result, bool operand_grad) {
-  SPOOL_CHECK(!(GradMode::is_enabled() && self.requires_grad()), op,
-              "in-place change of a tensor that requires grad (shape {}); wrap it in NoGradGuard or use detach()",
-              self.sizes());
+  detail::check_inplace(self, op);
   SPOOL_CHECK(!(GradMode::is_enabled() && operand_grad), op,
               "the operand requires grad and an in-place op is not recorded; write x = x + y instead (shape {})",
               self.sizes());

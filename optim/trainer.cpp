@@ -36,6 +36,7 @@ class Progress {
   Progress(bool verbose, int64_t epoch, int64_t epochs, size_t steps)
       : on_(verbose), tty_(verbose && ::isatty(STDOUT_FILENO)), epoch_(epoch), epochs_(epochs), steps_(steps),
         start_(std::chrono::steady_clock::now()) {}
+  bool drawing() const { return tty_; }  // a bar is drawn (a terminal), so update() is worth its arguments
   void update(size_t done, double running_loss, const std::map<std::string, double>& metric_means) {
     if (!tty_) return;
     const double secs = elapsed();
@@ -217,7 +218,7 @@ History fit(nn::Module& model, DataLoader& train, Optimizer& opt, const LossFn& 
       const bool finite = o.clip_grad_norm <= 0 || std::isfinite(clip_grad_norm_(model.parameters(), o.clip_grad_norm));
       if (finite) opt.step();  // a non-finite gradient norm skips the step
       means.add(s, b);
-      progress.update(means.batches(), means.loss(), means.metrics());
+      if (progress.drawing()) progress.update(means.batches(), means.loss(), means.metrics());
     }
     Logs logs = means.logs();
     logs["lr"] = opt.lr();

@@ -178,23 +178,23 @@ Tensor Tensor::to(ScalarType target) const {
   return record("to", out, {this}, [source](const Tensor& gy) -> Grads { return {kernels::cast(gy, source)}; });
 }
 
-namespace {
+namespace detail {
 void check_inplace(const Tensor& t, const char* op) {
   SPOOL_CHECK(!(GradMode::is_enabled() && t.requires_grad()), op,
               "in-place change of a tensor that requires grad (shape {}); wrap it in NoGradGuard or use detach()",
               t.sizes());
 }
-}  // namespace
+}  // namespace detail
 
 Tensor& Tensor::copy_(const Tensor& src) {
-  check_inplace(*this, "copy_");
+  detail::check_inplace(*this, "copy_");
   kernels::copy_into(*this, src.dtype() == dtype() ? src : kernels::cast(src, dtype()));
   impl().storage->bump_version();
   return *this;
 }
 
 Tensor& Tensor::fill_(double value) {
-  check_inplace(*this, "fill_");
+  detail::check_inplace(*this, "fill_");
   kernels::fill(*this, value);
   impl().storage->bump_version();
   return *this;

@@ -285,6 +285,12 @@ Tensor tensor(std::initializer_list<double> values, const Shape& sizes = {}, Sca
 Tensor tensor(const std::vector<float>& values, const Shape& sizes = {});
 Tensor tensor(const std::vector<int64_t>& values, const Shape& sizes = {});
 Tensor tensor(const std::vector<bool>& values, const Shape& sizes = {});
+
+namespace detail {
+// An in-place change of a tensor that requires grad, in grad mode, is an
+// error naming `op` (copy_, fill_, add_, ...).
+void check_inplace(const Tensor& t, const char* op);
+}  // namespace detail
 // tensor({1, 2, 3}, kInt64): a 1-D tensor of the given dtype.
 Tensor tensor(std::initializer_list<double> values, ScalarType dtype);
 Tensor tensor(const std::vector<int>& values, const Shape& sizes = {});  // int64

@@ -152,6 +152,13 @@ TEST_CASE("surface: bad input to the new ops is a clear error") {
   CHECK_ERROR(cross_entropy(x, randn({3, 5})), "cross_entropy", "probability targets", "[3, 5]", "[3, 4]");
   CHECK_ERROR(cross_entropy(x, randn({3, 4}, kFloat64)), "cross_entropy", "float64", "float32");
   CHECK_ERROR(sign(tensor(std::vector<bool>{true})), "sign", "bool");
+  CHECK_ERROR(repeat_interleave(x, tensor({1.0, 2.0, 1.0}, {3}), 0), "repeat_interleave", "int64", "float32");
+  CHECK_ERROR(one_hot(tensor(std::vector<int64_t>{}, {0})), "one_hot", "cannot infer num_classes");
+  CHECK_ERROR(einsum("i1,1j->ij", {x, x}), "einsum", "'1'", "not a letter");
+  CHECK_ERROR(einsum("ij->ii", {x}), "einsum", "output label 'i' repeats");
+  CHECK_ERROR(kl_div(scalar_tensor(0.5), scalar_tensor(0.5), "batchmean"), "kl_div", "batch dim");
+  CHECK_ERROR(masked_softmax(tensor({1, 2}, kInt64), tensor(std::vector<bool>{true, true})), "masked_softmax",
+              "floating");
 }
 
 TEST_CASE("ctc_loss: values by hand, and bad input") {

@@ -72,6 +72,7 @@ TEST_CASE("AdditiveAttention: gradcheck in float64, masks, and bad input") {
   CHECK_ERROR(att(q, k, {.key_padding_mask = zeros({2, 3}, kBool)}), "AdditiveAttention", "key_padding_mask", "[2, 3]");
   CHECK_ERROR(att(q, k, {.lengths = tensor({5, 1}, kInt64)}), "AdditiveAttention", "length 5", "[0, 4]");
   CHECK_ERROR(att(q, k, {.key_padding_mask = mask, .lengths = tensor({1, 1}, kInt64)}), "not both");
+  CHECK_ERROR(att(q, k, {.lengths = tensor({1.0, 1.0}, {2})}), "AdditiveAttention", "lengths must be int64 [2]");
   CHECK(att.repr() == "AdditiveAttention(\n  query_size=3, key_size=4, hidden_size=5\n  (query_proj): Linear(in_features=3, out_features=5, bias=False)\n"
                       "  (key_proj): Linear(in_features=4, out_features=5, bias=True)\n"
                       "  (score): Linear(in_features=5, out_features=1, bias=False)\n)");
@@ -97,6 +98,7 @@ TEST_CASE("LuongAttention: gradcheck of each score in float64, and bad input") {
   CHECK_ERROR(nn::LuongAttention(3, 4, "dot"), "LuongAttention", "equal query and key sizes", "3", "4");
   CHECK_ERROR(nn::LuongAttention(3, 4, "bilinear"), "LuongAttention", "\"bilinear\"");
   CHECK_ERROR(nn::LuongAttention(3, 4, "concat"), "LuongAttention", "hidden_size");
+  CHECK_ERROR(nn::LuongAttention(0, 4), "LuongAttention", "positive", "query 0");
   nn::LuongAttention att(3, 4);
   CHECK_ERROR(att(randn({2, 3}), randn({2, 5, 3})), "LuongAttention", "keys", "[2, 5, 3]");
   CHECK(att(randn({2, 3}), randn({2, 5, 4})).weights.sizes() == Shape{2, 5});
@@ -164,4 +166,5 @@ TEST_CASE("PositionalEncoding: the sinusoid table, time-major and batch-first, a
   CHECK_ERROR(pos(zeros({4, 2, 5})), "PositionalEncoding", "d_model = 6");
   CHECK_ERROR(pos(zeros({4, 2, 6}, kFloat64)), "PositionalEncoding", "float64", "to()");
   CHECK_ERROR(nn::PositionalEncoding(6, 1.0), "PositionalEncoding", "dropout");
+  CHECK_ERROR(nn::PositionalEncoding(0), "PositionalEncoding", "positive", "0");
 }

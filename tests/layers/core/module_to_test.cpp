@@ -33,6 +33,8 @@ TEST_CASE("module: to(kFloat64) converts every parameter in place, keeping the l
   lin.to(kFloat64);
   CHECK_ERROR(z.backward(), "linear", "changed in place");
   CHECK_ERROR(z.set_data(zeros({1})), "set_data", "leaf");
+  CHECK_ERROR(lin.weight.set_data(Tensor()), "set_data", "undefined");
+  CHECK_ERROR(lin.weight.set_data(zeros({2, 3}, kInt64)), "set_data", "floating", "int64");
 }
 
 TEST_CASE("module: gradcheck through an LSTM and a GRU converted to float64") {
