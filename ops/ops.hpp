@@ -196,10 +196,10 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 // finite gradients.
 Tensor masked_softmax(const Tensor& scores, const Tensor& allowed, int64_t dim = -1);
 struct AttentionOptions {
-  Tensor attn_mask;
+  Tensor attn_mask{};
   double dropout_p = 0.0;
   bool is_causal = false;
-  std::optional<double> scale;  // default 1 / sqrt(E)
+  std::optional<double> scale{};  // default 1 / sqrt(E)
 };
 struct AttentionOutput {
   Tensor output, weights;

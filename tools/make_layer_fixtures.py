@@ -29,7 +29,7 @@ CASES = []
 
 def enc(t):
     t = t.detach()
-    dtype = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64"}[t.dtype]
+    dtype = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.bool: "bool"}[t.dtype]
     return {"dtype": dtype, "shape": list(t.shape), "data": t.reshape(-1).tolist()}
 
 
@@ -213,6 +213,78 @@ def pooling_case(name, d, B, T, lengths):
 
 
 ATTENTION = []
+TRANSFORMER = []
+
+
+def backward_record(out, weights, inputs, model):
+    """Backward of sum(out * g) + sum(weights * g_w); the record of the
+    upstream gradients, the input gradients and every parameter's."""
+    g = torch.randn_like(out)
+    loss = (out * g).sum()
+    rec = {"output": enc(out), "g_output": enc(g)}
+    if weights is not None:
+        g_w = torch.randn_like(weights)
+        loss = loss + (weights * g_w).sum()
+        rec.update({"weights": enc(weights), "g_weights": enc(g_w)})
+    loss.backward()
+    rec["input_grads"] = {n: enc(t.grad) for n, t in inputs.items()}
+    rec["params"] = {n: enc(p) for n, p in model.named_parameters()}
+    rec["param_grads"] = {n: enc(p.grad) for n, p in model.named_parameters()}
+    return rec
+
+
+def mha_case(name, E, H, L, S, B, batch_first=False, kdim=None, vdim=None, bias=True, add_bias_kv=False,
+             add_zero_attn=False, self_attention=False, kpm=None, attn_mask=None, average=True, unbatched=False,
+             causal=False):
+    """nn.MultiheadAttention itself. kpm / attn_mask: "bool" or "float"
+    (float masks use -1e30 where a key is excluded: JSON has no -inf). No
+    query has all its keys masked (PyTorch gives NaN there; spool zeros, tested
+    on its own)."""
+    model = nn.MultiheadAttention(E, H, bias=bias, add_bias_kv=add_bias_kv, add_zero_attn=add_zero_attn,
+                                  kdim=kdim, vdim=vdim, batch_first=batch_first)
+    with torch.no_grad():  # non-zero biases, so their gradients and placement are tested
+        for n, p in model.named_parameters():
+            if "bias" in n:
+                p.normal_()
+    def shaped(T, D):
+        if unbatched:
+            return torch.randn(T, D)
+        return torch.randn(B, T, D) if batch_first else torch.randn(T, B, D)
+    q = shaped(L, E).requires_grad_()
+    if self_attention:
+        k = v = q
+        inputs = {"query": q}
+    else:
+        k = shaped(S, kdim or E).requires_grad_()
+        v = shaped(S, vdim or E).requires_grad_()
+        inputs = {"query": q, "key": k, "value": v}
+    args = {"need_weights": True, "average_attn_weights": average}
+    rec = {"name": name, "embed_dim": E, "num_heads": H, "batch_first": batch_first, "kdim": kdim, "vdim": vdim,
+           "bias": bias, "add_bias_kv": add_bias_kv, "add_zero_attn": add_zero_attn,
+           "self_attention": self_attention, "average_attn_weights": average, "causal": causal,
+           "inputs": {n: enc(t) for n, t in inputs.items()}}
+    masked = torch.zeros(L, S, dtype=torch.bool)  # keys each query may not see, kept < S per row
+    if kpm is not None:
+        pad = torch.zeros(B, S, dtype=torch.bool)
+        pad[0, S - 1] = True
+        if B > 1:
+            pad[1, 0] = True
+        m = pad if kpm == "bool" else torch.zeros(B, S).masked_fill(pad, -1e30) + torch.randn(B, S) * 0.1
+        args["key_padding_mask"] = m[0] if unbatched else m
+        rec["key_padding_mask"] = enc(args["key_padding_mask"])
+    if causal:
+        args["attn_mask"] = torch.triu(torch.ones(L, S, dtype=torch.bool), 1)
+    elif attn_mask is not None:
+        masked = torch.rand(L, S) < 0.3
+        masked[:, 1] = False  # key 1 stays visible to every query (key_padding_mask hides 0 or S-1)
+        m = masked if attn_mask == "bool" else torch.zeros(L, S).masked_fill(masked, -1e30) + torch.randn(L, S) * 0.1
+        if attn_mask == "float":  # the per-head form [B * H, L, S]
+            m = m.unsqueeze(0).repeat(B * H, 1, 1) + torch.randn(B * H, L, S) * 0.1
+        args["attn_mask"] = m
+        rec["attn_mask"] = enc(m)
+    out, weights = model(q, k, v, **args)
+    rec.update(backward_record(out, weights, inputs, model))
+    ATTENTION.append(rec)
 
 
 def main():
@@ -238,6 +310,16 @@ def main():
     attention_case("luong_concat_step", 3, 4, 2, 5, 3, 1, 4, [4, 0, 2], True, "concat")
     pooling_case("pooling_plain", 4, 2, 3, None)
     pooling_case("pooling_lengths", 4, 3, 5, [5, 2, 0])
+    mha_case("mha_self", 4, 2, 3, 3, 2, self_attention=True)
+    mha_case("mha_cross_bool_masks", 6, 3, 3, 4, 2, kpm="bool", attn_mask="bool", average=False)
+    # PyTorch 1.13 refuses a float key_padding_mask beside an attn_mask: one float mask at a time.
+    mha_case("mha_batch_first_float_padding", 4, 2, 3, 5, 2, batch_first=True, kpm="float")
+    mha_case("mha_float_head_mask", 4, 2, 3, 5, 2, kpm="bool", attn_mask="float")
+    mha_case("mha_kdim_vdim_bias_kv", 4, 2, 2, 3, 2, kdim=3, vdim=5, add_bias_kv=True, kpm="bool")
+    mha_case("mha_zero_attn_no_bias", 4, 4, 3, 3, 2, bias=False, add_zero_attn=True, batch_first=True,
+             attn_mask="bool")
+    mha_case("mha_unbatched", 4, 2, 3, 4, 1, unbatched=True, kpm="bool")
+    mha_case("mha_causal", 4, 2, 4, 4, 2, self_attention=True, batch_first=True, causal=True)
     path = os.path.join(root, "tests", "fixtures", "attention.json")
     with open(path, "w") as f:
         json.dump({"generator": "tools/make_layer_fixtures.py", "torch_version": torch.__version__,
