@@ -287,6 +287,53 @@ def mha_case(name, E, H, L, S, B, batch_first=False, kdim=None, vdim=None, bias=
     ATTENTION.append(rec)
 
 
+def transformer_case(name, decoder, layers=None, norm=False, batch_first=False, norm_first=False,
+                     activation="relu", padding=False, causal=False, B=2, S=3, T=2, E=4, H=2, F=6):
+    """torch.nn.TransformerEncoderLayer / DecoderLayer (layers=None) or a
+    TransformerEncoder / Decoder stack of `layers`, dropout 0, every
+    parameter perturbed so that each gradient's placement is tested."""
+    cls = nn.TransformerDecoderLayer if decoder else nn.TransformerEncoderLayer
+    layer = cls(E, H, dim_feedforward=F, dropout=0.0, activation=activation, batch_first=batch_first,
+                norm_first=norm_first)
+    model = layer
+    if layers is not None:
+        stack = nn.TransformerDecoder if decoder else nn.TransformerEncoder
+        model = stack(layer, layers, norm=nn.LayerNorm(E) if norm else None)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
+    def shaped(n):
+        return torch.randn(B, n, E) if batch_first else torch.randn(n, B, E)
+    x = shaped(T if decoder else S).requires_grad_()
+    inputs = {"tgt" if decoder else "src": x}
+    args = {}
+    pad = torch.zeros(B, S, dtype=torch.bool)
+    pad[0, S - 1] = True
+    if decoder:
+        memory = shaped(S).requires_grad_()
+        inputs["memory"] = memory
+        if causal:
+            args["tgt_mask"] = torch.triu(torch.ones(T, T, dtype=torch.bool), 1)
+        if padding:
+            args["memory_key_padding_mask"] = pad
+            tpad = torch.zeros(B, T, dtype=torch.bool)
+            tpad[1, T - 1] = True
+            args["tgt_key_padding_mask"] = tpad
+        out = model(x, memory, **args)
+    else:
+        if causal:
+            args["src_mask"] = torch.triu(torch.ones(S, S, dtype=torch.bool), 1)
+        if padding:
+            args["src_key_padding_mask"] = pad
+        # The stack calls its mask `mask`, the layer `src_mask`.
+        out = model(x, args.get("src_mask"), args.get("src_key_padding_mask"))
+    rec = {"name": name, "decoder": decoder, "num_layers": layers, "norm": norm, "d_model": E, "nhead": H,
+           "dim_feedforward": F, "activation": activation, "batch_first": batch_first, "norm_first": norm_first,
+           "masks": {n: enc(m) for n, m in args.items()}, "inputs": {n: enc(t) for n, t in inputs.items()}}
+    rec.update(backward_record(out, None, inputs, model))
+    TRANSFORMER.append(rec)
+
+
 def main():
     for kind in ("rnn_tanh", "rnn_relu", "lstm", "gru"):
         stack_case(kind, 1, False, False, False, None)
@@ -320,11 +367,20 @@ def main():
              attn_mask="bool")
     mha_case("mha_unbatched", 4, 2, 3, 4, 1, unbatched=True, kpm="bool")
     mha_case("mha_causal", 4, 2, 4, 4, 2, self_attention=True, batch_first=True, causal=True)
+    transformer_case("encoder_layer_post_relu_padding", False, padding=True)
+    transformer_case("encoder_layer_pre_gelu_causal_batch_first", False, norm_first=True, activation="gelu",
+                     causal=True, batch_first=True)
+    transformer_case("encoder_stack_pre_norm", False, layers=2, norm=True, norm_first=True, padding=True,
+                     batch_first=True)
+    transformer_case("decoder_layer_post_causal_padding", True, causal=True, padding=True)
+    transformer_case("decoder_layer_pre_gelu_batch_first", True, norm_first=True, activation="gelu",
+                     batch_first=True, causal=True)
+    transformer_case("decoder_stack_post_norm", True, layers=2, norm=True, causal=True, padding=True)
     path = os.path.join(root, "tests", "fixtures", "attention.json")
     with open(path, "w") as f:
         json.dump({"generator": "tools/make_layer_fixtures.py", "torch_version": torch.__version__,
-                   "cases": ATTENTION}, f, separators=(",", ":"))
-    print(f"wrote {len(ATTENTION)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
+                   "cases": ATTENTION, "transformer": TRANSFORMER}, f, separators=(",", ":"))
+    print(f"wrote {len(ATTENTION) + len(TRANSFORMER)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
 
 
 if __name__ == "__main__":
