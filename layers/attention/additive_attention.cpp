@@ -9,11 +9,21 @@ AdditiveAttention::AdditiveAttention(int64_t query_size, int64_t key_size, int64
       score(register_module("score", Linear(hidden_size, 1, false))) {}
 
 AttentionOutput AdditiveAttention::forward(const Tensor& query, const Tensor& keys, const AttentionInput& input) {
+  return attend(query, memory(keys, input));
+}
+
+AttentionMemory AdditiveAttention::memory(const Tensor& keys, const AttentionInput& input) {
   check_defined("AdditiveAttention");
-  const detail::Attend attend("AdditiveAttention", query, keys, input, query_proj.options().in_features(),
-                              key_proj.options().in_features());
+  AttentionMemory m = detail::check_memory("AdditiveAttention", keys, input, key_proj.options().in_features());
+  m.projected = unsqueeze(key_proj(keys), 1);  // [B, 1, Tk, H]
+  return m;
+}
+
+AttentionOutput AdditiveAttention::attend(const Tensor& query, const AttentionMemory& memory) {
+  check_defined("AdditiveAttention");
+  const detail::Attend attend("AdditiveAttention", query, memory, query_proj.options().in_features());
   // [B, Tq, 1, H] + [B, 1, Tk, H] -> tanh -> [B, Tq, Tk, 1]
-  const Tensor e = squeeze(score(tanh(unsqueeze(query_proj(attend.query), 2) + unsqueeze(key_proj(keys), 1))), -1);
+  const Tensor e = squeeze(score(tanh(unsqueeze(query_proj(attend.query), 2) + memory.projected)), -1);
   AttentionOutput out = attend(e);
   note_output_shape(out.output.sizes());
   return out;

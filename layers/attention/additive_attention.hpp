@@ -27,6 +27,10 @@ class AdditiveAttention : public Module {
   AttentionOutput operator()(const Tensor& query, const Tensor& keys, const AttentionInput& input = {}) {
     return forward(query, keys, input);
   }
+  // The keys prepared once for many queries (key_proj(keys) computed once),
+  // and one attention over them: forward(q, k, in) is attend(q, memory(k, in)).
+  AttentionMemory memory(const Tensor& keys, const AttentionInput& input = {});
+  AttentionOutput attend(const Tensor& query, const AttentionMemory& memory);
   std::string extra_repr() const override;
 
   Linear query_proj, key_proj, score;

@@ -1,7 +1,13 @@
 #include "attention_input.hpp"
 
+namespace spool::nn {
 
-namespace spool::nn::detail {
+AttentionMemory AttentionMemory::index_select(const Tensor& index) const {
+  auto rows = [&](const Tensor& t) { return t.defined() ? spool::index_select(t, 0, index) : t; };
+  return {rows(keys), rows(projected), rows(values), rows(allowed)};
+}
+
+namespace detail {
 
 Tensor allowed_keys(const char* op, const AttentionInput& in, int64_t batch, int64_t keys) {
   SPOOL_CHECK(!(in.key_padding_mask.defined() && in.lengths.defined()), op,
@@ -24,26 +30,30 @@ Tensor allowed_keys(const char* op, const AttentionInput& in, int64_t batch, int
   return Tensor();
 }
 
-Attend::Attend(const char* op_name, const Tensor& q, const Tensor& k, const AttentionInput& in, int64_t query_size,
-               int64_t key_size)
-    : op(op_name), keys(k), input(in), step(q.dim() == 2) {
-  SPOOL_CHECK((q.dim() == 2 || q.dim() == 3) && q.size(-1) == query_size, op,
-              "query must be [B, Tq, {}] or [B, {}], got shape {}", query_size, query_size, q.sizes());
-  SPOOL_CHECK(k.dim() == 3 && k.size(-1) == key_size && k.size(0) == q.size(0), op,
-              "keys must be [{}, Tk, {}] for a query of shape {}, got shape {}", q.size(0), key_size, q.sizes(),
+AttentionMemory check_memory(const char* op, const Tensor& k, const AttentionInput& in, int64_t key_size) {
+  SPOOL_CHECK(k.dim() == 3 && k.size(-1) == key_size, op, "keys must be [B, Tk, {}], got shape {}", key_size,
               k.sizes());
   const Tensor& values = in.values.defined() ? in.values : k;
   SPOOL_CHECK(values.dim() == 3 && values.size(0) == k.size(0) && values.size(1) == k.size(1), op,
               "values must be [{}, {}, Dv] like the keys, got shape {}", k.size(0), k.size(1), values.sizes());
+  return {k, Tensor(), values, allowed_keys(op, in, k.size(0), k.size(1))};
+}
+
+Attend::Attend(const char* op_name, const Tensor& q, const AttentionMemory& m, int64_t query_size)
+    : op(op_name), memory(m), step(q.dim() == 2) {
+  SPOOL_CHECK((q.dim() == 2 || q.dim() == 3) && q.size(-1) == query_size, op,
+              "query must be [B, Tq, {}] or [B, {}], got shape {}", query_size, query_size, q.sizes());
+  SPOOL_CHECK(q.size(0) == m.keys.size(0), op, "keys must be [{}, Tk, {}] for a query of shape {}, got shape {}",
+              q.size(0), m.keys.size(-1), q.sizes(), m.keys.sizes());
   query = step ? unsqueeze(q, 1) : q;
 }
 
 AttentionOutput Attend::operator()(const Tensor& scores) const {
-  const Tensor allowed = allowed_keys(op, input, keys.size(0), keys.size(1));
-  Tensor weights = allowed.defined() ? masked_softmax(scores, allowed, -1) : softmax(scores, -1);
-  Tensor context = bmm(weights, input.values.defined() ? input.values : keys);
+  Tensor weights = memory.allowed.defined() ? masked_softmax(scores, memory.allowed, -1) : softmax(scores, -1);
+  Tensor context = bmm(weights, memory.values);
   if (step) return {squeeze(context, 1), squeeze(weights, 1)};
   return {context, weights};
 }
 
-}  // namespace spool::nn::detail
+}  // namespace detail
+}  // namespace spool::nn

@@ -21,18 +21,32 @@ LuongAttention::LuongAttention(int64_t query_size, int64_t key_size, std::string
 }
 
 AttentionOutput LuongAttention::forward(const Tensor& query, const Tensor& keys, const AttentionInput& input) {
+  return attend(query, memory(keys, input));
+}
+
+AttentionMemory LuongAttention::memory(const Tensor& keys, const AttentionInput& input) {
   check_defined("LuongAttention");
-  const detail::Attend attend("LuongAttention", query, keys, input, query_size_, key_size_);
-  const Tensor& q = attend.query;  // [B, Tq, Dq]
-  Tensor e;                        // [B, Tq, Tk]
+  AttentionMemory m = detail::check_memory("LuongAttention", keys, input, key_size_);
   if (score_ == "dot") {
-    e = bmm(q, transpose(keys, 1, 2));
+    m.projected = transpose(keys, 1, 2);  // [B, Dk, Tk]
   } else if (score_ == "general") {
-    e = bmm(q, transpose(attn(keys), 1, 2));
+    m.projected = transpose(attn(keys), 1, 2);  // [B, Dq, Tk]
   } else {
     // W [q; k] = W_q q + W_k k with W's two column blocks, without building [q; k] for every pair.
-    const Tensor wq = narrow(attn.weight, 1, 0, query_size_), wk = narrow(attn.weight, 1, query_size_, key_size_);
-    e = squeeze(v(tanh(unsqueeze(linear(q, wq), 2) + unsqueeze(linear(keys, wk), 1))), -1);
+    m.projected = unsqueeze(linear(keys, narrow(attn.weight, 1, query_size_, key_size_)), 1);  // [B, 1, Tk, H]
+  }
+  return m;
+}
+
+AttentionOutput LuongAttention::attend(const Tensor& query, const AttentionMemory& memory) {
+  check_defined("LuongAttention");
+  const detail::Attend attend("LuongAttention", query, memory, query_size_);
+  const Tensor& q = attend.query;  // [B, Tq, Dq]
+  Tensor e;                        // [B, Tq, Tk]
+  if (score_ == "concat") {
+    e = squeeze(v(tanh(unsqueeze(linear(q, narrow(attn.weight, 1, 0, query_size_)), 2) + memory.projected)), -1);
+  } else {
+    e = bmm(q, memory.projected);
   }
   AttentionOutput out = attend(e);
   note_output_shape(out.output.sizes());

@@ -29,6 +29,11 @@ class LuongAttention : public Module {
   AttentionOutput operator()(const Tensor& query, const Tensor& keys, const AttentionInput& input = {}) {
     return forward(query, keys, input);
   }
+  // The keys prepared once for many queries (the score's key projection
+  // computed once), and one attention over them: forward(q, k, in) is
+  // attend(q, memory(k, in)).
+  AttentionMemory memory(const Tensor& keys, const AttentionInput& input = {});
+  AttentionOutput attend(const Tensor& query, const AttentionMemory& memory);
   std::string extra_repr() const override;
   const std::string& score() const { return score_; }
 
