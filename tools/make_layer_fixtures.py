@@ -334,6 +334,106 @@ def transformer_case(name, decoder, layers=None, norm=False, batch_first=False, 
     TRANSFORMER.append(rec)
 
 
+class Seq2SeqRef(nn.Module):
+    """spool's nn::Seq2Seq in PyTorch, with its parameter names: embedding ->
+    (bi)LSTM/GRU encoder (packed by lengths) -> bridge -> decoder steps
+    (embedding [+ feed] [+ context without attention] -> cells -> attention ->
+    tanh(combine([h; context])) -> generator), teacher-forced."""
+
+    def __init__(self, V, E, H, L, cell, bidirectional, attention, bridge, feeding, tie):
+        super().__init__()
+        rnn = nn.LSTM if cell == "lstm" else nn.GRU
+        D = 2 if bidirectional else 1
+        C = D * H
+        O = E if tie else H
+        self.cfg = (V, E, H, L, cell, D, attention, bridge, feeding, tie, O)
+        self.encoder = nn.Module()
+        self.encoder.embedding = nn.Embedding(V, E, padding_idx=0)
+        self.encoder.rnn = rnn(E, H, L, bidirectional=bidirectional, batch_first=True)
+        self.bridge = nn.Module()
+        if bidirectional and bridge == "linear":
+            self.bridge.h_proj = nn.Linear(2 * H, H)
+            if cell == "lstm":
+                self.bridge.c_proj = nn.Linear(2 * H, H)
+        self.decoder = nn.Module()
+        self.decoder.embedding = nn.Embedding(V, E, padding_idx=0)
+        self.decoder.rnn = rnn(E + (O if feeding else 0) + (C if attention == "none" else 0), H, L, batch_first=True)
+        if attention == "additive":
+            self.decoder.attention = Additive(H, C, H)
+        elif attention != "none":
+            self.decoder.attention = Luong(H, C, attention, H)
+        self.decoder.combine = nn.Linear(H + C, O, bias=False)
+        if tie:
+            self.decoder.output_bias = nn.Parameter(torch.randn(V) * 0.1)
+        else:
+            self.decoder.generator = nn.Linear(O, V)
+
+    def forward(self, src, lengths, tgt_in):
+        V, E, H, L, cell, D, attention, bridge, feeding, tie, O = self.cfg
+        packed = pack_padded_sequence(self.encoder.embedding(src), lengths, batch_first=True, enforce_sorted=False)
+        out, state = self.encoder.rnn(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
+        h_n, c_n = state if cell == "lstm" else (state, None)
+
+        def join(s, proj):
+            if D == 1:
+                return s
+            s = s.view(L, 2, s.shape[1], H)
+            return proj(torch.cat([s[:, 0], s[:, 1]], -1)) if proj is not None else s[:, 0] + s[:, 1]
+        h = join(h_n, getattr(self.bridge, "h_proj", None))
+        c = join(c_n, getattr(self.bridge, "c_proj", None)) if c_n is not None else None
+        allowed = (torch.arange(src.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(1)
+        context_all = h_n.view(L, D, src.shape[0], H)[-1].transpose(0, 1).reshape(src.shape[0], D * H)
+        B, T = tgt_in.shape
+        feed = torch.zeros(B, O)
+        outs = []
+        for t in range(T):
+            x = [self.decoder.embedding(tgt_in[:, t])]
+            if feeding:
+                x.append(feed)
+            if attention == "none":
+                x.append(context_all)
+            x = torch.cat(x, 1).unsqueeze(1)
+            y, st = self.decoder.rnn(x, (h, c) if cell == "lstm" else h)
+            h, c = st if cell == "lstm" else (st, None)
+            q = y[:, 0]
+            if attention == "none":
+                ctx = context_all
+            else:
+                ctx, _ = self.decoder.attention(q.unsqueeze(1), out, out, allowed)
+                ctx = ctx[:, 0]
+            feed = torch.tanh(self.decoder.combine(torch.cat([q, ctx], 1)))
+            outs.append(feed)
+        a = torch.stack(outs, 1)
+        if tie:
+            return a @ self.decoder.embedding.weight.t() + self.decoder.output_bias
+        return self.decoder.generator(a)
+
+
+def seq2seq_case(name, cell, bidirectional, attention, bridge, feeding, tie, L, V=7, E=4, H=3):
+    model = Seq2SeqRef(V, E, H, L, cell, bidirectional, attention, bridge, feeding, tie)
+    lengths = torch.tensor([4, 2, 3])
+    src = torch.randint(3, V, (3, 4)) * (torch.arange(4).unsqueeze(0) < lengths.unsqueeze(1))
+    tgt_in = torch.randint(3, V, (3, 3))
+    tgt_in[:, 0] = 1
+    tgt_out = torch.randint(2, V, (3, 3))
+    tgt_out[1, 2] = 0  # padding, ignored by the loss
+    logits = model(src, lengths, tgt_in)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, V), tgt_out.reshape(-1), ignore_index=0)
+    loss.backward()
+    SEQ2SEQ.append({
+        "name": name, "cell": cell, "bidirectional": bidirectional, "attention": attention, "bridge": bridge,
+        "input_feeding": feeding, "tie_weights": tie, "num_layers": L, "vocab": V, "embedding_dim": E,
+        "hidden_size": H, "source": enc(src), "lengths": enc(lengths), "target_in": enc(tgt_in),
+        "target_out": enc(tgt_out), "logits": enc(logits), "loss": loss.item(),
+        "params": {n: enc(p) for n, p in model.named_parameters()},
+        "param_grads": {n: enc(p.grad) for n, p in model.named_parameters()},
+    })
+
+
+SEQ2SEQ = []
+
+
 def main():
     for kind in ("rnn_tanh", "rnn_relu", "lstm", "gru"):
         stack_case(kind, 1, False, False, False, None)
@@ -376,11 +476,16 @@ def main():
     transformer_case("decoder_layer_pre_gelu_batch_first", True, norm_first=True, activation="gelu",
                      batch_first=True, causal=True)
     transformer_case("decoder_stack_post_norm", True, layers=2, norm=True, causal=True, padding=True)
+    seq2seq_case("lstm_additive_bi_linear_feeding", "lstm", True, "additive", "linear", True, False, 1)
+    seq2seq_case("gru_general_bi_sum_tied_2_layers", "gru", True, "general", "sum", False, True, 2)
+    seq2seq_case("lstm_none_uni_feeding", "lstm", False, "none", "linear", True, False, 1)
+    seq2seq_case("lstm_concat_bi_linear_2_layers", "lstm", True, "concat", "linear", False, False, 2)
     path = os.path.join(root, "tests", "fixtures", "attention.json")
     with open(path, "w") as f:
         json.dump({"generator": "tools/make_layer_fixtures.py", "torch_version": torch.__version__,
-                   "cases": ATTENTION, "transformer": TRANSFORMER}, f, separators=(",", ":"))
-    print(f"wrote {len(ATTENTION) + len(TRANSFORMER)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
+                   "cases": ATTENTION, "transformer": TRANSFORMER,
+                   "seq2seq": SEQ2SEQ}, f, separators=(",", ":"))
+    print(f"wrote {len(ATTENTION) + len(TRANSFORMER) + len(SEQ2SEQ)} cases to {os.path.relpath(path, root)} ({os.path.getsize(path) // 1024} KiB)")
 
 
 if __name__ == "__main__":
