@@ -1,9 +1,11 @@
 // Activations and the softmax family. Each backward is a fused elementwise
 // kernel: these ops run once per gate per time step in a recurrent net.
+#include <algorithm>
 #include <cmath>
 
 #include "../framework/core/kernels.hpp"
 #include "../framework/core/simd.hpp"
+#include "../framework/core/threading.hpp"
 #include "ops.hpp"
 #include "unary_parts.hpp"
 
@@ -14,6 +16,42 @@ using detail::map_grad;
 
 namespace {
 
+// Rows of softmax work handed to one thread at a time: about 32K elements
+// (below, splitting costs more than it gains). Row boundaries depend only on
+// the shape, so results do not depend on the thread count.
+int64_t softmax_grain(const kernels::Lanes& l) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, l.n * l.inner)); }
+
+// One softmax (or log_softmax) lane of n elements at stride 1: exp once per
+// element, vectorized; the max makes exp overflow-free.
+template <bool Log, typename T>
+void softmax_row(const T* x, T* y, int64_t n) {
+  using batch = xsimd::batch<T>;
+  constexpr int64_t W = batch::size;
+  T m = -INFINITY;
+  for (int64_t k = 0; k < n; ++k) m = std::max(m, x[k]);
+  batch sum_v(T(0));
+  const batch m_v(m);
+  int64_t k = 0;
+  for (; k + W <= n; k += W) {
+    const batch e = xsimd::exp(batch::load_unaligned(x + k) - m_v);
+    if constexpr (!Log) e.store_unaligned(y + k);
+    sum_v += e;
+  }
+  T s = xsimd::hadd(sum_v);
+  for (; k < n; ++k) {
+    const T e = std::exp(x[k] - m);
+    if constexpr (!Log) y[k] = e;
+    s += e;
+  }
+  if constexpr (Log) {
+    const T lse = m + std::log(s);
+    for (k = 0; k < n; ++k) y[k] = x[k] - lse;
+  } else {
+    const T inv = T(1) / s;
+    for (k = 0; k < n; ++k) y[k] *= inv;
+  }
+}
+
 template <bool Log>
 Tensor softmax_forward(const Tensor& input, int dim) {
   Tensor x = input.is_contiguous() ? input : kernels::contiguous_copy(input);
@@ -22,21 +60,28 @@ Tensor softmax_forward(const Tensor& input, int dim) {
   SPOOL_DISPATCH_FLOAT(x.dtype(), Log ? "log_softmax" : "softmax", [&] {
     const scalar_t* xp = x.data_ptr<scalar_t>();
     scalar_t* yp = y.data_ptr<scalar_t>();
-    for (int64_t o = 0; o < l.outer; ++o)
-      for (int64_t i = 0; i < l.inner; ++i) {
-        const scalar_t* xr = xp + o * l.n * l.inner + i;
-        scalar_t* yr = yp + o * l.n * l.inner + i;
-        scalar_t m = -INFINITY;
-        for (int64_t k = 0; k < l.n; ++k) m = std::max(m, xr[k * l.inner]);
-        scalar_t s = 0;
-        for (int64_t k = 0; k < l.n; ++k) s += std::exp(xr[k * l.inner] - m);
-        if constexpr (Log) {
-          const scalar_t lse = m + std::log(s);
-          for (int64_t k = 0; k < l.n; ++k) yr[k * l.inner] = xr[k * l.inner] - lse;
-        } else {
-          for (int64_t k = 0; k < l.n; ++k) yr[k * l.inner] = std::exp(xr[k * l.inner] - m) / s;
+    parallel_for(l.outer, softmax_grain(l), [&](int64_t o0, int64_t o1) {
+      for (int64_t o = o0; o < o1; ++o) {
+        if (l.inner == 1) {  // the last dim: contiguous lanes
+          softmax_row<Log>(xp + o * l.n, yp + o * l.n, l.n);
+          continue;
+        }
+        for (int64_t i = 0; i < l.inner; ++i) {
+          const scalar_t* xr = xp + o * l.n * l.inner + i;
+          scalar_t* yr = yp + o * l.n * l.inner + i;
+          scalar_t m = -INFINITY;
+          for (int64_t k = 0; k < l.n; ++k) m = std::max(m, xr[k * l.inner]);
+          scalar_t s = 0;
+          for (int64_t k = 0; k < l.n; ++k) s += std::exp(xr[k * l.inner] - m);
+          if constexpr (Log) {
+            const scalar_t lse = m + std::log(s);
+            for (int64_t k = 0; k < l.n; ++k) yr[k * l.inner] = xr[k * l.inner] - lse;
+          } else {
+            for (int64_t k = 0; k < l.n; ++k) yr[k * l.inner] = std::exp(xr[k * l.inner] - m) / s;
+          }
         }
       }
+    });
   });
   return y;
 }
@@ -52,19 +97,32 @@ Tensor softmax_backward(const Tensor& gy_in, const Tensor& y, int dim) {
     const scalar_t* g = gy.data_ptr<scalar_t>();
     const scalar_t* yp = y.data_ptr<scalar_t>();
     scalar_t* out = gx.data_ptr<scalar_t>();
-    for (int64_t o = 0; o < l.outer; ++o)
-      for (int64_t i = 0; i < l.inner; ++i) {
-        const int64_t base = o * l.n * l.inner + i;
-        scalar_t s = 0;
-        for (int64_t k = 0; k < l.n; ++k) {
-          const int64_t j = base + k * l.inner;
-          s += Log ? g[j] : g[j] * yp[j];
+    parallel_for(l.outer, softmax_grain(l), [&](int64_t o0, int64_t o1) {
+      for (int64_t o = o0; o < o1; ++o) {
+        if (Log && l.inner == 1) {  // the last dim: exp vectorized (a cross entropy over a vocabulary)
+          const int64_t base = o * l.n;
+          scalar_t s = 0;
+          for (int64_t k = 0; k < l.n; ++k) s += g[base + k];
+          const xsimd::batch<scalar_t> s_v(s);
+          kernels::map_simd2(g + base, yp + base, out + base, l.n,
+                             [&](auto gv, auto yv) { return gv - xsimd::exp(yv) * s_v; },
+                             [&](scalar_t gj, scalar_t yj) { return gj - std::exp(yj) * s; });
+          continue;
         }
-        for (int64_t k = 0; k < l.n; ++k) {
-          const int64_t j = base + k * l.inner;
-          out[j] = Log ? g[j] - std::exp(yp[j]) * s : yp[j] * (g[j] - s);
+        for (int64_t i = 0; i < l.inner; ++i) {
+          const int64_t base = o * l.n * l.inner + i;
+          scalar_t s = 0;
+          for (int64_t k = 0; k < l.n; ++k) {
+            const int64_t j = base + k * l.inner;
+            s += Log ? g[j] : g[j] * yp[j];
+          }
+          for (int64_t k = 0; k < l.n; ++k) {
+            const int64_t j = base + k * l.inner;
+            out[j] = Log ? g[j] - std::exp(yp[j]) * s : yp[j] * (g[j] - s);
+          }
         }
       }
+    });
   });
   return gx;
 }

@@ -20,6 +20,16 @@ void map_simd(const T* x, T* o, int64_t n, VecF&& vec, ScalarF&& scalar) {
   for (; i < n; ++i) o[i] = scalar(x[i]);
 }
 
+// o[i] = f(a[i], b[i]) for n adjacent elements, as map_simd.
+template <typename T, typename VecF, typename ScalarF>
+void map_simd2(const T* a, const T* b, T* o, int64_t n, VecF&& vec, ScalarF&& scalar) {
+  using batch = xsimd::batch<T>;
+  constexpr int64_t W = batch::size;
+  int64_t i = 0;
+  for (; i + W <= n; i += W) vec(batch::load_unaligned(a + i), batch::load_unaligned(b + i)).store_unaligned(o + i);
+  for (; i < n; ++i) o[i] = scalar(a[i], b[i]);
+}
+
 // out = f(a) elementwise, as map_simd. Contiguous inputs (or rows) take the
 // SIMD path, others the strided one.
 template <typename T, typename VecF, typename ScalarF>
