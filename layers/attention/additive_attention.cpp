@@ -16,6 +16,7 @@ AttentionMemory AdditiveAttention::memory(const Tensor& keys, const AttentionInp
   check_defined("AdditiveAttention");
   AttentionMemory m = detail::check_memory("AdditiveAttention", keys, input, key_proj.options().in_features());
   m.projected = unsqueeze(key_proj(keys), 1);  // [B, 1, Tk, H]
+  m.query_weight = PackedWeight(query_proj.weight);
   return m;
 }
 
@@ -23,7 +24,8 @@ AttentionOutput AdditiveAttention::attend(const Tensor& query, const AttentionMe
   check_defined("AdditiveAttention");
   const detail::Attend attend("AdditiveAttention", query, memory, query_proj.options().in_features());
   // [B, Tq, 1, H] + [B, 1, Tk, H] -> tanh -> [B, Tq, Tk, 1]
-  const Tensor e = squeeze(score(tanh(unsqueeze(query_proj(attend.query), 2) + memory.projected)), -1);
+  const Tensor q = memory.query_weight.defined() ? linear(attend.query, memory.query_weight) : query_proj(attend.query);
+  const Tensor e = squeeze(score(tanh(unsqueeze(q, 2) + memory.projected)), -1);
   AttentionOutput out = attend(e);
   note_output_shape(out.output.sizes());
   return out;

@@ -4,7 +4,7 @@ namespace spool::nn {
 
 AttentionMemory AttentionMemory::index_select(const Tensor& index) const {
   auto rows = [&](const Tensor& t) { return t.defined() ? spool::index_select(t, 0, index) : t; };
-  return {rows(keys), rows(projected), rows(values), rows(allowed)};
+  return {rows(keys), rows(projected), rows(values), rows(allowed), query_weight};
 }
 
 namespace detail {
@@ -23,9 +23,13 @@ Tensor allowed_keys(const char* op, const AttentionInput& in, int64_t batch, int
     const Tensor& l = in.lengths;
     SPOOL_CHECK((l.dtype() == kInt64 && l.sizes() == Shape{batch}), op, "lengths must be int64 [{}], got {} of shape {}",
                 batch, dtype_name(l.dtype()), l.sizes());
-    for (int64_t v : l.to_vector<int64_t>())
+    bool all_keys = true;
+    for (int64_t v : l.to_vector<int64_t>()) {
       SPOOL_CHECK(v >= 0 && v <= keys, op, "length {} is outside [0, {}] (the number of keys)", v, keys);
-    return unsqueeze(lengths_to_mask(l, keys), 1);
+      all_keys = all_keys && v == keys;
+    }
+    // Every key valid: no mask to apply at each query.
+    return all_keys ? Tensor() : unsqueeze(lengths_to_mask(l, keys), 1);
   }
   return Tensor();
 }
@@ -36,7 +40,7 @@ AttentionMemory check_memory(const char* op, const Tensor& k, const AttentionInp
   const Tensor& values = in.values.defined() ? in.values : k;
   SPOOL_CHECK(values.dim() == 3 && values.size(0) == k.size(0) && values.size(1) == k.size(1), op,
               "values must be [{}, {}, Dv] like the keys, got shape {}", k.size(0), k.size(1), values.sizes());
-  return {k, Tensor(), values, allowed_keys(op, in, k.size(0), k.size(1))};
+  return {k, Tensor(), values, allowed_keys(op, in, k.size(0), k.size(1)), PackedWeight()};
 }
 
 Attend::Attend(const char* op_name, const Tensor& q, const AttentionMemory& m, int64_t query_size)

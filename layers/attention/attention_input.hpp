@@ -27,6 +27,9 @@ struct AttentionMemory {
   Tensor projected;  // [B, Tk, *]: what the score reads for each key
   Tensor values;     // [B, Tk, Dv]
   Tensor allowed;    // bool [B, 1, Tk] (true = attend); undefined: every key
+  // The query projection's weight packed once for the memory's many queries
+  // (undefined where the score projects no query).
+  PackedWeight query_weight;
   // The same memory for batch rows `index` (int64), in that order: beam
   // search keeps k rows per input this way.
   AttentionMemory index_select(const Tensor& index) const;

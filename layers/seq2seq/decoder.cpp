@@ -8,7 +8,7 @@ Tensor rows(const Tensor& t, const Tensor& index) { return t.defined() ? index_s
 }  // namespace
 
 Seq2SeqMemory Seq2SeqMemory::index_select(const Tensor& index) const {
-  return {attention.index_select(index), rows(context, index), rows(lengths, index)};
+  return {attention.index_select(index), rows(context, index), rows(lengths, index), step_weights};
 }
 
 DecoderState DecoderState::index_select(const Tensor& index) const {
@@ -50,6 +50,18 @@ Seq2SeqMemory Seq2SeqDecoder::memory(const EncoderOutput& enc) {
   check_defined(kOp);
   Seq2SeqMemory m;
   m.lengths = enc.lengths;
+  auto w = std::make_shared<Seq2SeqMemory::StepWeights>();
+  const int64_t E = options_.embedding_dim(), rest = weights_[0].w_ih.size(1) - E;
+  w->w_embed = PackedWeight(narrow(weights_[0].w_ih, 1, 0, E));
+  if (rest > 0) w->w_rest = PackedWeight(narrow(weights_[0].w_ih, 1, E, rest));
+  for (size_t l = 0; l < weights_.size(); ++l) {
+    const LayerWeights& lw = weights_[l];
+    w->w_ih.push_back(l == 0 ? PackedWeight() : PackedWeight(lw.w_ih));
+    w->w_hh.emplace_back(lw.w_hh);
+    w->bias.push_back(kind_ != CellKind::Gru && lw.b_hh.defined() ? lw.b_ih + lw.b_hh : lw.b_ih);
+  }
+  w->combine = PackedWeight(combine.weight);
+  m.step_weights = std::move(w);
   if (additive.defined()) m.attention = additive.memory(enc.outputs, {.lengths = enc.lengths});
   if (luong.defined()) m.attention = luong.memory(enc.outputs, {.lengths = enc.lengths});
   if (options_.attention() == "none") {
@@ -79,24 +91,40 @@ DecoderStep Seq2SeqDecoder::step(const Tensor& tokens, const DecoderState& state
   check_defined(kOp);
   SPOOL_CHECK(tokens.dim() == 1 && tokens.dtype() == kInt64, kOp, "a step takes int64 tokens [B], got {} of shape {}",
               dtype_name(tokens.dtype()), tokens.sizes());
-  SPOOL_CHECK(static_cast<int64_t>(state.layers.size()) == options_.num_layers() &&
-                  state.layers[0].h.size(0) == tokens.size(0),
-              kOp, "the state ({} layers) does not fit {} tokens", state.layers.size(), tokens.size(0));
-  std::vector<Tensor> parts{dropout(embedding(tokens))};
-  if (options_.input_feeding()) parts.push_back(state.feed);
-  if (memory.context.defined()) parts.push_back(memory.context);
-  Tensor x = parts.size() == 1 ? parts[0] : cat(parts, 1);
-  DecoderStep out;
+  return step_projected(embed_projection(tokens, memory), state, memory);
+}
+
+Tensor Seq2SeqDecoder::embed_projection(const Tensor& tokens, const Seq2SeqMemory& memory) {
+  check_defined(kOp);
+  SPOOL_CHECK(memory.step_weights != nullptr, kOp, "the memory was not made by this decoder's memory()");
+  return linear(dropout(embedding(tokens)), memory.step_weights->w_embed, memory.step_weights->bias[0]);
+}
+
+DecoderStep Seq2SeqDecoder::step_projected(const Tensor& embedded, const DecoderState& state,
+                                           const Seq2SeqMemory& memory) {
+  check_defined(kOp);
+  SPOOL_CHECK(memory.step_weights != nullptr, kOp, "the memory was not made by this decoder's memory()");
+  const Seq2SeqMemory::StepWeights& packed = *memory.step_weights;
   const int64_t L = options_.num_layers();
+  SPOOL_CHECK(static_cast<int64_t>(state.layers.size()) == L && state.layers[0].h.size(0) == embedded.size(0), kOp,
+              "the state ({} layers) does not fit a batch of {}", state.layers.size(), embedded.size(0));
+  // Layer 0's input projection: the embedding's part given, the fed vector's and the context's added.
+  std::vector<Tensor> rest;
+  if (options_.input_feeding()) rest.push_back(state.feed);
+  if (memory.context.defined()) rest.push_back(memory.context);
+  Tensor x_proj = rest.empty() ? embedded : linear(rest.size() == 1 ? rest[0] : cat(rest, 1), packed.w_rest, embedded);
+  DecoderStep out;
+  Tensor x;
   for (int64_t l = 0; l < L; ++l) {
     const LayerWeights& w = weights_[l];
-    const CellState s = cell_step(kind_, input_projection(kind_, x, w.w_ih, w.b_ih, w.b_hh), state.layers[l], w.w_hh, w.b_hh);
+    if (l > 0) x_proj = linear(x, packed.w_ih[l], packed.bias[l]);
+    const CellState s = cell_step(kind_, x_proj, state.layers[l], w.w_hh, w.b_hh, packed.w_hh[l]);
     out.state.layers.push_back(s);
     x = s.h;
     if (l + 1 < L && options_.dropout() > 0) x = spool::dropout(x, options_.dropout(), is_training());
   }
   const AttentionOutput a = attend(x, memory);
-  out.output = tanh(combine(cat({x, a.output}, 1)));
+  out.output = tanh(linear(cat({x, a.output}, 1), packed.combine));
   out.weights = a.weights;
   if (options_.input_feeding()) out.state.feed = out.output;
   return out;

@@ -24,6 +24,18 @@ struct Seq2SeqMemory {
   AttentionMemory attention;
   Tensor context;  // [B, D * H] without attention
   Tensor lengths;  // int64 [B], the source lengths
+  // The decoder's per-step weights packed once for this batch's steps (a
+  // product at every step would pack them again), and the folded biases.
+  // Layer 0's input is [embedding; feed; context]: its W_ih splits into the
+  // embedding's columns (w_embed, whose product for a teacher-forced target
+  // runs for all steps at once) and the rest (w_rest).
+  struct StepWeights {
+    PackedWeight w_embed, w_rest;
+    std::vector<PackedWeight> w_ih, w_hh;  // w_ih for layers 1...
+    std::vector<Tensor> bias;              // what each layer's input projection adds: b_ih (+ b_hh for LSTM)
+    PackedWeight combine;
+  };
+  std::shared_ptr<const StepWeights> step_weights;
   // The memory of batch rows `index` (beam search keeps several rows per input).
   Seq2SeqMemory index_select(const Tensor& index) const;
 };
@@ -50,6 +62,12 @@ class Seq2SeqDecoder : public Module {
   DecoderState initial_state(std::vector<CellState> layers) const;
   // One step from the previous tokens int64 [B].
   DecoderStep step(const Tensor& tokens, const DecoderState& state, const Seq2SeqMemory& memory);
+  // The embedding's part of layer 0's input projection (with its bias) for
+  // tokens int64 [B] or [B, T]: [..., G * H]. A teacher-forced target's
+  // tokens are known up front, so this runs once for all steps.
+  Tensor embed_projection(const Tensor& tokens, const Seq2SeqMemory& memory);
+  // One step from embed_projection of its tokens [B, G * H].
+  DecoderStep step_projected(const Tensor& embedded, const DecoderState& state, const Seq2SeqMemory& memory);
   // Every step of a teacher-forced target int64 [B, T] at once (the cells as
   // one recurrent stack, attention for all steps in one product); needs
   // input_feeding off. Returns the attentional vectors [B, T, O] (weights

@@ -67,8 +67,11 @@ Tensor Seq2Seq::forward(const Tensor& source, const Tensor& lengths, const Tenso
     std::vector<Tensor> outputs;
     Tensor tokens = select(target_in, 1, 0);
     DecoderState state = e.state;
+    // Teacher-forced tokens are known up front: their projection is one product.
+    const Tensor embedded = teacher_forcing >= 1 ? decoder.embed_projection(target_in, e.memory) : Tensor();
     for (int64_t t = 0; t < T; ++t) {
-      DecoderStep s = decoder.step(tokens, state, e.memory);
+      DecoderStep s = embedded.defined() ? decoder.step_projected(select(embedded, 1, t), state, e.memory)
+                                         : decoder.step(tokens, state, e.memory);
       outputs.push_back(s.output);
       state = std::move(s.state);
       if (t + 1 == T) break;
