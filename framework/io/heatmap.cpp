@@ -70,7 +70,8 @@ struct Heatmap {
 
   double fraction(double v) const {  // where v falls on the colour scale
     const double lo = layout.lo, hi = layout.hi;
-    return hi > lo ? (v - lo) / (hi - lo) : 0.5;
+    // Halved first: hi - lo overflows for weights near the largest double.
+    return hi > lo ? (v / 2 - lo / 2) / (hi / 2 - lo / 2) : 0.5;
   }
   int tick_y(int k) const {  // k = 0 top, 1 middle, 2 bottom
     return layout.bar_y + (k == 0 ? 0 : k == 1 ? (layout.bar_height - 1) / 2 : layout.bar_height - 1);
@@ -199,8 +200,9 @@ std::string xml_text(std::string_view text) {
 
 // The same layout as the PNG; the font is any monospace one of the viewer's
 // (its advance, 0.6 em at 10 px, is close to the bitmap font's 6 px). A
-// shortened label keeps the whole one as a tooltip, and so does each cell
-// (its labels and value).
+// shortened label keeps the whole one as a tooltip (once per label); each
+// cell's tooltip gives its labels as drawn and its value, so the file grows
+// with rows * cols but not with the labels' length.
 std::string render_svg(const Heatmap& m) {
   const HeatmapLayout& l = m.layout;
   const int n = l.cell;
@@ -231,7 +233,7 @@ std::string render_svg(const Heatmap& m) {
       add(fmt::format("<rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>",
                       l.grid_x + static_cast<int>(k) * n, l.grid_y + static_cast<int>(r) * n, n, n,
                       hex(heatmap_colour(m.fraction(v)))),
-          xml_text(m.row_labels[r]), " / ", xml_text(m.col_labels[k]), ": ", fmt::format("{:.4g}", v),
+          xml_text(m.row_drawn[r]), " / ", xml_text(m.col_drawn[k]), ": ", fmt::format("{:.4g}", v),
           "</title></rect>\n");
     }
   const auto frame = [&](int x, int y, int w, int h) {

@@ -14,7 +14,8 @@ AttentionOutput AdditiveAttention::forward(const Tensor& query, const Tensor& ke
 
 AttentionMemory AdditiveAttention::memory(const Tensor& keys, const AttentionInput& input) {
   check_defined("AdditiveAttention");
-  AttentionMemory m = detail::check_memory("AdditiveAttention", keys, input, key_proj.options().in_features());
+  AttentionMemory m = detail::check_memory("AdditiveAttention", keys, input, key_proj.options().in_features(),
+                                                  "AdditiveAttention");
   m.projected = unsqueeze(key_proj(keys), 1);  // [B, 1, Tk, H]
   m.query_weight = PackedWeight(query_proj.weight);
   return m;
@@ -22,7 +23,8 @@ AttentionMemory AdditiveAttention::memory(const Tensor& keys, const AttentionInp
 
 AttentionOutput AdditiveAttention::attend(const Tensor& query, const AttentionMemory& memory) {
   check_defined("AdditiveAttention");
-  const detail::Attend attend("AdditiveAttention", query, memory, query_proj.options().in_features());
+  const detail::Attend attend("AdditiveAttention", query, memory, query_proj.options().in_features(),
+                              "AdditiveAttention");
   // [B, Tq, 1, H] + [B, 1, Tk, H] -> tanh -> [B, Tq, Tk, 1]
   const Tensor q = memory.query_weight.defined() ? linear(attend.query, memory.query_weight) : query_proj(attend.query);
   const Tensor e = squeeze(score(tanh(unsqueeze(q, 2) + memory.projected)), -1);

@@ -4,7 +4,7 @@ namespace spool::nn {
 
 AttentionMemory AttentionMemory::index_select(const Tensor& index) const {
   auto rows = [&](const Tensor& t) { return t.defined() ? spool::index_select(t, 0, index) : t; };
-  return {rows(keys), rows(projected), rows(values), rows(allowed), query_weight};
+  return {rows(keys), rows(projected), rows(values), rows(allowed), query_weight, made_by};
 }
 
 namespace detail {
@@ -34,17 +34,22 @@ Tensor allowed_keys(const char* op, const AttentionInput& in, int64_t batch, int
   return Tensor();
 }
 
-AttentionMemory check_memory(const char* op, const Tensor& k, const AttentionInput& in, int64_t key_size) {
+AttentionMemory check_memory(const char* op, const Tensor& k, const AttentionInput& in, int64_t key_size,
+                             std::string made_by) {
   SPOOL_CHECK(k.dim() == 3 && k.size(-1) == key_size, op, "keys must be [B, Tk, {}], got shape {}", key_size,
               k.sizes());
   const Tensor& values = in.values.defined() ? in.values : k;
   SPOOL_CHECK(values.dim() == 3 && values.size(0) == k.size(0) && values.size(1) == k.size(1), op,
               "values must be [{}, {}, Dv] like the keys, got shape {}", k.size(0), k.size(1), values.sizes());
-  return {k, Tensor(), values, allowed_keys(op, in, k.size(0), k.size(1)), PackedWeight()};
+  return {k, Tensor(), values, allowed_keys(op, in, k.size(0), k.size(1)), PackedWeight(), std::move(made_by)};
 }
 
-Attend::Attend(const char* op_name, const Tensor& q, const AttentionMemory& m, int64_t query_size)
+Attend::Attend(const char* op_name, const Tensor& q, const AttentionMemory& m, int64_t query_size,
+               const std::string& kind)
     : op(op_name), memory(m), step(q.dim() == 2) {
+  SPOOL_CHECK(m.keys.defined() && m.made_by == kind, op,
+              "the memory must come from this kind of layer's memory() ({}), got {}", kind,
+              m.keys.defined() ? "one from " + m.made_by : std::string("an empty one"));
   SPOOL_CHECK((q.dim() == 2 || q.dim() == 3) && q.size(-1) == query_size, op,
               "query must be [B, Tq, {}] or [B, {}], got shape {}", query_size, query_size, q.sizes());
   SPOOL_CHECK(q.size(0) == m.keys.size(0), op, "keys must be [{}, Tk, {}] for a query of shape {}, got shape {}",

@@ -7,6 +7,8 @@
 // step, so their projection is computed once).
 #pragma once
 
+#include <string>
+
 #include "../../ops/ops.hpp"
 
 namespace spool::nn {
@@ -28,8 +30,10 @@ struct AttentionMemory {
   Tensor values;     // [B, Tk, Dv]
   Tensor allowed;    // bool [B, 1, Tk] (true = attend); undefined: every key
   // The query projection's weight packed once for the memory's many queries
-  // (undefined where the score projects no query).
+  // (undefined where the score projects no query). The values at memory()
+  // time: make a new memory after the weights change.
   PackedWeight query_weight;
+  std::string made_by;  // the layer and score that made it: attend() checks it is its own kind
   // The same memory for batch rows `index` (int64), in that order: beam
   // search keeps k rows per input this way.
   AttentionMemory index_select(const Tensor& index) const;
@@ -40,15 +44,19 @@ namespace detail {
 // from a key_padding_mask or lengths (not both); errors name `op`.
 Tensor allowed_keys(const char* op, const AttentionInput& in, int64_t batch, int64_t keys);
 
-// Checks keys [B, Tk, key_size] and the input; the memory without its projection.
-AttentionMemory check_memory(const char* op, const Tensor& keys, const AttentionInput& input, int64_t key_size);
+// Checks keys [B, Tk, key_size] and the input; the memory without its
+// projection, tagged as made by `made_by`.
+AttentionMemory check_memory(const char* op, const Tensor& keys, const AttentionInput& input, int64_t key_size,
+                             std::string made_by);
 
 // What every query-key attention layer does around its score: checks the
 // query ([B, Tq, Dq] or one step [B, Dq]) against the memory and gives it as
 // [B, Tq, Dq]; then, from scores [B, Tq, Tk], the masked softmax and the
 // context (squeezed back for a one-step query).
 struct Attend {
-  Attend(const char* op, const Tensor& query, const AttentionMemory& memory, int64_t query_size);
+  // `kind`: the made_by tag this layer gives its memories.
+  Attend(const char* op, const Tensor& query, const AttentionMemory& memory, int64_t query_size,
+         const std::string& kind);
   // {context, weights} for the scores.
   AttentionOutput operator()(const Tensor& scores) const;
 

@@ -12,8 +12,8 @@
 // Masks as PyTorch reads them: key_padding_mask [B, S], attn_mask [L, S] or
 // [B * H, L, S]; a bool mask is true where a key is NOT attended, a float
 // mask is added to the scores (-inf masks). Where PyTorch returns NaN (a
-// query whose keys are all masked), the output and the weights of that query
-// are zeros and gradients stay finite.
+// query whose keys are all masked), that query attends to nothing: zero
+// weights, an output of out_proj.bias alone, and finite gradients.
 //
 // Parameters: in_proj_weight [3E, E] when kdim == vdim == E, else
 // q_proj_weight [E, E], k_proj_weight [E, kdim], v_proj_weight [E, vdim];

@@ -7,6 +7,7 @@ void check_transformer_options(const char* op, const TransformerLayerOptions& o)
               "d_model, nhead and dim_feedforward must be positive, got {}, {} and {}", o.d_model(), o.nhead(),
               o.dim_feedforward());
   SPOOL_CHECK(o.d_model() % o.nhead() == 0, op, "nhead ({}) must divide d_model ({})", o.nhead(), o.d_model());
+  SPOOL_CHECK(o.layer_norm_eps() > 0, op, "layer_norm_eps must be positive, got {}", o.layer_norm_eps());
   SPOOL_CHECK(o.dropout() >= 0 && o.dropout() < 1, op, "dropout must be in [0, 1), got {}", o.dropout());
   SPOOL_CHECK(o.activation() == "relu" || o.activation() == "gelu", op,
               "activation must be \"relu\" or \"gelu\", got \"{}\"", o.activation());

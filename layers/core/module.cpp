@@ -159,7 +159,15 @@ void Module::train(bool on) {
   state().training = on;
   for (auto& [n, m] : named_modules()) m->state().training = on;
 }
-bool Module::is_training() const { return state().training; }
+namespace {
+thread_local bool eval_mode_forced = false;
+}  // namespace
+
+EvalModeGuard::EvalModeGuard() : saved_(eval_mode_forced) { eval_mode_forced = true; }
+EvalModeGuard::~EvalModeGuard() { eval_mode_forced = saved_; }
+bool EvalModeGuard::active() { return eval_mode_forced; }
+
+bool Module::is_training() const { return state().training && !eval_mode_forced; }
 
 void Module::zero_grad() {
   for (Tensor& p : parameters()) p.set_grad(Tensor());

@@ -54,6 +54,21 @@ struct LoadResult {
   std::vector<std::string> missing_keys, unexpected_keys;
 };
 
+// Every module behaves as in eval() (no dropout) on this thread while the
+// guard lives, without touching any module's own flag: a decoding call can
+// run in eval mode while another thread trains the same model.
+class EvalModeGuard {
+ public:
+  EvalModeGuard();
+  ~EvalModeGuard();
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+  static bool active();
+
+ private:
+  bool saved_;
+};
+
 class Module {
  public:
   // A module that has not been constructed: using it is an error.
@@ -79,6 +94,7 @@ class Module {
   // train(false) == eval(); applies to every descendant.
   void train(bool on = true);
   void eval() { train(false); }
+  // False in eval mode, and on a thread inside an EvalModeGuard.
   bool is_training() const;
   // Drops every parameter's gradient.
   void zero_grad();

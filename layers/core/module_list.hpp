@@ -23,7 +23,10 @@ class ModuleList : public Module {
     return *this;
   }
   // Each child was registered as an M (push_back is the only way in).
-  M& operator[](size_t i) const { return static_cast<M&>(*named_children().at(i).second); }
+  M& operator[](size_t i) const {
+    SPOOL_CHECK(i < size(), "ModuleList", "index {} is out of range for a list of {}", i, size());
+    return static_cast<M&>(*named_children()[i].second);
+  }
   size_t size() const { return named_children().size(); }
 };
 

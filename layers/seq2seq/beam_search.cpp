@@ -35,7 +35,7 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::beam_search(const Tensor& source, 
   SPOOL_CHECK(o.n_best >= 1 && o.n_best <= K, kOp, "n_best must be in [1, beam_width = {}], got {}", K, o.n_best);
   SPOOL_CHECK(o.eos < V && o.eos >= -1, kOp, "eos {} is outside the target vocabulary [0, {})", o.eos, V);
   SPOOL_CHECK(o.length_penalty >= 0, kOp, "length_penalty must be >= 0, got {}", o.length_penalty);
-  detail::DecodeScope scope(*this);
+  const detail::DecodeScope scope;
   Encoded e = encode(source, lengths);
   const int64_t B = source.size(0);
   // GNMT's length penalty of a hypothesis of `steps` steps.
@@ -56,7 +56,7 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::beam_search(const Tensor& source, 
   };
   for (int64_t t = 0; t < o.max_length; ++t) {
     DecoderStep s = decoder.step(tokens, state, memory);
-    Tensor log_probs = detail::step_log_probs(decoder, s.output, eos, t < o.min_length);  // [B * K, V]
+    Tensor log_probs = detail::step_log_probs(decoder, options_, s.output, eos, t < o.min_length);  // [B * K, V]
     std::vector<double> so_far(B * K);
     for (int64_t b = 0; b < B; ++b)
       for (int64_t k = 0; k < K; ++k) so_far[b * K + k] = live[b][k].log_prob;

@@ -44,6 +44,12 @@ Seq2SeqDecoder::Seq2SeqDecoder(const Seq2SeqOptions& o) : Module(kOp), options_(
   }
 }
 
+void Seq2SeqDecoder::check_memory(const Seq2SeqMemory& memory) const {
+  check_defined(kOp);
+  SPOOL_CHECK(memory.step_weights != nullptr && memory.step_weights->owner.is_same(weights_[0].w_ih), kOp,
+              "the memory was not made by this decoder's memory() (another model's, or default-constructed)");
+}
+
 int64_t Seq2SeqDecoder::output_size() const { return options_.tie_weights() ? options_.embedding_dim() : options_.hidden_size(); }
 
 Seq2SeqMemory Seq2SeqDecoder::memory(const EncoderOutput& enc) {
@@ -61,6 +67,7 @@ Seq2SeqMemory Seq2SeqDecoder::memory(const EncoderOutput& enc) {
     w->bias.push_back(kind_ != CellKind::Gru && lw.b_hh.defined() ? lw.b_ih + lw.b_hh : lw.b_ih);
   }
   w->combine = PackedWeight(combine.weight);
+  w->owner = weights_[0].w_ih;
   m.step_weights = std::move(w);
   if (additive.defined()) m.attention = additive.memory(enc.outputs, {.lengths = enc.lengths});
   if (luong.defined()) m.attention = luong.memory(enc.outputs, {.lengths = enc.lengths});
@@ -95,15 +102,13 @@ DecoderStep Seq2SeqDecoder::step(const Tensor& tokens, const DecoderState& state
 }
 
 Tensor Seq2SeqDecoder::embed_projection(const Tensor& tokens, const Seq2SeqMemory& memory) {
-  check_defined(kOp);
-  SPOOL_CHECK(memory.step_weights != nullptr, kOp, "the memory was not made by this decoder's memory()");
+  check_memory(memory);
   return linear(dropout(embedding(tokens)), memory.step_weights->w_embed, memory.step_weights->bias[0]);
 }
 
 DecoderStep Seq2SeqDecoder::step_projected(const Tensor& embedded, const DecoderState& state,
                                            const Seq2SeqMemory& memory) {
-  check_defined(kOp);
-  SPOOL_CHECK(memory.step_weights != nullptr, kOp, "the memory was not made by this decoder's memory()");
+  check_memory(memory);
   const Seq2SeqMemory::StepWeights& packed = *memory.step_weights;
   const int64_t L = options_.num_layers();
   SPOOL_CHECK(static_cast<int64_t>(state.layers.size()) == L && state.layers[0].h.size(0) == embedded.size(0), kOp,

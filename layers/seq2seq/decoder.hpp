@@ -25,7 +25,8 @@ struct Seq2SeqMemory {
   Tensor context;  // [B, D * H] without attention
   Tensor lengths;  // int64 [B], the source lengths
   // The decoder's per-step weights packed once for this batch's steps (a
-  // product at every step would pack them again), and the folded biases.
+  // product at every step would pack them again), and the folded biases:
+  // the values at memory() time, so make a new memory after the weights change.
   // Layer 0's input is [embedding; feed; context]: its W_ih splits into the
   // embedding's columns (w_embed, whose product for a teacher-forced target
   // runs for all steps at once) and the rest (w_rest).
@@ -34,6 +35,7 @@ struct Seq2SeqMemory {
     std::vector<PackedWeight> w_ih, w_hh;  // w_ih for layers 1...
     std::vector<Tensor> bias;              // what each layer's input projection adds: b_ih (+ b_hh for LSTM)
     PackedWeight combine;
+    Tensor owner;  // the decoder's first W_ih: a step checks the memory is its own
   };
   std::shared_ptr<const StepWeights> step_weights;
   // The memory of batch rows `index` (beam search keeps several rows per input).
@@ -90,6 +92,7 @@ class Seq2SeqDecoder : public Module {
 
  private:
   AttentionOutput attend(const Tensor& h, const Seq2SeqMemory& memory);
+  void check_memory(const Seq2SeqMemory& memory) const;
   Seq2SeqOptions options_{1, 1};
   CellKind kind_ = CellKind::Lstm;
   struct LayerWeights {

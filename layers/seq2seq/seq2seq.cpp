@@ -14,14 +14,14 @@ constexpr const char* kOp = "Seq2Seq";
 
 namespace detail {
 
-Tensor step_log_probs(Seq2SeqDecoder& decoder, const Tensor& output, int64_t eos, bool forbid_eos) {
-  Tensor logits = decoder.logits(output);
-  if (forbid_eos) {
-    Tensor eos_column = zeros({logits.size(1)}, kBool);
-    eos_column.data_ptr<bool>()[eos] = true;
-    logits = masked_fill(logits, eos_column, -std::numeric_limits<double>::infinity());
-  }
-  return log_softmax(logits, -1);
+Tensor step_log_probs(Seq2SeqDecoder& decoder, const Seq2SeqOptions& options, const Tensor& output, int64_t eos,
+                      bool forbid_eos) {
+  const Tensor log_probs = log_softmax(decoder.logits(output), -1);
+  Tensor banned = zeros({log_probs.size(1)}, kBool);
+  bool* b = banned.data_ptr<bool>();
+  b[options.pad_id()] = b[options.bos_id()] = true;
+  b[eos] = forbid_eos;
+  return masked_fill(log_probs, banned, -std::numeric_limits<double>::infinity());
 }
 
 Tensor trim_attention(const std::vector<Tensor>& steps, int64_t length) {
@@ -69,20 +69,22 @@ Tensor Seq2Seq::forward(const Tensor& source, const Tensor& lengths, const Tenso
     DecoderState state = e.state;
     // Teacher-forced tokens are known up front: their projection is one product.
     const Tensor embedded = teacher_forcing >= 1 ? decoder.embed_projection(target_in, e.memory) : Tensor();
+    std::vector<Tensor> step_logits;  // with predicted inputs: each step's, which the next step's input comes from
     for (int64_t t = 0; t < T; ++t) {
       DecoderStep s = embedded.defined() ? decoder.step_projected(select(embedded, 1, t), state, e.memory)
                                          : decoder.step(tokens, state, e.memory);
-      outputs.push_back(s.output);
       state = std::move(s.state);
-      if (t + 1 == T) break;
-      tokens = select(target_in, 1, t + 1);
-      if (teacher_forcing < 1) {
-        NoGradGuard no_grad;
-        const Tensor predicted = argmax(decoder.logits(outputs.back()), -1);
-        tokens = where(lt(rand({B}), teacher_forcing), tokens, predicted);
+      if (embedded.defined()) {
+        outputs.push_back(s.output);
+        continue;
       }
+      step_logits.push_back(decoder.logits(s.output));
+      if (t + 1 == T) break;
+      const Tensor predicted = argmax(step_logits.back().detach(), -1);
+      tokens = where(lt(rand({B}), teacher_forcing), select(target_in, 1, t + 1), predicted);
     }
-    logits = decoder.logits(stack(outputs, 1));  // one product for every step
+    // Teacher-forced: one output product for every step.
+    logits = embedded.defined() ? decoder.logits(stack(outputs, 1)) : stack(step_logits, 1);
   }
   note_output_shape(logits.sizes());
   return logits;
@@ -102,9 +104,11 @@ std::vector<Hypothesis> Seq2Seq::greedy(const Tensor& source, const Tensor& leng
   SPOOL_CHECK(o.max_length > 0, "Seq2Seq::greedy", "max_length must be positive, got {}", o.max_length);
   SPOOL_CHECK(o.min_length >= 0 && o.min_length < o.max_length, "Seq2Seq::greedy",
               "min_length must be in [0, max_length = {}), got {}", o.max_length, o.min_length);
-  detail::DecodeScope scope(*this);
+  const detail::DecodeScope scope;
   Encoded e = encode(source, lengths);
-  const int64_t B = source.size(0), eos = options_.eos_id();
+  SPOOL_CHECK(o.eos >= -1 && o.eos < options_.target_vocab(), "Seq2Seq::greedy",
+              "eos {} is outside the target vocabulary [0, {})", o.eos, options_.target_vocab());
+  const int64_t B = source.size(0), eos = o.eos >= 0 ? o.eos : options_.eos_id();
   std::vector<Hypothesis> out(B);
   std::vector<std::vector<Tensor>> weights(B);
   std::vector<bool> done(B, false);
@@ -113,7 +117,7 @@ std::vector<Hypothesis> Seq2Seq::greedy(const Tensor& source, const Tensor& leng
   DecoderState state = e.state;
   for (int64_t t = 0; t < o.max_length && remaining > 0; ++t) {
     DecoderStep s = decoder.step(tokens, state, e.memory);
-    const Tensor log_probs = detail::step_log_probs(decoder, s.output, eos, t < o.min_length);
+    const Tensor log_probs = detail::step_log_probs(decoder, options_, s.output, eos, t < o.min_length);
     const auto [best, best_token] = max(log_probs, 1);
     const std::vector<double> lp = best.to(kFloat64).to_vector<double>();
     const std::vector<int64_t> tok = best_token.to_vector<int64_t>();

@@ -10,8 +10,9 @@
 //   auto nbest = model.beam_search(source, source_lengths, {.beam_width = 5, .length_penalty = 0.6, .n_best = 3});
 //
 // Sources are int64 [B, S] padded at the end, with lengths int64 [B]. The
-// decoding calls run without dropout and without recording, whatever the
-// module's mode, and restore it. Parameters: encoder.*, bridge.*, decoder.*.
+// decoding calls run without dropout and without recording whatever the
+// module's mode (which they leave alone), and never emit pad_id or bos_id.
+// Parameters: encoder.*, bridge.*, decoder.*.
 #pragma once
 
 #include <vector>
@@ -26,7 +27,7 @@ namespace spool::nn {
 // One decoded output sequence.
 struct Hypothesis {
   std::vector<int64_t> tokens;  // without bos and eos
-  double log_prob = 0.0;        // sum of the log-probabilities of its tokens and of eos when finished
+  double log_prob = 0.0;        // sum of the model's log-probabilities of its tokens and of eos when finished
   double score = 0.0;           // log_prob / GNMT length penalty ((5 + steps) / 6)^alpha; = log_prob for greedy
   bool finished = false;        // ended with eos within max_length
   Tensor attention;             // [steps, source length]: each step's attention weights (undefined without attention)
@@ -35,6 +36,7 @@ struct Hypothesis {
 struct GreedyOptions {
   int64_t max_length = 100;  // steps, eos included
   int64_t min_length = 0;    // eos is not chosen before this many tokens
+  int64_t eos = -1;          // the end token; -1: the options' eos_id
 };
 
 // Designated initializers follow this order.
@@ -57,23 +59,18 @@ struct TeacherForcingSchedule {
 };
 
 namespace detail {
-// For a decoding call: no recording and eval mode (no dropout), the module's
-// mode restored on exit.
-class DecodeScope {
- public:
-  explicit DecodeScope(Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
-  ~DecodeScope() { module_.train(was_training_); }
-  DecodeScope(const DecodeScope&) = delete;
-  DecodeScope& operator=(const DecodeScope&) = delete;
-
- private:
-  Module& module_;
-  bool was_training_;
-  NoGradGuard no_grad_;
+// For a decoding call: no recording, and eval mode (no dropout) on this
+// thread only, so other threads may train or decode the same model meanwhile.
+struct DecodeScope {
+  NoGradGuard no_grad;
+  EvalModeGuard eval;
 };
 // The target's log-probabilities [N, V] for a step's attentional vectors,
-// with eos excluded (-inf) while `forbid_eos`.
-Tensor step_log_probs(Seq2SeqDecoder& decoder, const Tensor& output, int64_t eos, bool forbid_eos);
+// then -inf for the tokens a decoder may not emit: pad and bos always, eos
+// while `forbid_eos` (masked after the softmax, so the allowed tokens keep
+// the model's own log-probabilities).
+Tensor step_log_probs(Seq2SeqDecoder& decoder, const Seq2SeqOptions& options, const Tensor& output, int64_t eos,
+                      bool forbid_eos);
 // Each row's attention weights trimmed to its source length: [steps, length].
 Tensor trim_attention(const std::vector<Tensor>& steps, int64_t length);
 }  // namespace detail
@@ -101,7 +98,9 @@ class Seq2Seq : public Module {
   std::vector<std::vector<Hypothesis>> beam_search(const Tensor& source, const Tensor& lengths,
                                                    const BeamSearchOptions& options = {});
 
-  // The parts, for decoding loops of one's own.
+  // The parts, for decoding loops of one's own. The memory holds the
+  // decoder's weights packed at this call: encode again after the weights
+  // change (an optimizer step, load_state_dict, to()).
   struct Encoded {
     Seq2SeqMemory memory;
     DecoderState state;

@@ -1,5 +1,7 @@
 #include "seq2seq_options.hpp"
 
+#include <set>
+
 #include "../../framework/core/error.hpp"
 
 namespace spool::nn::detail {
@@ -25,6 +27,9 @@ void check_seq2seq_options(const char* op, const Seq2SeqOptions& o) {
   for (auto [name, id] : {std::pair{"pad_id", o.pad_id()}, {"bos_id", o.bos_id()}, {"eos_id", o.eos_id()}})
     SPOOL_CHECK(id >= 0 && id < o.target_vocab(), op, "{} {} is outside the target vocabulary [0, {})", name, id,
                 o.target_vocab());
+  const std::set<int64_t> special{o.pad_id(), o.bos_id(), o.eos_id()};
+  SPOOL_CHECK(o.target_vocab() > static_cast<int64_t>(special.size()), op,
+              "the target vocabulary ({}) has no token besides pad_id, bos_id and eos_id", o.target_vocab());
   SPOOL_CHECK(o.pad_id() < o.source_vocab(), op, "pad_id {} is outside the source vocabulary [0, {})", o.pad_id(),
               o.source_vocab());
 }

@@ -236,6 +236,18 @@ TEST_CASE("write_heatmap: PNG of the documented size, end colours at cell centre
   CHECK(img.ink(10, grid_y, grid_x - 6, grid_y + n) > img.ink(10, grid_y + n, grid_x - 6, grid_y + 2 * n));
 }
 
+TEST_CASE("write_heatmap: weights spanning the whole double range keep their end colours") {
+  const Tensor w = tensor(std::vector<double>{-1e308, 1e308, 0.0, 1e308}, {2, 2}, kFloat64);
+  const std::string path = scratch("huge.png").string();
+  write_heatmap(path, w, {}, {}, {.range = HeatmapRange::MinMax});
+  const Image img = decode_png(read_file(path));
+  const HeatmapLayout l = heatmap_layout(w, {}, {}, {.range = HeatmapRange::MinMax});
+  const auto centre = [&](int r, int c) { return img.at(l.grid_x + c * l.cell + l.cell / 2, l.grid_y + r * l.cell + l.cell / 2); };
+  CHECK(centre(0, 0) == heatmap_colour(0));
+  CHECK(centre(0, 1) == heatmap_colour(1));
+  CHECK(centre(1, 0) == heatmap_colour(0.5));
+}
+
 TEST_CASE("write_heatmap: layout of defaults, long labels, titles, cell sizes and ranges") {
   // No labels: indices; 12 rows make "11" the widest row label.
   const HeatmapLayout plain = heatmap_layout(zeros({12, 3}));

@@ -115,6 +115,8 @@ TEST_CASE("Transformer layers: causal flags, dropout in training only, and bad i
   CHECK_ERROR(nn::TransformerDecoderLayer(nn::TransformerLayerOptions(4, 2).activation("tanh")),
               "TransformerDecoderLayer", "activation", "tanh");
   CHECK_ERROR(nn::TransformerEncoder(nn::TransformerEncoderOptions(o, 0)), "TransformerEncoder", "num_layers");
+  CHECK_ERROR(nn::TransformerEncoderLayer(nn::TransformerLayerOptions(4, 2).layer_norm_eps(-1)), "layer_norm_eps");
+  CHECK_ERROR(stack.layers[3], "ModuleList", "index 3", "list of 3");
   CHECK_ERROR(enc(randn({3, 2, 5})), "MultiheadAttention", "embed_dim 4");
   CHECK_ERROR(enc(x, {.src_key_padding_mask = zeros({3, 2}, kBool)}), "key_padding_mask", "[2, 3]");
   nn::TransformerDecoderLayer dec(o);

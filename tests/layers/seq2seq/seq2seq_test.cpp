@@ -3,6 +3,9 @@
 // attention.json, tools/make_layer_fixtures.py), gradcheck in float64, the
 // whole-target and step-by-step decoders agreeing, teacher forcing,
 // batched decoding equal to one input at a time, and bad input.
+#include <atomic>
+#include <thread>
+
 #include "fixture_util.hpp"
 
 using namespace spool;
@@ -190,4 +193,79 @@ TEST_CASE("Seq2Seq: bad options and input name the layer and the values") {
   CHECK_ERROR(model.greedy(src, len, {.max_length = 0}), "greedy", "max_length", "0");
   CHECK_ERROR(model.decoder.forward_sequence(tin, model.encode(src, len).state, model.encode(src, len).memory),
               "Seq2SeqDecoder", "input_feeding");
+}
+
+TEST_CASE("Seq2Seq decoding: the model's own log-probabilities under min_length, never pad or bos, and memories checked") {
+  manual_seed(25);
+  nn::Seq2Seq model(nn::Seq2SeqOptions(9, 6).embedding_dim(4).hidden_size(5));
+  const Tensor src = randint(3, 9, {3, 4}), len = tensor({4, 2, 3}, kInt64);
+  const auto greedy = model.greedy(src, len, {.max_length = 6, .min_length = 3});
+  const auto beams = model.beam_search(src, len, {.beam_width = 3, .max_length = 6, .min_length = 3, .n_best = 3});
+  // Replays a hypothesis: its log-probability is the sum of the model's log_softmax at its tokens.
+  auto replay = [&](int64_t b, const nn::Hypothesis& h) {
+    NoGradGuard no_grad;
+    const Tensor one = narrow(src, 0, b, 1), one_len = narrow(len, 0, b, 1);
+    auto e = model.encode(one, one_len);
+    std::vector<int64_t> tokens = h.tokens;
+    if (h.finished) tokens.push_back(model.options().eos_id());
+    double lp = 0;
+    Tensor prev = tensor({model.options().bos_id()}, kInt64);
+    nn::DecoderState state = e.state;
+    for (int64_t tok : tokens) {
+      nn::DecoderStep s = model.decoder.step(prev, state, e.memory);
+      lp += log_softmax(model.decoder.logits(s.output), -1).select(0, 0).select(0, tok).item<double>();
+      prev = tensor({tok}, kInt64);
+      state = s.state;
+    }
+    return lp;
+  };
+  for (int64_t b = 0; b < 3; ++b) {
+    CHECK(greedy[b].tokens.size() >= 3);
+    CHECK(greedy[b].log_prob == doctest::Approx(replay(b, greedy[b])).epsilon(1e-5));
+    for (const nn::Hypothesis& h : beams[b]) {
+      CHECK(h.log_prob == doctest::Approx(replay(b, h)).epsilon(1e-5));
+      for (int64_t tok : h.tokens) CHECK((tok != 0 && tok != 1));
+    }
+    for (int64_t tok : greedy[b].tokens) CHECK((tok != 0 && tok != 1));
+  }
+  // Another model's memory, or an attention memory of another kind: an error, not a silent mix.
+  nn::Seq2Seq other(nn::Seq2SeqOptions(9, 6).embedding_dim(4).hidden_size(5));
+  auto e = model.encode(src, len);
+  CHECK_ERROR(other.decoder.step(tensor({1, 1, 1}, kInt64), e.state, e.memory), "Seq2SeqDecoder", "not made by this decoder");
+  nn::LuongAttention luong(5, 10, "general");
+  CHECK_ERROR(luong.attend(randn({3, 5}), e.memory.attention), "LuongAttention", "LuongAttention(general)",
+              "AdditiveAttention");
+  CHECK_ERROR(luong.attend(randn({3, 5}), nn::AttentionMemory{}), "LuongAttention", "an empty one");
+  CHECK_ERROR(nn::Seq2Seq(nn::Seq2SeqOptions(9, 3)), "Seq2Seq", "no token besides");
+  CHECK_ERROR(model.greedy(src, len, {.eos = 6}), "greedy", "eos 6");
+}
+
+TEST_CASE("Seq2Seq decoding runs in eval mode on its own thread only: concurrent decodes agree, training mode stays") {
+  manual_seed(26);
+  nn::Seq2Seq model(nn::Seq2SeqOptions(9, 8).embedding_dim(4).hidden_size(5).dropout(0.5));
+  model.train();
+  const Tensor src = randint(3, 9, {4, 5}), len = tensor({5, 2, 4, 3}, kInt64);
+  const auto lone = model.greedy(src, len, {.max_length = 8});
+  std::vector<std::thread> threads;
+  std::atomic<int> differ{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 20; ++round) {
+        // Training forwards (dropout on) interleave with the decodes on other threads.
+        model(src, len, randint(3, 8, {4, 3}));
+        const auto d = model.greedy(src, len, {.max_length = 8});
+        for (size_t b = 0; b < d.size(); ++b) differ += d[b].tokens != lone[b].tokens;
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(differ == 0);
+  CHECK(model.is_training());
+  {
+    nn::EvalModeGuard eval;
+    CHECK_FALSE(model.is_training());
+    nn::Dropout drop(0.5);
+    const Tensor x = ones({100});
+    CHECK(allclose(drop(x), x));
+  }
+  CHECK(model.is_training());
 }
