@@ -9,7 +9,11 @@
 #include <algorithm>
 #include <functional>
 #include <mutex>
+#include <string>
+#include <vector>
+#include <cstdlib>
 
+#include "gemm.hpp"
 #include "kernels.hpp"
 #include "threading.hpp"
 
@@ -56,6 +60,15 @@ BlasOperand blas_operand(const Tensor& t) {
   return {c, c.raw_data(), false, std::max<int64_t>(t.size(1), 1)};
 }
 
+// spool's own kernels (gemm.hpp) or OpenBLAS: SPOOL_GEMM=openblas keeps OpenBLAS (for comparison).
+bool use_own_kernels() {
+  static const bool own = [] {
+    const char* v = std::getenv("SPOOL_GEMM");
+    return v == nullptr || std::string(v) != "openblas";
+  }();
+  return own;
+}
+
 // A serial OpenBLAS built without USE_LOCKING (Debian's) shares its packing
 // buffers between calling threads: concurrent calls return wrong products.
 // spool links the pthread build (CMakeLists.txt); any serial one it finds at
@@ -65,6 +78,16 @@ std::mutex serial_blas_mutex;
 template <typename T>
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T beta,
           T* c, int64_t ldc, T alpha) {
+  if (use_own_kernels()) {
+    // a [m, k] stored as given (ta: its transpose [k, m] with leading dimension lda); b likewise.
+    const Operand<T> A{a, ta ? 1 : lda, ta ? lda : 1}, B{b, tb ? 1 : ldb, tb ? ldb : 1};
+    const TypedKernels<T>& kern = gemm_kernels().of<T>();
+    thread_local std::vector<T> scratch;
+    const auto need = static_cast<size_t>(kern.scratch_size(n));
+    if (scratch.size() < need) scratch.resize(need);
+    kern.gemm({m, n, k, A, B, c, ldc, alpha, beta}, scratch.data());
+    return;
+  }
   static const bool serial = !blas_is_threaded();
   std::unique_lock<std::mutex> lock(serial_blas_mutex, std::defer_lock);
   if (serial) lock.lock();

@@ -1,0 +1,81 @@
+// spool's own product kernels and the one place that decides which runs.
+// The kernel is compiled for AVX-512, AVX2 + FMA and SSE2, and the best one
+// the processor has is picked at run time (cpuid through xsimd), so a
+// portable build (-DSPOOL_NATIVE=OFF) runs as fast as a native one, and no
+// table of known processor models is involved (Debian's OpenBLAS 0.3.21
+// picks its SSE3 kernels on Intel Sapphire / Emerald Rapids).
+//
+// SPOOL_GEMM_KERNEL=avx512|avx2|sse2 forces one (tests run every kernel the
+// machine has; a kernel the processor lacks is refused).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spool::kernels {
+
+// A strided matrix operand: element (i, j) at data[i * rs + j * cs].
+template <typename T>
+struct Operand {
+  const T* data;
+  int64_t rs, cs;
+};
+
+// c[m, n] (row-major, leading dimension ldc) = alpha * a[m, k] @ b[k, n] + beta * c.
+template <typename T>
+struct Problem {
+  int64_t m, n, k;
+  Operand<T> a, b;
+  T* c;
+  int64_t ldc;
+  T alpha, beta;
+};
+
+// One instruction set's kernels for one dtype (gemm_kernel.hpp); every call
+// takes scratch memory from the caller.
+template <typename T>
+struct TypedKernels {
+  // c = alpha * a @ b + beta * c on the calling thread; scratch of scratch_size(n).
+  void (*gemm)(const Problem<T>&, T* scratch);
+  int64_t (*scratch_size)(int64_t n);
+  // B [k, n] packed once into packed_size(k, n) elements, then products
+  // against it over rows [m0, m0 + m) and columns [j0, j1) of c (j0 a
+  // multiple of nr); scratch of packed_scratch.
+  void (*pack)(const Operand<T>& b, int64_t k, int64_t n, T* dst);
+  int64_t (*packed_size)(int64_t k, int64_t n);
+  void (*gemm_packed)(const Operand<T>& a, const T* packed, int64_t m0, int64_t m, int64_t j0, int64_t j1, int64_t k,
+                      int64_t n, T* c, int64_t ldc, T alpha, T beta, T* scratch);
+  int64_t packed_scratch;
+  int64_t nr;  // columns per register tile
+};
+
+struct KernelSet {
+  const char* name;
+  TypedKernels<float> f32;
+  TypedKernels<double> f64;
+  template <typename T>
+  const TypedKernels<T>& of() const {
+    if constexpr (sizeof(T) == 4) {
+      return f32;
+    } else {
+      return f64;
+    }
+  }
+};
+
+// The kernels in use: the best the processor has, or SPOOL_GEMM_KERNEL's.
+const KernelSet& gemm_kernels();
+// Every kernel set this processor can run, best first (for tests and tools/bench).
+std::vector<const KernelSet*> available_gemm_kernels();
+// Kernels of one name ("avx512", "avx2", "sse2"), or an error naming what the processor has.
+const KernelSet& gemm_kernels(const std::string& name);
+
+namespace gemm_impl {
+// Defined in gemm_<isa>.cpp; only called when the processor has the set.
+const KernelSet& avx512_kernels();
+const KernelSet& avx2_kernels();
+const KernelSet& sse2_kernels();
+}  // namespace gemm_impl
+
+}  // namespace spool::kernels

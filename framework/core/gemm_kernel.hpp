@@ -1,0 +1,240 @@
+// The product kernel, written once over xsimd and compiled once per
+// instruction set (gemm_avx512.cpp, gemm_avx2.cpp, gemm_sse2.cpp, each with
+// its own -march), so that gemm.cpp can pick the best one the processor has
+// at run time. Internal: included by those files only.
+//
+// The classic blocked scheme (Goto & van de Geijn): B is packed in blocks of
+// kc rows into panels of NR columns, A in blocks of mc rows into panels of MR
+// rows, and a register tile of MR x NR accumulators runs over kc. Every
+// element of C is a sum over K in a fixed order (kc-blocks in order, k in
+// order within a block) that does not depend on how the caller splits C
+// across threads, so results are bitwise the same at any thread count.
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+#include <cstdint>
+#include <utility>
+
+#include "gemm.hpp"
+
+namespace spool::kernels::gemm_impl {
+// Internal linkage: each gemm_<isa>.cpp gets its own copy, compiled with its
+// own -march. An inline function shared between them (a std::vector member,
+// say) could be linked from the AVX-512 file and run on a processor without
+// it, so nothing here allocates or calls the standard library's templates:
+// the caller (gemm.cpp, portable flags) passes the scratch.
+namespace {
+
+template <class Arch, typename T>
+struct Kernel {
+  using V = xsimd::batch<T, Arch>;
+  static constexpr int64_t W = V::size;
+  // Columns per register tile: two registers.
+  static constexpr int64_t NR = 2 * W;
+  // Rows per register tile: MR x 2 accumulators plus two B registers and a
+  // broadcast fit the register file (32 with AVX-512, 16 below).
+  static constexpr int64_t MR = W * sizeof(T) >= 64 ? 12 : 6;
+  // A kc x NR panel of B stays in L1 while the A panels stream past it.
+  static constexpr int64_t KC = W * sizeof(T) >= 64 ? 192 : 256;
+  static constexpr int64_t MC = 16 * MR;  // an mc x kc block of A stays in L2
+  static constexpr int64_t NC = 4096;     // a kc x nc block of B in the last-level cache
+
+  // dst: panels of NR columns of B[k0 : k0 + kc, n0 : n0 + nc], each kc x NR
+  // (row k holds NR values, zero past the last column).
+  static void pack_b(const Operand<T>& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, T* dst) {
+    for (int64_t j0 = 0; j0 < nc; j0 += NR) {
+      const int64_t cols = min(NR, nc - j0);
+      T* panel = dst + (j0 / NR) * kc * NR;
+      const T* src = b.data + k0 * b.rs + (n0 + j0) * b.cs;
+      if (b.cs == 1 && cols == NR) {  // rows contiguous: two registers per k
+        for (int64_t k = 0; k < kc; ++k) {
+          V::load_unaligned(src + k * b.rs).store_unaligned(panel + k * NR);
+          V::load_unaligned(src + k * b.rs + W).store_unaligned(panel + k * NR + W);
+        }
+      } else {
+        for (int64_t k = 0; k < kc; ++k) {
+          for (int64_t j = 0; j < cols; ++j) panel[k * NR + j] = src[k * b.rs + j * b.cs];
+          for (int64_t j = cols; j < NR; ++j) panel[k * NR + j] = T(0);
+        }
+      }
+    }
+  }
+
+  // dst: panels of MR rows of A[m0 : m0 + mc, k0 : k0 + kc], each kc x MR
+  // (column k holds MR values, zero past the last row).
+  static void pack_a(const Operand<T>& a, int64_t m0, int64_t mc, int64_t k0, int64_t kc, T* dst) {
+    for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+      const int64_t rows = min(MR, mc - i0);
+      T* panel = dst + (i0 / MR) * kc * MR;
+      const T* src = a.data + (m0 + i0) * a.rs + k0 * a.cs;
+      if (a.rs == 1 && rows == MR) {  // columns contiguous (a transposed operand): MR values per k in a run
+        for (int64_t k = 0; k < kc; ++k)
+          for (int64_t i = 0; i < MR; ++i) panel[k * MR + i] = src[k * a.cs + i];
+      } else {
+        for (int64_t i = 0; i < rows; ++i) {
+          const T* row = src + i * a.rs;
+          for (int64_t k = 0; k < kc; ++k) panel[k * MR + i] = row[k * a.cs];
+        }
+        for (int64_t i = rows; i < MR; ++i)
+          for (int64_t k = 0; k < kc; ++k) panel[k * MR + i] = T(0);
+      }
+    }
+  }
+
+  // c[i, 0 : cols] = alpha * acc + beta * c[i, 0 : cols] for one row's two
+  // registers; beta = 0 ignores c's values (NaN included).
+  static void store(const V& lo, const V& hi, T* c, int64_t cols, T alpha, T beta) {
+    const V va(alpha);
+    if (cols == NR) {
+      V l = lo * va, h = hi * va;
+      if (beta != T(0)) {
+        l = xsimd::fma(V(beta), V::load_unaligned(c), l);
+        h = xsimd::fma(V(beta), V::load_unaligned(c + W), h);
+      }
+      l.store_unaligned(c);
+      h.store_unaligned(c + W);
+      return;
+    }
+    alignas(64) T buf[NR];
+    (lo * va).store_aligned(buf);
+    (hi * va).store_aligned(buf + W);
+    for (int64_t j = 0; j < cols; ++j) c[j] = beta != T(0) ? beta * c[j] + buf[j] : buf[j];
+  }
+
+  // R rows (of the MR a packed A panel holds) times one packed B panel over
+  // kc: 2R accumulators, so a short last panel costs what its rows need.
+  template <int64_t R>
+  static void tile(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, int64_t cols, T alpha, T beta) {
+    V lo[R], hi[R];
+    for (int64_t i = 0; i < R; ++i) lo[i] = hi[i] = V(T(0));
+    for (int64_t k = 0; k < kc; ++k) {
+      const V b0 = V::load_unaligned(bp + k * NR), b1 = V::load_unaligned(bp + k * NR + W);
+      const T* ak = ap + k * MR;
+      for (int64_t i = 0; i < R; ++i) {
+        const V ai(ak[i]);
+        lo[i] = xsimd::fma(ai, b0, lo[i]);
+        hi[i] = xsimd::fma(ai, b1, hi[i]);
+      }
+    }
+    for (int64_t i = 0; i < R; ++i) store(lo[i], hi[i], c + i * ldc, cols, alpha, beta);
+  }
+
+  // One row alone (a batch of one sequence): four partial sums over k, since
+  // two accumulators would wait on the FMA latency at every step.
+  static void tile_row(int64_t kc, const T* ap, const T* bp, T* c, int64_t cols, T alpha, T beta) {
+    V lo[4], hi[4];
+    for (int u = 0; u < 4; ++u) lo[u] = hi[u] = V(T(0));
+    int64_t k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      for (int64_t u = 0; u < 4; ++u) {
+        const V ak(ap[(k + u) * MR]);
+        lo[u] = xsimd::fma(ak, V::load_unaligned(bp + (k + u) * NR), lo[u]);
+        hi[u] = xsimd::fma(ak, V::load_unaligned(bp + (k + u) * NR + W), hi[u]);
+      }
+    }
+    for (; k < kc; ++k) {
+      const V ak(ap[k * MR]);
+      lo[0] = xsimd::fma(ak, V::load_unaligned(bp + k * NR), lo[0]);
+      hi[0] = xsimd::fma(ak, V::load_unaligned(bp + k * NR + W), hi[0]);
+    }
+    store((lo[0] + lo[1]) + (lo[2] + lo[3]), (hi[0] + hi[1]) + (hi[2] + hi[3]), c, cols, alpha, beta);
+  }
+
+  template <int64_t... R>
+  static void tile_of(std::integer_sequence<int64_t, R...>, int64_t rows, int64_t kc, const T* ap, const T* bp, T* c,
+                      int64_t ldc, int64_t cols, T alpha, T beta) {
+    // rows in [2, MR]: the tile<rows> instantiation
+    ((rows == R + 2 ? (tile<R + 2>(kc, ap, bp, c, ldc, cols, alpha, beta), 0) : 0), ...);
+  }
+
+  static void tile_rows(int64_t rows, int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, int64_t cols, T alpha,
+                        T beta) {
+    if (rows == MR) return tile<MR>(kc, ap, bp, c, ldc, cols, alpha, beta);
+    if (rows == 1) return tile_row(kc, ap, bp, c, cols, alpha, beta);
+    tile_of(std::make_integer_sequence<int64_t, MR - 2>(), rows, kc, ap, bp, c, ldc, cols, alpha, beta);
+  }
+
+  // Runs the packed B block (kc x nc, from pack_b) against rows [m0, m0 +
+  // m) of A's k-block, packing A as it goes into `a_buf`.
+  static void block(const Operand<T>& a, const T* bpacked, int64_t m0, int64_t m, int64_t k0, int64_t kc, int64_t nc,
+                    T* c, int64_t ldc, T alpha, T beta, T* a_buf) {
+    for (int64_t ic = 0; ic < m; ic += MC) {
+      const int64_t mc = min(MC, m - ic);
+      pack_a(a, m0 + ic, mc, k0, kc, a_buf);
+      for (int64_t jr = 0; jr < nc; jr += NR) {
+        const T* bp = bpacked + (jr / NR) * kc * NR;
+        const int64_t cols = min(NR, nc - jr);
+        for (int64_t ir = 0; ir < mc; ir += MR)
+          tile_rows(min(MR, mc - ir), kc, a_buf + (ir / MR) * kc * MR, bp, c + (ic + ir) * ldc + jr, ldc, cols, alpha,
+                    beta);
+      }
+    }
+  }
+
+  static int64_t min(int64_t x, int64_t y) { return x < y ? x : y; }
+
+  // Scratch gemm needs for n columns: an mc x kc block of A and a kc x nc block of B.
+  static int64_t scratch_size(int64_t n) { return MC * KC + KC * ((min(NC, n) + NR - 1) / NR * NR); }
+
+  // c = alpha * a @ b + beta * c on this thread.
+  static void gemm(const Problem<T>& p, T* scratch) {
+    T* a_buf = scratch;
+    T* b_buf = scratch + MC * KC;
+    for (int64_t jc = 0; jc < p.n; jc += NC) {
+      const int64_t nc = min(NC, p.n - jc);
+      for (int64_t pc = 0; pc < p.k; pc += KC) {
+        const int64_t kc = min(KC, p.k - pc);
+        pack_b(p.b, pc, kc, jc, nc, b_buf);
+        block(p.a, b_buf, 0, p.m, pc, kc, nc, p.c + jc, p.ldc, p.alpha, pc == 0 ? p.beta : T(1), a_buf);
+      }
+    }
+  }
+
+  // The whole of B packed once (PackedMatrix) into dst of packed_size(k, n):
+  // every kc-block of every nc-block, in the order gemm_packed reads them.
+  static int64_t packed_size(int64_t k, int64_t n) { return k * ((n + NR - 1) / NR * NR); }
+  static void pack_all(const Operand<T>& b, int64_t k, int64_t n, T* dst) {
+    for (int64_t jc = 0; jc < n; jc += NC) {
+      const int64_t nc = min(NC, n - jc), ncp = (nc + NR - 1) / NR * NR;
+      for (int64_t pc = 0; pc < k; pc += KC) {
+        const int64_t kc = min(KC, k - pc);
+        pack_b(b, pc, kc, jc, nc, dst);
+        dst += kc * ncp;
+      }
+    }
+  }
+
+  // c = alpha * a @ B + beta * c for B from pack_all, over rows [m0, m0 + m)
+  // and columns [j0, j1) (j0 a multiple of NR) of c; scratch of MC * KC.
+  static void gemm_packed(const Operand<T>& a, const T* packed, int64_t m0, int64_t m, int64_t j0, int64_t j1,
+                          int64_t k, int64_t n, T* c, int64_t ldc, T alpha, T beta, T* scratch) {
+    const T* src = packed;
+    for (int64_t jc = 0; jc < n; jc += NC) {
+      const int64_t nc = min(NC, n - jc), ncp = (nc + NR - 1) / NR * NR;
+      const int64_t lo = jc > j0 ? jc : j0, hi = min(jc + nc, j1);
+      for (int64_t pc = 0; pc < k; pc += KC) {
+        const int64_t kc = min(KC, k - pc);
+        if (lo < hi)
+          block(a, src + (lo - jc) / NR * kc * NR, m0, m, pc, kc, hi - lo, c + m0 * ldc + lo, ldc, alpha,
+                pc == 0 ? beta : T(1), scratch);
+        src += kc * ncp;
+      }
+    }
+  }
+};
+
+template <class Arch, typename T>
+TypedKernels<T> typed_kernels() {
+  using K = Kernel<Arch, T>;
+  return {&K::gemm, &K::scratch_size, &K::pack_all, &K::packed_size, &K::gemm_packed, K::MC * K::KC, K::NR};
+}
+
+// The table gemm.cpp dispatches through, for one instruction set.
+template <class Arch>
+KernelSet make_kernel_set(const char* name) {
+  return {name, typed_kernels<Arch, float>(), typed_kernels<Arch, double>()};
+}
+
+}  // namespace
+}  // namespace spool::kernels::gemm_impl
