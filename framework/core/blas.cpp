@@ -7,6 +7,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -18,6 +19,7 @@
 #include "threading.hpp"
 
 extern "C" int openblas_get_parallel();  // 0 serial, 1 pthreads, 2 OpenMP
+extern "C" char* openblas_get_corename();
 
 namespace spool::kernels {
 
@@ -60,13 +62,31 @@ BlasOperand blas_operand(const Tensor& t) {
   return {c, c.raw_data(), false, std::max<int64_t>(t.size(1), 1)};
 }
 
-// spool's own kernels (gemm.hpp) or OpenBLAS: SPOOL_GEMM=openblas keeps OpenBLAS (for comparison).
-bool use_own_kernels() {
-  static const bool own = [] {
-    const char* v = std::getenv("SPOOL_GEMM");
-    return v == nullptr || std::string(v) != "openblas";
-  }();
-  return own;
+// Which kernels run the products: OpenBLAS's where the core type it picked
+// uses the processor's widest vectors (it is then as fast as spool's or
+// faster: AMD EPYC with Cooperlake kernels), spool's own (gemm.hpp)
+// otherwise: OpenBLAS 0.3.21 picks its SSE3 "Prescott" kernels on processors
+// its table does not know (Intel Sapphire / Emerald Rapids), 4-8x slower.
+// SPOOL_GEMM=openblas or =spool decides instead; SPOOL_GEMM_KERNEL (one of
+// spool's sets) implies spool.
+bool openblas_core_is_fast(const std::string& core, const std::string& own) {
+  auto any_of = [&](std::initializer_list<const char*> names) {
+    return std::any_of(names.begin(), names.end(), [&](const char* n) { return core == n; });
+  };
+  if (own == "avx512") return any_of({"SkylakeX", "Cooperlake", "SapphireRapids"});
+  if (own == "avx2") return any_of({"Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids"});
+  return true;  // SSE2 only: OpenBLAS's kernels are no worse than spool's
+}
+
+bool decide_own_kernels() {
+  const char* choice = std::getenv("SPOOL_GEMM");
+  if (choice != nullptr && std::string(choice) == "openblas") return false;
+  if (choice != nullptr && std::string(choice) == "spool") return true;
+  SPOOL_CHECK(choice == nullptr || *choice == '\0', "gemm", "SPOOL_GEMM must be \"spool\" or \"openblas\", got \"{}\"",
+              choice);
+  const char* forced = std::getenv("SPOOL_GEMM_KERNEL");
+  if (forced != nullptr && *forced != '\0') return true;
+  return !openblas_core_is_fast(openblas_get_corename(), gemm_kernels().name);
 }
 
 // A serial OpenBLAS built without USE_LOCKING (Debian's) shares its packing
@@ -212,5 +232,15 @@ int64_t product_blocks(int64_t work) {
 }
 
 bool blas_is_threaded() { return openblas_get_parallel() != 0; }
+
+bool use_own_kernels() {
+  static const bool own = decide_own_kernels();
+  return own;
+}
+
+std::string product_kernels() {
+  return use_own_kernels() ? std::string("spool ") + gemm_kernels().name
+                           : std::string("openblas ") + openblas_get_corename();
+}
 
 }  // namespace spool::kernels

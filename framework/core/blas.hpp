@@ -1,6 +1,8 @@
 // BLAS on tensors: the one place spool calls OpenBLAS.
 #pragma once
 
+#include <string>
+
 #include "tensor.hpp"
 
 namespace spool::kernels {
@@ -19,6 +21,13 @@ void batched_gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, doub
 // by ~3%), else 8. Blocks depend on shapes only, so results do not depend on
 // the thread count.
 int64_t product_blocks(int64_t work);
+
+// Whether products run spool's own kernels (gemm.hpp) rather than OpenBLAS's:
+// OpenBLAS when the core type it picked uses the processor's widest vectors,
+// spool's otherwise (SPOOL_GEMM=spool|openblas overrides). Decided once.
+bool use_own_kernels();
+// The name of what runs the products: "openblas <core>" or spool's kernel set.
+std::string product_kernels();
 
 // True when the OpenBLAS spool was linked with is a threaded build (pthreads
 // or OpenMP) rather than Debian's serial one: its idle worker threads make

@@ -52,6 +52,11 @@ struct Kernel {
           V::load_unaligned(src + k * b.rs).store_unaligned(panel + k * NR);
           V::load_unaligned(src + k * b.rs + W).store_unaligned(panel + k * NR + W);
         }
+      } else if (b.rs == 1) {  // columns contiguous (a transposed weight): down each column
+        for (int64_t j = 0; j < cols; ++j)
+          for (int64_t k = 0; k < kc; ++k) panel[k * NR + j] = src[j * b.cs + k];
+        for (int64_t k = 0; k < kc; ++k)
+          for (int64_t j = cols; j < NR; ++j) panel[k * NR + j] = T(0);
       } else {
         for (int64_t k = 0; k < kc; ++k) {
           for (int64_t j = 0; j < cols; ++j) panel[k * NR + j] = src[k * b.rs + j * b.cs];
@@ -177,8 +182,84 @@ struct Kernel {
   // Scratch gemm needs for n columns: an mc x kc block of A and a kc x nc block of B.
   static int64_t scratch_size(int64_t n) { return MC * KC + KC * ((min(NC, n) + NR - 1) / NR * NR); }
 
+  static T finish(T acc, const T* c, T alpha, T beta) { return beta != T(0) ? alpha * acc + beta * *c : alpha * acc; }
+
+  // A few rows (a batch of one or two sequences): B read where it lies, since
+  // packing it would cost as much as the product. Rows of B contiguous: each
+  // row of c is a sum of rows of B, 8 registers of columns at a time; columns
+  // of B contiguous (a transposed weight) and a's rows contiguous: dot
+  // products, 4 columns at a time. False when neither layout applies.
+  static bool few_rows(const Problem<T>& p) {
+    if (p.m > 4) return false;
+    if (p.b.cs == 1) {
+      constexpr int64_t U = 8;
+      for (int64_t i = 0; i < p.m; ++i) {
+        const T* a = p.a.data + i * p.a.rs;
+        T* c = p.c + i * p.ldc;
+        int64_t j = 0;
+        for (; j + U * W <= p.n; j += U * W) {
+          V acc[U];
+          for (int64_t u = 0; u < U; ++u) acc[u] = V(T(0));
+          for (int64_t k = 0; k < p.k; ++k) {
+            const V ak(a[k * p.a.cs]);
+            const T* b = p.b.data + k * p.b.rs + j;
+            for (int64_t u = 0; u < U; ++u) acc[u] = xsimd::fma(ak, V::load_unaligned(b + u * W), acc[u]);
+          }
+          for (int64_t u = 0; u < U; ++u) {
+            V r = acc[u] * V(p.alpha);
+            if (p.beta != T(0)) r = xsimd::fma(V(p.beta), V::load_unaligned(c + j + u * W), r);
+            r.store_unaligned(c + j + u * W);
+          }
+        }
+        for (; j + W <= p.n; j += W) {
+          V acc(T(0));
+          for (int64_t k = 0; k < p.k; ++k)
+            acc = xsimd::fma(V(a[k * p.a.cs]), V::load_unaligned(p.b.data + k * p.b.rs + j), acc);
+          V r = acc * V(p.alpha);
+          if (p.beta != T(0)) r = xsimd::fma(V(p.beta), V::load_unaligned(c + j), r);
+          r.store_unaligned(c + j);
+        }
+        for (; j < p.n; ++j) {
+          T acc = 0;
+          for (int64_t k = 0; k < p.k; ++k) acc += a[k * p.a.cs] * p.b.data[k * p.b.rs + j];
+          c[j] = finish(acc, c + j, p.alpha, p.beta);
+        }
+      }
+      return true;
+    }
+    if (p.b.rs == 1 && p.a.cs == 1) {
+      constexpr int64_t U = 4;
+      for (int64_t i = 0; i < p.m; ++i) {
+        const T* a = p.a.data + i * p.a.rs;
+        T* c = p.c + i * p.ldc;
+        for (int64_t j0 = 0; j0 < p.n; j0 += U) {
+          const int64_t cols = min(U, p.n - j0);
+          V acc[U];
+          for (int64_t u = 0; u < U; ++u) acc[u] = V(T(0));
+          int64_t k = 0;
+          for (; k + W <= p.k; k += W) {
+            const V ak = V::load_unaligned(a + k);
+            for (int64_t u = 0; u < cols; ++u)
+              acc[u] = xsimd::fma(ak, V::load_unaligned(p.b.data + (j0 + u) * p.b.cs + k), acc[u]);
+          }
+          for (int64_t u = 0; u < cols; ++u) {
+            alignas(64) T lanes[W];  // (xsimd 8.1's AVX-512 hadd needs AVX512DQ)
+            acc[u].store_aligned(lanes);
+            T s = 0;
+            for (int64_t l = 0; l < W; ++l) s += lanes[l];
+            for (int64_t kk = k; kk < p.k; ++kk) s += a[kk] * p.b.data[(j0 + u) * p.b.cs + kk];
+            c[j0 + u] = finish(s, c + j0 + u, p.alpha, p.beta);
+          }
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
   // c = alpha * a @ b + beta * c on this thread.
   static void gemm(const Problem<T>& p, T* scratch) {
+    if (few_rows(p)) return;
     T* a_buf = scratch;
     T* b_buf = scratch + MC * KC;
     for (int64_t jc = 0; jc < p.n; jc += NC) {

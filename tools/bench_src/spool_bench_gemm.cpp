@@ -13,6 +13,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -60,10 +61,10 @@ int main(int argc, char** argv) {
   }
   set_num_threads(std::atoi(argv[1]));
   manual_seed(0);
-  const char* blas = std::getenv("SPOOL_GEMM");
-  const bool openblas = blas != nullptr && std::string(blas) == "openblas";
-  std::printf("CONFIG spool kernel=%s threads=%d openblas_core=%s\n",
-              openblas ? "openblas" : kernels::gemm_kernels().name, num_threads(), openblas_get_corename());
+  std::string used = kernels::product_kernels();
+  std::replace(used.begin(), used.end(), ' ', '_');
+  std::printf("CONFIG spool kernel=%s threads=%d openblas_core=%s\n", used.c_str(), num_threads(),
+              openblas_get_corename());
   std::printf("CPU %s\n", cpu_model().c_str());
   struct Shape {
     const char* name;
