@@ -34,9 +34,12 @@ struct Kernel {
   static constexpr int64_t NR = 2 * W;
   // Rows per register tile: MR x 2 accumulators plus two B registers and a
   // broadcast fit the register file (32 with AVX-512, 16 below).
-  static constexpr int64_t MR = W * sizeof(T) >= 64 ? 12 : 6;
+  static constexpr int64_t MR = W * sizeof(T) >= 64 ? 8 : 6;
   // A kc x NR panel of B stays in L1 while the A panels stream past it.
   static constexpr int64_t KC = W * sizeof(T) >= 64 ? 192 : 256;
+  // A B packed once (PackedMatrix, a recurrent weight) is read from L2 in
+  // longer k-blocks: one pass over c for a layer of up to 2048 inputs.
+  static constexpr int64_t KCP = 2048;
   static constexpr int64_t MC = 16 * MR;  // an mc x kc block of A stays in L2
   static constexpr int64_t NC = 4096;     // a kc x nc block of B in the last-level cache
 
@@ -67,7 +70,8 @@ struct Kernel {
   }
 
   // dst: panels of MR rows of A[m0 : m0 + mc, k0 : k0 + kc], each kc x MR
-  // (column k holds MR values, zero past the last row).
+  // (column k holds MR values; past the last row nothing is written, since a
+  // short panel's tile reads only its rows).
   static void pack_a(const Operand<T>& a, int64_t m0, int64_t mc, int64_t k0, int64_t kc, T* dst) {
     for (int64_t i0 = 0; i0 < mc; i0 += MR) {
       const int64_t rows = min(MR, mc - i0);
@@ -81,8 +85,6 @@ struct Kernel {
           const T* row = src + i * a.rs;
           for (int64_t k = 0; k < kc; ++k) panel[k * MR + i] = row[k * a.cs];
         }
-        for (int64_t i = rows; i < MR; ++i)
-          for (int64_t k = 0; k < kc; ++k) panel[k * MR + i] = T(0);
       }
     }
   }
@@ -107,17 +109,20 @@ struct Kernel {
     for (int64_t j = 0; j < cols; ++j) c[j] = beta != T(0) ? beta * c[j] + buf[j] : buf[j];
   }
 
-  // R rows (of the MR a packed A panel holds) times one packed B panel over
-  // kc: 2R accumulators, so a short last panel costs what its rows need.
+  // R rows of A times one packed B panel over kc: 2R accumulators, so a
+  // short last panel costs what its rows need. A's element (i, k) is at
+  // ap[i * ars + k * aks]: a packed panel (1, MR), or a's rows read where
+  // they lie (lda, 1).
   template <int64_t R>
-  static void tile(int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, int64_t cols, T alpha, T beta) {
+  static void tile(int64_t kc, const T* ap, int64_t ars, int64_t aks, const T* bp, T* c, int64_t ldc, int64_t cols,
+                   T alpha, T beta) {
     V lo[R], hi[R];
     for (int64_t i = 0; i < R; ++i) lo[i] = hi[i] = V(T(0));
     for (int64_t k = 0; k < kc; ++k) {
       const V b0 = V::load_unaligned(bp + k * NR), b1 = V::load_unaligned(bp + k * NR + W);
-      const T* ak = ap + k * MR;
+      const T* ak = ap + k * aks;
       for (int64_t i = 0; i < R; ++i) {
-        const V ai(ak[i]);
+        const V ai(ak[i * ars]);
         lo[i] = xsimd::fma(ai, b0, lo[i]);
         hi[i] = xsimd::fma(ai, b1, hi[i]);
       }
@@ -127,19 +132,19 @@ struct Kernel {
 
   // One row alone (a batch of one sequence): four partial sums over k, since
   // two accumulators would wait on the FMA latency at every step.
-  static void tile_row(int64_t kc, const T* ap, const T* bp, T* c, int64_t cols, T alpha, T beta) {
+  static void tile_row(int64_t kc, const T* ap, int64_t aks, const T* bp, T* c, int64_t cols, T alpha, T beta) {
     V lo[4], hi[4];
     for (int u = 0; u < 4; ++u) lo[u] = hi[u] = V(T(0));
     int64_t k = 0;
     for (; k + 4 <= kc; k += 4) {
       for (int64_t u = 0; u < 4; ++u) {
-        const V ak(ap[(k + u) * MR]);
+        const V ak(ap[(k + u) * aks]);
         lo[u] = xsimd::fma(ak, V::load_unaligned(bp + (k + u) * NR), lo[u]);
         hi[u] = xsimd::fma(ak, V::load_unaligned(bp + (k + u) * NR + W), hi[u]);
       }
     }
     for (; k < kc; ++k) {
-      const V ak(ap[k * MR]);
+      const V ak(ap[k * aks]);
       lo[0] = xsimd::fma(ak, V::load_unaligned(bp + k * NR), lo[0]);
       hi[0] = xsimd::fma(ak, V::load_unaligned(bp + k * NR + W), hi[0]);
     }
@@ -147,32 +152,36 @@ struct Kernel {
   }
 
   template <int64_t... R>
-  static void tile_of(std::integer_sequence<int64_t, R...>, int64_t rows, int64_t kc, const T* ap, const T* bp, T* c,
-                      int64_t ldc, int64_t cols, T alpha, T beta) {
+  static void tile_of(std::integer_sequence<int64_t, R...>, int64_t rows, int64_t kc, const T* ap, int64_t ars,
+                      int64_t aks, const T* bp, T* c, int64_t ldc, int64_t cols, T alpha, T beta) {
     // rows in [2, MR]: the tile<rows> instantiation
-    ((rows == R + 2 ? (tile<R + 2>(kc, ap, bp, c, ldc, cols, alpha, beta), 0) : 0), ...);
+    ((rows == R + 2 ? (tile<R + 2>(kc, ap, ars, aks, bp, c, ldc, cols, alpha, beta), 0) : 0), ...);
   }
 
-  static void tile_rows(int64_t rows, int64_t kc, const T* ap, const T* bp, T* c, int64_t ldc, int64_t cols, T alpha,
-                        T beta) {
-    if (rows == MR) return tile<MR>(kc, ap, bp, c, ldc, cols, alpha, beta);
-    if (rows == 1) return tile_row(kc, ap, bp, c, cols, alpha, beta);
-    tile_of(std::make_integer_sequence<int64_t, MR - 2>(), rows, kc, ap, bp, c, ldc, cols, alpha, beta);
+  static void tile_rows(int64_t rows, int64_t kc, const T* ap, int64_t ars, int64_t aks, const T* bp, T* c,
+                        int64_t ldc, int64_t cols, T alpha, T beta) {
+    if (rows == MR) return tile<MR>(kc, ap, ars, aks, bp, c, ldc, cols, alpha, beta);
+    if (rows == 1) return tile_row(kc, ap, aks, bp, c, cols, alpha, beta);
+    tile_of(std::make_integer_sequence<int64_t, MR - 2>(), rows, kc, ap, ars, aks, bp, c, ldc, cols, alpha, beta);
   }
 
   // Runs the packed B block (kc x nc, from pack_b) against rows [m0, m0 +
-  // m) of A's k-block, packing A as it goes into `a_buf`.
+  // m) of A's k-block. A's rows are read where they lie when contiguous (a
+  // recurrent step's h), else packed into `a_buf` first.
   static void block(const Operand<T>& a, const T* bpacked, int64_t m0, int64_t m, int64_t k0, int64_t kc, int64_t nc,
                     T* c, int64_t ldc, T alpha, T beta, T* a_buf) {
+    const bool direct = a.cs == 1;
     for (int64_t ic = 0; ic < m; ic += MC) {
       const int64_t mc = min(MC, m - ic);
-      pack_a(a, m0 + ic, mc, k0, kc, a_buf);
+      if (!direct) pack_a(a, m0 + ic, mc, k0, kc, a_buf);
       for (int64_t jr = 0; jr < nc; jr += NR) {
         const T* bp = bpacked + (jr / NR) * kc * NR;
         const int64_t cols = min(NR, nc - jr);
-        for (int64_t ir = 0; ir < mc; ir += MR)
-          tile_rows(min(MR, mc - ir), kc, a_buf + (ir / MR) * kc * MR, bp, c + (ic + ir) * ldc + jr, ldc, cols, alpha,
-                    beta);
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          const T* ap = direct ? a.data + (m0 + ic + ir) * a.rs + k0 : a_buf + (ir / MR) * kc * MR;
+          tile_rows(min(MR, mc - ir), kc, ap, direct ? a.rs : 1, direct ? 1 : MR, bp, c + (ic + ir) * ldc + jr, ldc,
+                    cols, alpha, beta);
+        }
       }
     }
   }
@@ -278,8 +287,8 @@ struct Kernel {
   static void pack_all(const Operand<T>& b, int64_t k, int64_t n, T* dst) {
     for (int64_t jc = 0; jc < n; jc += NC) {
       const int64_t nc = min(NC, n - jc), ncp = (nc + NR - 1) / NR * NR;
-      for (int64_t pc = 0; pc < k; pc += KC) {
-        const int64_t kc = min(KC, k - pc);
+      for (int64_t pc = 0; pc < k; pc += KCP) {
+        const int64_t kc = min(KCP, k - pc);
         pack_b(b, pc, kc, jc, nc, dst);
         dst += kc * ncp;
       }
@@ -287,15 +296,15 @@ struct Kernel {
   }
 
   // c = alpha * a @ B + beta * c for B from pack_all, over rows [m0, m0 + m)
-  // and columns [j0, j1) (j0 a multiple of NR) of c; scratch of MC * KC.
+  // and columns [j0, j1) (j0 a multiple of NR) of c; scratch of MC * KCP.
   static void gemm_packed(const Operand<T>& a, const T* packed, int64_t m0, int64_t m, int64_t j0, int64_t j1,
                           int64_t k, int64_t n, T* c, int64_t ldc, T alpha, T beta, T* scratch) {
     const T* src = packed;
     for (int64_t jc = 0; jc < n; jc += NC) {
       const int64_t nc = min(NC, n - jc), ncp = (nc + NR - 1) / NR * NR;
       const int64_t lo = jc > j0 ? jc : j0, hi = min(jc + nc, j1);
-      for (int64_t pc = 0; pc < k; pc += KC) {
-        const int64_t kc = min(KC, k - pc);
+      for (int64_t pc = 0; pc < k; pc += KCP) {
+        const int64_t kc = min(KCP, k - pc);
         if (lo < hi)
           block(a, src + (lo - jc) / NR * kc * NR, m0, m, pc, kc, hi - lo, c + m0 * ldc + lo, ldc, alpha,
                 pc == 0 ? beta : T(1), scratch);
@@ -308,7 +317,7 @@ struct Kernel {
 template <class Arch, typename T>
 TypedKernels<T> typed_kernels() {
   using K = Kernel<Arch, T>;
-  return {&K::gemm, &K::scratch_size, &K::pack_all, &K::packed_size, &K::gemm_packed, K::MC * K::KC, K::NR};
+  return {&K::gemm, &K::scratch_size, &K::pack_all, &K::packed_size, &K::gemm_packed, K::MC * K::KCP, K::NR};
 }
 
 // The table gemm.cpp dispatches through, for one instruction set.
