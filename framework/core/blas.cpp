@@ -119,6 +119,65 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
   }
 }
 
+// The own kernels on a product large enough to split into fixed blocks that
+// TBB runs: a short, wide c by columns; otherwise by rows, with each block
+// of B packed once and shared (each row block packing all of B again cost
+// a 2048^3 product 15%). Each element's sum
+// over k keeps its order, so results do not depend on the thread count.
+template <typename T>
+void own_split_gemm(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t n, int64_t k, T* c, int64_t ldc,
+                    T alpha, T beta, int64_t parts, bool in_line) {
+  const TypedKernels<T>& kern = gemm_kernels().of<T>();
+  const int64_t nr = kern.nr, ncb = kern.nc_block, kcb = kern.kc_block;
+  auto run = [&](int64_t extent, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
+    if (in_line) {
+      for (int64_t i = 0; i < extent; i += grain) body(i, std::min(extent, i + grain));
+    } else {
+      parallel_for(extent, grain, body);
+    }
+  };
+  if (m < 4 * nr && m < n) {
+    // A short, wide c: column blocks, each a whole product of its own (it
+    // packs only its columns of B; a is small): one parallel region.
+    const int64_t panels = (n + nr - 1) / nr;
+    run(panels, std::max<int64_t>(1, (panels + parts - 1) / parts), [&](int64_t p0, int64_t p1) {
+      const int64_t j0 = p0 * nr, j1 = std::min(n, p1 * nr);
+      thread_local std::vector<T> scratch;
+      const auto need = static_cast<size_t>(kern.scratch_size(j1 - j0));
+      if (scratch.size() < need) scratch.resize(need);
+      const Operand<T> Bj{B.data + j0 * B.cs, B.rs, B.cs};
+      kern.gemm({m, j1 - j0, k, A, Bj, c + j0, ldc, alpha, beta}, scratch.data());
+    });
+    return;
+  }
+  thread_local std::vector<T> b_store;
+  const auto b_need = static_cast<size_t>(kcb * ((std::min(ncb, n) + nr - 1) / nr * nr));
+  if (b_store.size() < b_need) b_store.resize(b_need);
+  T* bbuf = b_store.data();
+  for (int64_t jc = 0; jc < n; jc += ncb) {
+    const int64_t nc = std::min(ncb, n - jc), panels = (nc + nr - 1) / nr;
+    for (int64_t pc = 0; pc < k; pc += kcb) {
+      const int64_t kc = std::min(kcb, k - pc);
+      const T beta_k = pc == 0 ? beta : T(1);
+      // Pack this block of B once, its panels split across the threads.
+      run(panels, std::max<int64_t>(1, (panels + parts - 1) / parts), [&](int64_t p0, int64_t p1) {
+        const int64_t j0 = p0 * nr, j1 = std::min(nc, p1 * nr);
+        kern.pack_b(B, pc, kc, jc + j0, j1 - j0, bbuf + p0 * kc * nr);
+      });
+      auto a_scratch = [&] {
+        thread_local std::vector<T> a_store;
+        if (static_cast<int64_t>(a_store.size()) < kern.a_scratch) a_store.resize(kern.a_scratch);
+        return a_store.data();
+      };
+      // Rows of c in fixed blocks, all reading the shared block of B.
+      const int64_t grain = std::max<int64_t>(16, (m + parts - 1) / parts / 16 * 16);
+      run(m, grain, [&](int64_t r0, int64_t r1) {
+        kern.block(A, bbuf, r0, r1 - r0, pc, kc, nc, c + r0 * ldc + jc, ldc, alpha, beta_k, a_scratch());
+      });
+    }
+  }
+}
+
 // c[m, n] = alpha * a[m, k] @ b[k, n] + beta * c; split into fixed blocks
 // when large. The blocks depend only on the shape, so results do not depend
 // on the thread count.
@@ -131,6 +190,12 @@ void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t
   const int64_t work = m * n * k, parts = product_blocks(work);
   if (parts == 1 || (m < 128 && n < 128)) {
     gemm<T>(A.trans, B.trans, m, n, k, a, A.ld, b, B.ld, beta, c, ldc, alpha);
+    return;
+  }
+  constexpr int64_t kBranchWorkOwn = int64_t(1) << 26;
+  if (use_own_kernels()) {
+    const Operand<T> OA{a, A.trans ? 1 : A.ld, A.trans ? A.ld : 1}, OB{b, B.trans ? 1 : B.ld, B.trans ? B.ld : 1};
+    own_split_gemm<T>(OA, OB, m, n, k, c, ldc, alpha, beta, parts, active_branches() > 1 && work < kBranchWorkOwn);
     return;
   }
   // The blocks are always the same for a shape (so are the results); while

@@ -48,6 +48,15 @@ struct TypedKernels {
                       int64_t n, T* c, int64_t ldc, T alpha, T beta, T* scratch);
   int64_t packed_scratch;
   int64_t nr;  // columns per register tile
+  // The pieces of gemm, for a caller that shares one packed block of B
+  // between threads: pack_b packs B[k0 : k0 + kc, n0 : n0 + nc] (kc <= kc_block,
+  // nc <= nc_block) into kc * round_up(nc, nr) elements; block runs it
+  // against rows [m0, m0 + m) of a, into c (pointing at row m0, column n0),
+  // with a_scratch elements of scratch.
+  void (*pack_b)(const Operand<T>& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, T* dst);
+  void (*block)(const Operand<T>& a, const T* bpacked, int64_t m0, int64_t m, int64_t k0, int64_t kc, int64_t nc, T* c,
+                int64_t ldc, T alpha, T beta, T* a_scratch);
+  int64_t kc_block, nc_block, a_scratch;
 };
 
 struct KernelSet {

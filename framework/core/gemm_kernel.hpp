@@ -317,7 +317,8 @@ struct Kernel {
 template <class Arch, typename T>
 TypedKernels<T> typed_kernels() {
   using K = Kernel<Arch, T>;
-  return {&K::gemm, &K::scratch_size, &K::pack_all, &K::packed_size, &K::gemm_packed, K::MC * K::KCP, K::NR};
+  return {&K::gemm,  &K::scratch_size, &K::pack_all, &K::packed_size, &K::gemm_packed, K::MC * K::KCP, K::NR,
+          &K::pack_b, &K::block, K::KC,        K::NC,          K::MC * K::KC};
 }
 
 // The table gemm.cpp dispatches through, for one instruction set.
