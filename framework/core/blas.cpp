@@ -102,10 +102,7 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
     // a [m, k] stored as given (ta: its transpose [k, m] with leading dimension lda); b likewise.
     const Operand<T> A{a, ta ? 1 : lda, ta ? lda : 1}, B{b, tb ? 1 : ldb, tb ? ldb : 1};
     const TypedKernels<T>& kern = gemm_kernels().of<T>();
-    thread_local std::vector<T> scratch;
-    const auto need = static_cast<size_t>(kern.scratch_size(n));
-    if (scratch.size() < need) scratch.resize(need);
-    kern.gemm({m, n, k, A, B, c, ldc, alpha, beta}, scratch.data());
+    kern.gemm({m, n, k, A, B, c, ldc, alpha, beta}, thread_scratch<T>(kern.scratch_size(n)));
     return;
   }
   static const bool serial = !blas_is_threaded();
@@ -124,17 +121,23 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
 // of B packed once and shared (each row block packing all of B again cost
 // a 2048^3 product 15%). Each element's sum
 // over k keeps its order, so results do not depend on the thread count.
+// body(begin, end) over [0, extent) in fixed blocks of `grain`: on TBB, or
+// one after another on this thread while other branches keep the cores busy.
+void run_blocks(bool in_line, int64_t extent, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
+  if (in_line) {
+    for (int64_t i = 0; i < extent; i += grain) body(i, std::min(extent, i + grain));
+  } else {
+    parallel_for(extent, grain, body);
+  }
+}
+
 template <typename T>
 void own_split_gemm(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t n, int64_t k, T* c, int64_t ldc,
                     T alpha, T beta, int64_t parts, bool in_line) {
   const TypedKernels<T>& kern = gemm_kernels().of<T>();
   const int64_t nr = kern.nr, ncb = kern.nc_block, kcb = kern.kc_block;
   auto run = [&](int64_t extent, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
-    if (in_line) {
-      for (int64_t i = 0; i < extent; i += grain) body(i, std::min(extent, i + grain));
-    } else {
-      parallel_for(extent, grain, body);
-    }
+    run_blocks(in_line, extent, grain, body);
   };
   if (m < 4 * nr && m < n) {
     // A short, wide c: column blocks, each a whole product of its own (it
@@ -142,18 +145,12 @@ void own_split_gemm(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t
     const int64_t panels = (n + nr - 1) / nr;
     run(panels, std::max<int64_t>(1, (panels + parts - 1) / parts), [&](int64_t p0, int64_t p1) {
       const int64_t j0 = p0 * nr, j1 = std::min(n, p1 * nr);
-      thread_local std::vector<T> scratch;
-      const auto need = static_cast<size_t>(kern.scratch_size(j1 - j0));
-      if (scratch.size() < need) scratch.resize(need);
       const Operand<T> Bj{B.data + j0 * B.cs, B.rs, B.cs};
-      kern.gemm({m, j1 - j0, k, A, Bj, c + j0, ldc, alpha, beta}, scratch.data());
+      kern.gemm({m, j1 - j0, k, A, Bj, c + j0, ldc, alpha, beta}, thread_scratch<T>(kern.scratch_size(j1 - j0)));
     });
     return;
   }
-  thread_local std::vector<T> b_store;
-  const auto b_need = static_cast<size_t>(kcb * ((std::min(ncb, n) + nr - 1) / nr * nr));
-  if (b_store.size() < b_need) b_store.resize(b_need);
-  T* bbuf = b_store.data();
+  T* bbuf = thread_scratch<T, 1>(kcb * ((std::min(ncb, n) + nr - 1) / nr * nr));
   for (int64_t jc = 0; jc < n; jc += ncb) {
     const int64_t nc = std::min(ncb, n - jc), panels = (nc + nr - 1) / nr;
     for (int64_t pc = 0; pc < k; pc += kcb) {
@@ -164,15 +161,11 @@ void own_split_gemm(const Operand<T>& A, const Operand<T>& B, int64_t m, int64_t
         const int64_t j0 = p0 * nr, j1 = std::min(nc, p1 * nr);
         kern.pack_b(B, pc, kc, jc + j0, j1 - j0, bbuf + p0 * kc * nr);
       });
-      auto a_scratch = [&] {
-        thread_local std::vector<T> a_store;
-        if (static_cast<int64_t>(a_store.size()) < kern.a_scratch) a_store.resize(kern.a_scratch);
-        return a_store.data();
-      };
       // Rows of c in fixed blocks, all reading the shared block of B.
       const int64_t grain = std::max<int64_t>(16, (m + parts - 1) / parts / 16 * 16);
       run(m, grain, [&](int64_t r0, int64_t r1) {
-        kern.block(A, bbuf, r0, r1 - r0, pc, kc, nc, c + r0 * ldc + jc, ldc, alpha, beta_k, a_scratch());
+        kern.block(A, bbuf, r0, r1 - r0, pc, kc, nc, c + r0 * ldc + jc, ldc, alpha, beta_k,
+                   thread_scratch<T>(kern.a_scratch));
       });
     }
   }
@@ -192,24 +185,19 @@ void blocked_gemm(const BlasOperand& A, const BlasOperand& B, int64_t m, int64_t
     gemm<T>(A.trans, B.trans, m, n, k, a, A.ld, b, B.ld, beta, c, ldc, alpha);
     return;
   }
-  constexpr int64_t kBranchWorkOwn = int64_t(1) << 26;
-  if (use_own_kernels()) {
-    const Operand<T> OA{a, A.trans ? 1 : A.ld, A.trans ? A.ld : 1}, OB{b, B.trans ? 1 : B.ld, B.trans ? B.ld : 1};
-    own_split_gemm<T>(OA, OB, m, n, k, c, ldc, alpha, beta, parts, active_branches() > 1 && work < kBranchWorkOwn);
-    return;
-  }
   // The blocks are always the same for a shape (so are the results); while
   // other branches keep the cores busy, they run one after another on this
   // thread, except in products big enough to balance the load (a weight
   // gradient over all steps running beside another one).
   constexpr int64_t kBranchWork = int64_t(1) << 26;
   const bool in_line = active_branches() > 1 && work < kBranchWork;
+  if (use_own_kernels()) {
+    const Operand<T> OA{a, A.trans ? 1 : A.ld, A.trans ? A.ld : 1}, OB{b, B.trans ? 1 : B.ld, B.trans ? B.ld : 1};
+    own_split_gemm<T>(OA, OB, m, n, k, c, ldc, alpha, beta, parts, in_line);
+    return;
+  }
   auto for_blocks = [&](int64_t extent, int64_t block, const std::function<void(int64_t, int64_t)>& body) {
-    if (in_line) {
-      for (int64_t i = 0; i < extent; i += block) body(i, std::min(extent, i + block));
-    } else {
-      parallel_for(extent, block, body);
-    }
+    run_blocks(in_line, extent, block, body);
   };
   if (m >= n) {
     const int64_t block = std::max<int64_t>(64, (m + parts - 1) / parts / 16 * 16);

@@ -1,7 +1,10 @@
-// BLAS on tensors: the one place spool calls OpenBLAS.
+// Products on tensors: the one place that decides between OpenBLAS and
+// spool's own kernels (gemm.hpp), and calls them.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tensor.hpp"
 
@@ -28,6 +31,17 @@ int64_t product_blocks(int64_t work);
 bool use_own_kernels();
 // The name of what runs the products: "openblas <core>" or spool's kernel set.
 std::string product_kernels();
+
+// Scratch of at least n elements that this thread reuses across products
+// (kernels take their packing buffers from the caller). Slot 1 is for a
+// buffer a caller holds while the products it splits (slot 0) run, on this
+// thread too.
+template <typename T, int Slot = 0>
+T* thread_scratch(int64_t n) {
+  thread_local std::vector<T> store;
+  if (static_cast<int64_t>(store.size()) < n) store.resize(static_cast<size_t>(n));
+  return store.data();
+}
 
 // True when the OpenBLAS spool was linked with is a threaded build (pthreads
 // or OpenMP) rather than Debian's serial one: its idle worker threads make

@@ -44,10 +44,9 @@ void PackedMatrix::multiply_into(const Tensor& out, const Tensor& a, double alph
     const TypedKernels<T>& kern = kernels_->of<T>();
     const Operand<T> op{rows.data_ptr<T>(), rows.strides()[0], rows.strides()[1]};
     auto body = [&](int64_t p0, int64_t p1) {
-      thread_local std::vector<T> scratch;
-      if (static_cast<int64_t>(scratch.size()) < kern.packed_scratch) scratch.resize(kern.packed_scratch);
       kern.gemm_packed(op, packed_.data_ptr<T>(), 0, M, p0 * kern.nr, std::min(n_, p1 * kern.nr), k_, n_,
-                       out.data_ptr<T>(), n_, static_cast<T>(alpha), static_cast<T>(beta), scratch.data());
+                       out.data_ptr<T>(), n_, static_cast<T>(alpha), static_cast<T>(beta),
+                       thread_scratch<T>(kern.packed_scratch));
     };
     // Column panels are independent and each element's sum is the same
     // whichever thread runs it. A product that is small, or runs beside

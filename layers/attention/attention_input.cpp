@@ -45,7 +45,7 @@ AttentionMemory check_memory(const char* op, const Tensor& k, const AttentionInp
 }
 
 Attend::Attend(const char* op_name, const Tensor& q, const AttentionMemory& m, int64_t query_size,
-               const std::string& kind)
+               std::string_view kind)
     : op(op_name), memory(m), step(q.dim() == 2) {
   SPOOL_CHECK(m.keys.defined() && m.made_by == kind, op,
               "the memory must come from this kind of layer's memory() ({}), got {}", kind,

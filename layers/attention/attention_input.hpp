@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "../../ops/ops.hpp"
 
@@ -56,7 +57,7 @@ AttentionMemory check_memory(const char* op, const Tensor& keys, const Attention
 struct Attend {
   // `kind`: the made_by tag this layer gives its memories.
   Attend(const char* op, const Tensor& query, const AttentionMemory& memory, int64_t query_size,
-         const std::string& kind);
+         std::string_view kind);
   // {context, weights} for the scores.
   AttentionOutput operator()(const Tensor& scores) const;
 

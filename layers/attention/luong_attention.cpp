@@ -3,7 +3,7 @@
 namespace spool::nn {
 
 LuongAttention::LuongAttention(int64_t query_size, int64_t key_size, std::string score, int64_t hidden_size)
-    : Module("LuongAttention"), score_(std::move(score)), query_size_(query_size), key_size_(key_size) {
+    : Module("LuongAttention"), score_(std::move(score)), kind_("LuongAttention(" + score_ + ")"), query_size_(query_size), key_size_(key_size) {
   const char* op = "LuongAttention";
   SPOOL_CHECK(score_ == "dot" || score_ == "general" || score_ == "concat", op,
               "score must be \"dot\", \"general\" or \"concat\", got \"{}\"", score_);
@@ -26,7 +26,7 @@ AttentionOutput LuongAttention::forward(const Tensor& query, const Tensor& keys,
 
 AttentionMemory LuongAttention::memory(const Tensor& keys, const AttentionInput& input) {
   check_defined("LuongAttention");
-  AttentionMemory m = detail::check_memory("LuongAttention", keys, input, key_size_, kind());
+  AttentionMemory m = detail::check_memory("LuongAttention", keys, input, key_size_, kind_);
   if (score_ == "dot") {
     m.projected = transpose(keys, 1, 2);  // [B, Dk, Tk]
   } else if (score_ == "general") {
@@ -40,7 +40,7 @@ AttentionMemory LuongAttention::memory(const Tensor& keys, const AttentionInput&
 
 AttentionOutput LuongAttention::attend(const Tensor& query, const AttentionMemory& memory) {
   check_defined("LuongAttention");
-  const detail::Attend attend("LuongAttention", query, memory, query_size_, kind());
+  const detail::Attend attend("LuongAttention", query, memory, query_size_, kind_);
   const Tensor& q = attend.query;  // [B, Tq, Dq]
   Tensor e;                        // [B, Tq, Tk]
   if (score_ == "concat") {
@@ -52,8 +52,6 @@ AttentionOutput LuongAttention::attend(const Tensor& query, const AttentionMemor
   note_output_shape(out.output.sizes());
   return out;
 }
-
-std::string LuongAttention::kind() const { return "LuongAttention(" + score_ + ")"; }
 
 std::string LuongAttention::extra_repr() const {
   return fmt::format("query_size={}, key_size={}, score={}", query_size_, key_size_, score_);

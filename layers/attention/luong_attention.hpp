@@ -40,8 +40,8 @@ class LuongAttention : public Module {
   Linear attn, v;  // undefined where the score has none
 
  private:
-  std::string kind() const;  // the memory tag: "LuongAttention(<score>)"
   std::string score_;
+  std::string kind_;  // the memory tag: "LuongAttention(<score>)"
   int64_t query_size_ = 0, key_size_ = 0;
 };
 

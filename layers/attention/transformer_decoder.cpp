@@ -5,8 +5,8 @@ namespace spool::nn {
 TransformerDecoderLayer::TransformerDecoderLayer(const TransformerLayerOptions& o)
     : Module("TransformerDecoderLayer"), options_(o) {
   detail::check_transformer_options("TransformerDecoderLayer", o);
-  const auto attention = MultiheadAttentionOptions(o.d_model(), o.nhead()).dropout(o.dropout()).batch_first(o.batch_first());
-  const auto norm = LayerNormOptions({o.d_model()}).eps(o.layer_norm_eps());
+  const auto attention = detail::transformer_attention(o);
+  const auto norm = detail::transformer_norm(o);
   self_attn = register_module("self_attn", MultiheadAttention(attention));
   multihead_attn = register_module("multihead_attn", MultiheadAttention(attention));
   linear1 = register_module("linear1", Linear(o.d_model(), o.dim_feedforward()));
@@ -57,7 +57,7 @@ TransformerDecoder::TransformerDecoder(const TransformerDecoderOptions& o) : Mod
   SPOOL_CHECK(o.num_layers() > 0, "TransformerDecoder", "num_layers must be positive, got {}", o.num_layers());
   layers = register_module("layers", ModuleList<TransformerDecoderLayer>());
   for (int64_t i = 0; i < o.num_layers(); ++i) layers.push_back(TransformerDecoderLayer(o.decoder_layer()));
-  if (o.norm()) norm = register_module("norm", LayerNorm(LayerNormOptions({o.decoder_layer().d_model()}).eps(o.decoder_layer().layer_norm_eps())));
+  if (o.norm()) norm = register_module("norm", LayerNorm(detail::transformer_norm(o.decoder_layer())));
 }
 
 Tensor TransformerDecoder::forward(const Tensor& tgt, const Tensor& memory, const TransformerDecoderInput& input) {

@@ -2,22 +2,15 @@
 
 namespace spool::nn {
 
-namespace {
-MultiheadAttentionOptions attention_options(const TransformerLayerOptions& o) {
-  return MultiheadAttentionOptions(o.d_model(), o.nhead()).dropout(o.dropout()).batch_first(o.batch_first());
-}
-LayerNorm layer_norm(const TransformerLayerOptions& o) { return LayerNorm(LayerNormOptions({o.d_model()}).eps(o.layer_norm_eps())); }
-}  // namespace
-
 TransformerEncoderLayer::TransformerEncoderLayer(const TransformerLayerOptions& o)
     : Module("TransformerEncoderLayer"), options_(o) {
   detail::check_transformer_options("TransformerEncoderLayer", o);
-  self_attn = register_module("self_attn", MultiheadAttention(attention_options(o)));
+  self_attn = register_module("self_attn", MultiheadAttention(detail::transformer_attention(o)));
   linear1 = register_module("linear1", Linear(o.d_model(), o.dim_feedforward()));
   dropout = register_module("dropout", Dropout(o.dropout()));
   linear2 = register_module("linear2", Linear(o.dim_feedforward(), o.d_model()));
-  norm1 = register_module("norm1", layer_norm(o));
-  norm2 = register_module("norm2", layer_norm(o));
+  norm1 = register_module("norm1", LayerNorm(detail::transformer_norm(o)));
+  norm2 = register_module("norm2", LayerNorm(detail::transformer_norm(o)));
   dropout1 = register_module("dropout1", Dropout(o.dropout()));
   dropout2 = register_module("dropout2", Dropout(o.dropout()));
 }
@@ -52,7 +45,7 @@ TransformerEncoder::TransformerEncoder(const TransformerEncoderOptions& o)
   SPOOL_CHECK(o.num_layers() > 0, "TransformerEncoder", "num_layers must be positive, got {}", o.num_layers());
   layers = register_module("layers", ModuleList<TransformerEncoderLayer>());
   for (int64_t i = 0; i < o.num_layers(); ++i) layers.push_back(TransformerEncoderLayer(o.encoder_layer()));
-  if (o.norm()) norm = register_module("norm", layer_norm(o.encoder_layer()));
+  if (o.norm()) norm = register_module("norm", LayerNorm(detail::transformer_norm(o.encoder_layer())));
 }
 
 Tensor TransformerEncoder::forward(const Tensor& src, const TransformerEncoderInput& input) {

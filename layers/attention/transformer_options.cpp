@@ -13,6 +13,14 @@ void check_transformer_options(const char* op, const TransformerLayerOptions& o)
               "activation must be \"relu\" or \"gelu\", got \"{}\"", o.activation());
 }
 
+MultiheadAttentionOptions transformer_attention(const TransformerLayerOptions& o) {
+  return MultiheadAttentionOptions(o.d_model(), o.nhead()).dropout(o.dropout()).batch_first(o.batch_first());
+}
+
+LayerNormOptions transformer_norm(const TransformerLayerOptions& o) {
+  return LayerNormOptions({o.d_model()}).eps(o.layer_norm_eps());
+}
+
 Tensor transformer_activation(const std::string& name, const Tensor& x) { return name == "gelu" ? gelu(x) : relu(x); }
 
 std::string transformer_repr(const TransformerLayerOptions& o) {

@@ -7,6 +7,8 @@
 
 #include "../../framework/core/options.hpp"
 #include "../../ops/ops.hpp"
+#include "../basic/layer_norm.hpp"
+#include "multihead_attention.hpp"
 
 namespace spool::nn {
 
@@ -31,6 +33,9 @@ namespace detail {
 // Checks the options for layer `op` (positive sizes, nhead divides d_model,
 // dropout in [0, 1), a known activation).
 void check_transformer_options(const char* op, const TransformerLayerOptions& o);
+// The options of a layer's attention blocks and LayerNorms.
+MultiheadAttentionOptions transformer_attention(const TransformerLayerOptions& o);
+LayerNormOptions transformer_norm(const TransformerLayerOptions& o);
 // The feed-forward block's nonlinearity by name.
 Tensor transformer_activation(const std::string& name, const Tensor& x);
 // The options as repr() shows them: "d_model=8, nhead=2, ...".

@@ -49,6 +49,7 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::beam_search(const Tensor& source, 
   std::vector<std::vector<Hypothesis>> finished(B);
   std::vector<bool> done(B, false);
   Tensor tokens = full({B * K}, static_cast<double>(options_.bos_id()), kInt64);
+  const detail::BannedTokens banned(options_, eos);
 
   auto hypothesis = [&](const Beam& beam, bool ended, int64_t steps) {
     return Hypothesis{beam.tokens, beam.log_prob, beam.log_prob / penalty(steps), ended,
@@ -56,7 +57,7 @@ std::vector<std::vector<Hypothesis>> Seq2Seq::beam_search(const Tensor& source, 
   };
   for (int64_t t = 0; t < o.max_length; ++t) {
     DecoderStep s = decoder.step(tokens, state, memory);
-    Tensor log_probs = detail::step_log_probs(decoder, options_, s.output, eos, t < o.min_length);  // [B * K, V]
+    Tensor log_probs = detail::step_log_probs(decoder, s.output, banned, t < o.min_length);  // [B * K, V]
     std::vector<double> so_far(B * K);
     for (int64_t b = 0; b < B; ++b)
       for (int64_t k = 0; k < K; ++k) so_far[b * K + k] = live[b][k].log_prob;

@@ -14,14 +14,19 @@ constexpr const char* kOp = "Seq2Seq";
 
 namespace detail {
 
-Tensor step_log_probs(Seq2SeqDecoder& decoder, const Seq2SeqOptions& options, const Tensor& output, int64_t eos,
-                      bool forbid_eos) {
-  const Tensor log_probs = log_softmax(decoder.logits(output), -1);
-  Tensor banned = zeros({log_probs.size(1)}, kBool);
-  bool* b = banned.data_ptr<bool>();
-  b[options.pad_id()] = b[options.bos_id()] = true;
-  b[eos] = forbid_eos;
-  return masked_fill(log_probs, banned, -std::numeric_limits<double>::infinity());
+BannedTokens::BannedTokens(const Seq2SeqOptions& options, int64_t eos)
+    : always(zeros({options.target_vocab()}, kBool)), with_eos(zeros({options.target_vocab()}, kBool)) {
+  for (Tensor* t : {&always, &with_eos}) {
+    bool* b = t->data_ptr<bool>();
+    b[options.pad_id()] = b[options.bos_id()] = true;
+  }
+  always.data_ptr<bool>()[eos] = false;  // eos may share an id with pad or bos: it still ends a hypothesis
+  with_eos.data_ptr<bool>()[eos] = true;
+}
+
+Tensor step_log_probs(Seq2SeqDecoder& decoder, const Tensor& output, const BannedTokens& banned, bool forbid_eos) {
+  return masked_fill(log_softmax(decoder.logits(output), -1), forbid_eos ? banned.with_eos : banned.always,
+                     -std::numeric_limits<double>::infinity());
 }
 
 Tensor trim_attention(const std::vector<Tensor>& steps, int64_t length) {
@@ -109,6 +114,7 @@ std::vector<Hypothesis> Seq2Seq::greedy(const Tensor& source, const Tensor& leng
   SPOOL_CHECK(o.eos >= -1 && o.eos < options_.target_vocab(), "Seq2Seq::greedy",
               "eos {} is outside the target vocabulary [0, {})", o.eos, options_.target_vocab());
   const int64_t B = source.size(0), eos = o.eos >= 0 ? o.eos : options_.eos_id();
+  const detail::BannedTokens banned(options_, eos);
   std::vector<Hypothesis> out(B);
   std::vector<std::vector<Tensor>> weights(B);
   std::vector<bool> done(B, false);
@@ -117,7 +123,7 @@ std::vector<Hypothesis> Seq2Seq::greedy(const Tensor& source, const Tensor& leng
   DecoderState state = e.state;
   for (int64_t t = 0; t < o.max_length && remaining > 0; ++t) {
     DecoderStep s = decoder.step(tokens, state, e.memory);
-    const Tensor log_probs = detail::step_log_probs(decoder, options_, s.output, eos, t < o.min_length);
+    const Tensor log_probs = detail::step_log_probs(decoder, s.output, banned, t < o.min_length);
     const auto [best, best_token] = max(log_probs, 1);
     const std::vector<double> lp = best.to(kFloat64).to_vector<double>();
     const std::vector<int64_t> tok = best_token.to_vector<int64_t>();

@@ -65,12 +65,16 @@ struct DecodeScope {
   NoGradGuard no_grad;
   EvalModeGuard eval;
 };
+// The tokens a decoder may not emit, bool [V], made once per decoding call:
+// pad and bos always, eos too while a hypothesis is shorter than min_length.
+struct BannedTokens {
+  BannedTokens(const Seq2SeqOptions& options, int64_t eos);
+  Tensor always, with_eos;
+};
 // The target's log-probabilities [N, V] for a step's attentional vectors,
-// then -inf for the tokens a decoder may not emit: pad and bos always, eos
-// while `forbid_eos` (masked after the softmax, so the allowed tokens keep
-// the model's own log-probabilities).
-Tensor step_log_probs(Seq2SeqDecoder& decoder, const Seq2SeqOptions& options, const Tensor& output, int64_t eos,
-                      bool forbid_eos);
+// with the banned tokens at -inf (masked after the softmax, so the allowed
+// tokens keep the model's own log-probabilities).
+Tensor step_log_probs(Seq2SeqDecoder& decoder, const Tensor& output, const BannedTokens& banned, bool forbid_eos);
 // Each row's attention weights trimmed to its source length: [steps, length].
 Tensor trim_attention(const std::vector<Tensor>& steps, int64_t length);
 }  // namespace detail
