@@ -1,15 +1,14 @@
 #include "trainer.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <limits>
 
 #include "../framework/core/autograd.hpp"
+#include "../framework/io/progress_bar.hpp"
 #include "clip.hpp"
 
 namespace spool::optim {
@@ -30,45 +29,21 @@ double monitored(const char* who, const Logs& logs, const std::string& key) {
   return it->second;
 }
 
-// Progress: a bar redrawn in place on a terminal, nothing per step otherwise.
+// The bar of one epoch: "Epoch e/E", the running loss and metrics.
 class Progress {
  public:
   Progress(bool verbose, int64_t epoch, int64_t epochs, size_t steps)
-      : on_(verbose), tty_(verbose && ::isatty(STDOUT_FILENO)), epoch_(epoch), epochs_(epochs), steps_(steps),
-        start_(std::chrono::steady_clock::now()) {}
-  bool drawing() const { return tty_; }  // a bar is drawn (a terminal), so update() is worth its arguments
+      : bar_(int64_t(steps), fmt::format("Epoch {}/{}", epoch + 1, epochs), verbose) {}
+  bool drawing() const { return bar_.drawing(); }
   void update(size_t done, double running_loss, const std::map<std::string, double>& metric_means) {
-    if (!tty_) return;
-    const double secs = elapsed();
-    if (secs - last_draw_ < 0.1 && done != steps_) return;  // redraw at most 10 times a second
-    last_draw_ = secs;
-    const double rate = done / std::max(secs, 1e-9);
-    const double eta = (steps_ - done) / std::max(rate, 1e-9);
-    const int width = 24, filled = static_cast<int>(width * done / std::max<size_t>(steps_, 1));
-    std::string metrics;
-    for (auto& [name, mean] : metric_means) metrics += fmt::format(" {} {:.4f}", name, mean);
-    fmt::print("\rEpoch {}/{} [{}{}] {}/{} {:.1f} it/s ETA {:.0f}s loss {:.4f}{}", epoch_ + 1, epochs_,
-               std::string(filled, '='), std::string(width - filled, '.'), done, steps_, rate, eta, running_loss,
-               metrics);
-    std::fflush(stdout);
+    ProgressValues values{{"loss", running_loss}};
+    values.insert(values.end(), metric_means.begin(), metric_means.end());
+    bar_.update(int64_t(done), values);
   }
-  void finish(const Logs& logs) {
-    if (!on_) return;
-    std::string line = fmt::format("Epoch {}/{} - {:.1f}s", epoch_ + 1, epochs_, elapsed());
-    for (auto& [k, v] : logs) line += fmt::format(" - {}: {:.4g}", k, v);
-    fmt::print("{}{}\n", tty_ ? "\r\033[K" : "", line);
-    std::fflush(stdout);
-  }
+  void finish(const Logs& logs) { bar_.finish(ProgressValues(logs.begin(), logs.end())); }
 
  private:
-  double elapsed() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-  bool on_, tty_;
-  double last_draw_ = -1;
-  int64_t epoch_, epochs_;
-  size_t steps_;
-  std::chrono::steady_clock::time_point start_;
+  ProgressBar bar_;
 };
 
 }  // namespace
