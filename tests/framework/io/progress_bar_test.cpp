@@ -1,0 +1,55 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+
+#include <spool/framework/io/read_file.hpp>
+
+#include "test_util.hpp"
+
+using namespace spool;
+
+namespace {
+
+// What fn prints on standard output (redirected to a file: not a terminal).
+std::string captured_stdout(const std::function<void()>& fn) {
+  const auto path = std::filesystem::temp_directory_path() / "spool_progress_bar_test.txt";
+  std::fflush(stdout);
+  const int saved = ::dup(STDOUT_FILENO);
+  REQUIRE(std::freopen(path.c_str(), "w", stdout) != nullptr);
+  fn();
+  std::fflush(stdout);
+  ::dup2(saved, STDOUT_FILENO);
+  ::close(saved);
+  const std::string text = read_file(path.string());
+  std::filesystem::remove(path);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("ProgressBar: off a terminal only the summary line is printed, with the label and values") {
+  const std::string out = captured_stdout([] {
+    ProgressBar bar(10, "Epoch 2/5");
+    CHECK_FALSE(bar.drawing());
+    for (int64_t i = 1; i <= 10; ++i) bar.update(i, {{"loss", 1.0 / double(i)}});
+    bar.finish({{"loss", 0.125}, {"val_loss", 0.25}});
+  });
+  CHECK(out.rfind("Epoch 2/5 - ", 0) == 0);
+  CHECK(out.find(" - loss: 0.125 - val_loss: 0.25\n") != std::string::npos);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  CHECK(out.find('\r') == std::string::npos);
+}
+
+TEST_CASE("ProgressBar: verbose = false prints nothing; no label prints the time first") {
+  CHECK(captured_stdout([] {
+          ProgressBar bar(3, "quiet", false);
+          bar.update(3);
+          bar.finish({{"loss", 1}});
+        }).empty());
+  const std::string out = captured_stdout([] { ProgressBar(0).finish(); });
+  CHECK(out.back() == '\n');
+  CHECK(out.find("s") != std::string::npos);
+  CHECK(out.find(" - ") == std::string::npos);
+}
