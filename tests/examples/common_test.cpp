@@ -54,7 +54,7 @@ TEST_CASE("common: missing or empty data is a DataError saying what to install")
   fs::remove_all(dir);
 }
 
-TEST_CASE("common: run files: JSON round trip; a missing or broken file says which command writes it") {
+TEST_CASE("common: run files: JSON round trip, and a missing or broken file says which command writes it") {
   const fs::path dir = make_run_dir((fs::temp_directory_path() / "spool_examples_run" / "nested").string());
   save_json(dir / "config.json", {{"hidden", 64}, {"name", "x"}});
   CHECK(load_json(dir / "config.json", "demo train")["hidden"] == 64);
