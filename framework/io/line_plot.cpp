@@ -62,35 +62,38 @@ struct Axis {
 
 Axis make_axis(double lo, double hi, double pad_fraction) {
   Axis a;
-  if (hi == lo) {
-    a.lo = lo - 1;
-    a.hi = hi + 1;
-  } else {
-    const double pad = (hi - lo) * pad_fraction;
-    a.lo = lo - pad;
-    a.hi = hi + pad;
+  // A constant gets a range around it (wider than its rounding steps); a
+  // pad that would overflow is left off.
+  const double pad = hi == lo ? std::max(1.0, std::fabs(lo) * 1e-6) : (hi - lo) * pad_fraction;
+  a.lo = lo - pad;
+  a.hi = hi + pad;
+  if (!std::isfinite(a.hi - a.lo)) {
+    a.lo = lo;
+    a.hi = hi;
   }
   const double span = a.hi - a.lo;
-  double power = std::pow(10.0, std::floor(std::log10(span / 7)));
-  for (;;) {  // at most three rounds: 1, 2, 5 times `power`, then 10 times
-    for (double m : {1.0, 2.0, 5.0, 10.0}) {
-      a.step = m * power;
-      if (span / a.step <= 7) break;
-    }
+  const double power = std::pow(10.0, std::floor(std::log10(span / 7)));
+  // span / 7 lies in [power, 10 power), so one of these fits.
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    a.step = m * power;
     if (span / a.step <= 7) break;
-    power *= 10;
   }
-  // Ticks as whole multiples (k * step, not accumulated sums, so 0.3 is 0.3).
-  const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(a.step) + 1e-9)));
-  const bool plain = decimals <= 6 && std::max(std::fabs(a.lo), std::fabs(a.hi)) < 1e9;
-  // Counted, not stepped: far from zero, k + 1 may round back to k.
+  if (!(std::isnormal(a.step) && span / a.step <= 7)) return a;  // a span of subnormals: no ticks
+  // Ticks as whole multiples (k * step, not accumulated sums, so 0.3 is 0.3),
+  // counted, not stepped: far from zero, k + 1 may round back to k.
   const double first = std::ceil(a.lo / a.step);
   const auto count = static_cast<int>(std::clamp(std::floor(a.hi / a.step) - first + 1, 0.0, 16.0));
+  const int step_digit = static_cast<int>(std::floor(std::log10(a.step) + 1e-9));
+  const double largest = std::max(std::fabs(a.lo), std::fabs(a.hi));
+  // Fixed decimals for everyday numbers; else as many significant digits as
+  // tell neighbouring ticks apart.
+  const bool plain = step_digit >= -6 && largest < 1e9;
+  const int digits = std::clamp(static_cast<int>(std::floor(std::log10(largest))) - step_digit + 1, 1, 17);
   for (int i = 0; i < count; ++i) {
     const double v = (first + i) * a.step;
     a.ticks.push_back(v);
-    std::string s = plain ? fmt::format("{:.{}f}", v, decimals) : fmt::format("{:.3g}", v);
-    if (s.find_first_not_of("-0.") == std::string::npos) s = plain ? fmt::format("{:.{}f}", 0.0, decimals) : "0";
+    std::string s = plain ? fmt::format("{:.{}f}", v, std::max(0, -step_digit)) : fmt::format("{:.{}g}", v, digits);
+    if (s.find_first_not_of("-0.") == std::string::npos) s = s.substr(s[0] == '-');  // no "-0"
     a.labels.push_back(s);
   }
   return a;
@@ -105,14 +108,31 @@ struct Plot {
   LinePlotLayout layout;
 };
 
-// Points of every series that fall inside a box, for placing the legend.
-int64_t points_inside(const Plot& p, int x0, int y0, int w, int h) {
+// Whether the segment (x0, y0)-(x1, y1) meets the box [bx, bx + w) x [by, by + h)
+// (Liang-Barsky: clip the segment's parameter range to each side in turn).
+bool crosses(double x0, double y0, double x1, double y1, int bx, int by, int w, int h) {
+  double t0 = 0, t1 = 1;
+  const double dx = x1 - x0, dy = y1 - y0;
+  const auto clip = [&](double p, double q) {  // keeps the part where p * t <= q
+    if (p == 0) return q >= 0;
+    const double t = q / p;
+    if (p < 0) t0 = std::max(t0, t);
+    else t1 = std::min(t1, t);
+    return t0 <= t1;
+  };
+  return clip(-dx, x0 - bx) && clip(dx, bx + w - 1 - x0) && clip(-dy, y0 - by) && clip(dy, by + h - 1 - y0);
+}
+
+// Segments (and lone points) of every series that meet a box, for placing
+// the legend where it hides the least.
+int64_t lines_through(const Plot& p, int x0, int y0, int w, int h) {
+  const LinePlotLayout& l = p.layout;
   int64_t n = 0;
-  for (const LineSeries& s : p.series)
-    for (size_t i = 0; i < s.x.size(); ++i) {
-      const int px = p.layout.to_px(s.x[i]), py = p.layout.to_py(s.y[i]);
-      n += px >= x0 && px < x0 + w && py >= y0 && py < y0 + h;
-    }
+  for (const LineSeries& s : p.series) {
+    if (s.x.size() == 1) n += crosses(l.to_px(s.x[0]), l.to_py(s.y[0]), l.to_px(s.x[0]), l.to_py(s.y[0]), x0, y0, w, h);
+    for (size_t i = 1; i < s.x.size(); ++i)
+      n += crosses(l.to_px(s.x[i - 1]), l.to_py(s.y[i - 1]), l.to_px(s.x[i]), l.to_py(s.y[i]), x0, y0, w, h);
+  }
   return n;
 }
 
@@ -177,7 +197,7 @@ Plot prepare(const std::vector<LineSeries>& series, const LinePlotOptions& o) {
   const std::array<std::pair<int, int>, 4> corners = {{{rightmost, top}, {left, top}, {rightmost, bottom}, {left, bottom}}};
   int64_t fewest = -1;
   for (const auto& [cx, cy] : corners) {
-    const int64_t n = points_inside(p, cx, cy, l.legend_width, l.legend_height);
+    const int64_t n = lines_through(p, cx, cy, l.legend_width, l.legend_height);
     if (fewest < 0 || n < fewest) {
       fewest = n;
       l.legend_x = cx;

@@ -28,18 +28,20 @@ struct LinePlotOptions {
 
 // Where write_line_plot puts things, in pixels from the top-left corner.
 // With M = 10 (margin), w(s) = Canvas::text_width(s) as drawn (past 40
-// characters: the first 37 and "..."):
+// characters: the first 37 and "..."; titles past 60):
 //   plot_y      = M + (28 with a title, else 0)
 //   plot_x      = M + (16 with a y_label, else 0) + max w(y tick label) + 8
-//   plot_width  = width - plot_x - M - 8 (half a tick label of room at the right)
+//   plot_width  = width - plot_x - max(M, w(last x tick label) / 2 + 2)
 //   plot_height = height - plot_y - M - 18 - (16 with an x_label, else 0)
-// x_min..x_max span plot_x..plot_x + plot_width - 1 and y_min..y_max span
-// plot_y + plot_height - 1 (bottom) up to plot_y. The ranges are the data's
-// extended to whole multiples of the tick step (1, 2 or 5 times a power of
-// ten, giving 4 to 10 ticks); a constant series gets a range of one either
-// side. The legend is a framed box inside one corner of the plot area: the
-// corner (top-right, top-left, bottom-right, bottom-left, in that order of
-// preference) whose box covers the fewest data points.
+// x_min..x_max (the data's x range) spans plot_x..plot_x + plot_width - 1;
+// y_min..y_max (the data's y range widened by 5% either side) spans
+// plot_y + plot_height - 1 (bottom) up to plot_y. A range of one value v
+// becomes v -/+ max(1, |v| / 10^6). Ticks sit at the multiples of a round
+// step (1, 2 or 5 times a power of ten: the smallest that leaves at most 7
+// steps in the range) that lie in the range. The legend is a framed box
+// inside one corner of the plot area, 8 pixels in: the corner (top-right,
+// top-left, bottom-right, bottom-left, in that order of preference) whose
+// box the fewest line segments (or lone points) run through.
 struct LinePlotLayout {
   int width = 0, height = 0;
   int plot_x = 0, plot_y = 0, plot_width = 0, plot_height = 0;

@@ -125,10 +125,33 @@ TEST_CASE("write_line_plot: layout of the documented sizes, round ticks, ranges 
     CHECK(r.y_ticks.size() <= 8);
     for (double t : r.y_ticks) CHECK((t >= r.y_min && t <= r.y_max));
   }
-  // Far from zero the ticks are still counted, not stepped forever.
+}
+
+TEST_CASE("write_line_plot: extreme values still give a finite layout and an image") {
+  // Far from zero the ticks are counted, not stepped (k + 1 == k there).
   const LinePlotLayout far = line_plot_layout({{"f", {1e22, 1e22 + 4e6}, {0, 1}}});
   CHECK(far.x_ticks.size() >= 1);
   CHECK(far.x_ticks.size() <= 16);
+  // Near the largest double the 5% pad would overflow: it is left off.
+  const LinePlotLayout huge = line_plot_layout({{"h", {0, 1}, {-0.89e308, 0.89e308}}});
+  CHECK(huge.y_min == -0.89e308);
+  CHECK(huge.y_max == 0.89e308);
+  CHECK(huge.y_ticks.size() >= 3);
+  // A constant far from zero gets a range its ticks can tell apart.
+  const LinePlotLayout big = line_plot_layout({{"c", {0, 1}, {1e300, 1e300}}});
+  CHECK(big.y_min < 1e300);
+  CHECK(big.y_max > 1e300);
+  CHECK(big.y_ticks.size() >= 1);
+  // Subnormal differences: a range without ticks rather than a hang.
+  const LinePlotLayout tiny = line_plot_layout({{"t", {0, 1}, {0, 1e-320}}});
+  CHECK(tiny.y_max > tiny.y_min);
+  for (const auto& [name, y] : std::vector<std::pair<std::string, std::vector<double>>>{
+           {"huge", {-0.89e308, 0.89e308}}, {"tiny", {0, 1e-320}}, {"big", {1e300, 1e300}}}) {
+    INFO(name);
+    const std::string path = scratch(name + ".png").string();
+    write_line_plot(path, {{name, {1e22, 1e22 + 4e6}, y}});
+    CHECK(decode_png(read_file(path)).width == 800);
+  }
 }
 
 TEST_CASE("write_line_plot: PNG of the given size with the series in their colours, axes and a legend") {
@@ -177,7 +200,16 @@ TEST_CASE("write_line_plot: PNG of the given size with the series in their colou
   CHECK(ly == l.plot_y + 8);
 }
 
-TEST_CASE("write_line_plot: the legend takes the corner with the fewest points") {
+TEST_CASE("write_line_plot: the legend takes the corner the fewest lines run through") {
+  // One segment corner to corner, no point near the top-right: it still
+  // runs under a top-right legend, so the legend goes top-left.
+  const LinePlotLayout d = line_plot_layout({{"diagonal", {0, 1}, {0, 1}}});
+  CHECK(d.legend_x == d.plot_x + 8);
+  CHECK(d.legend_y == d.plot_y + 8);
+  // The other diagonal leaves the top-right corner free.
+  const LinePlotLayout e = line_plot_layout({{"diagonal", {0, 1}, {1, 0}}});
+  CHECK(e.legend_x + e.legend_width == e.plot_x + e.plot_width - 8);
+  CHECK(e.legend_y == e.plot_y + 8);
   // A line along the top of the right half: the top-right corner is taken.
   std::vector<double> x, y;
   for (int i = 0; i <= 20; ++i) {
