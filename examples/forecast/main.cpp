@@ -147,11 +147,18 @@ Report run_series(const forecast::Series& s, const Setup& setup, const ex::Commo
     return mse_loss(model.forward(x), y).item<double>();
   };
   const double loss_before = mse_of(train_x, train_y);
-  const fs::path checkpoint = dir / (s.name + ".safetensors");
+  // A copy of the weights (state_dict shares them with the model).
+  const auto snapshot = [&model] {
+    NoGradGuard no_grad;
+    nn::StateDict copy;
+    for (const auto& [name, t] : model.state_dict()) copy.insert(name, t.clone());
+    return copy;
+  };
 
   ProgressBar bar(epochs, fmt::format("{} {} epochs", s.name, epochs));
   double best = INFINITY, last_loss = 0;
   int64_t best_epoch = 0;
+  nn::StateDict best_weights;
   for (int64_t epoch = 0; epoch < epochs; ++epoch) {
     model.train();
     double sum = 0;
@@ -170,12 +177,13 @@ Report run_series(const forecast::Series& s, const Setup& setup, const ex::Commo
     if (val < best) {  // keep the epoch that forecasts the validation years best
       best = val;
       best_epoch = epoch + 1;
-      model.save(checkpoint.string());
+      best_weights = snapshot();
     }
     bar.update(epoch + 1, {{"loss", last_loss}, {"val_loss", val}});
   }
   bar.finish({{"loss", last_loss}, {"best val_loss", best}});
-  model.load(checkpoint.string());
+  model.load_state_dict(best_weights);
+  model.save((dir / (s.name + ".safetensors")).string());
   const double loss_after = mse_of(train_x, train_y);
   fmt::print("{}: training loss {:.4f} -> {:.4f}; epoch {} kept (validation loss {:.4f})\n", s.name, loss_before,
              loss_after, best_epoch, best);
