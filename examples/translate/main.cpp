@@ -80,13 +80,14 @@ struct Example {
   std::vector<std::string> english;       // lower-cased English tokens (unk replacement, copy baseline)
   std::vector<std::string> reference;     // lower-cased French tokens (BLEU)
   std::string english_text, french_text;  // as in the catalogue, tokens spaced
+  std::string domain;                     // the catalogue it came from
 };
 
 std::vector<Example> encode(const std::vector<Pair>& pairs, const Tokenizer& src, const Tokenizer& tgt) {
   std::vector<Example> out;
   for (const Pair& p : pairs)
     out.push_back({src.texts_to_sequences({p.english})[0], tgt.texts_to_sequences({p.french})[0],
-                   src.tokenize(p.english), tgt.tokenize(p.french), p.english, p.french});
+                   src.tokenize(p.english), tgt.tokenize(p.french), p.english, p.french, p.domain});
   return out;
 }
 
@@ -316,7 +317,8 @@ int train_mode(const ex::CommonOptions& common, Config cfg, TrainOptions o) {
   for (const Pair& p : pairs)
     for (const auto& c : catalogs)
       if (c.domain == p.domain) ++packages[c.package];
-  fmt::print("French catalogues in {} ({} domains) of the Debian packages:\n  ", o.locale_dir, catalogs.size());
+  fmt::print("French catalogues in {} ({} domains) of the Debian packages (distinct short messages each):\n  ",
+             o.locale_dir, catalogs.size());
   for (const auto& [name, n] : packages) fmt::print("{} ({}) ", name, n);
   fmt::print("\n{} translated messages, {} without formats or line breaks, {} of 1-{} tokens on both sides, "
              "{} distinct English messages\n",
@@ -418,17 +420,28 @@ int train_mode(const ex::CommonOptions& common, Config cfg, TrainOptions o) {
   const double bleu_copy = 100 * metrics::corpus_bleu(english, references);
 
   fmt::print("\nsample test translations (lower-cased; <unk> replaced by the most attended English word):\n");
-  for (int64_t i = 0; i < std::min<int64_t>(o.samples, int64_t(test.size())); ++i) {
-    const size_t k = size_t(i) * test.size() / size_t(o.samples);  // spread over the test split
+  std::vector<size_t> longer;  // messages of 3 words or more show more than single names
+  for (size_t k = 0; k < test.size(); ++k)
+    if (test[k].english.size() >= 3) longer.push_back(k);
+  for (int64_t i = 0; i < std::min<int64_t>(o.samples, int64_t(longer.size())); ++i) {
+    const size_t k = longer[size_t(i) * longer.size() / size_t(o.samples)];  // spread over the test split
     fmt::print("  english    {}\n  reference  {}\n  greedy     {}\n  beam       {}\n\n", readable(test[k].english_text),
                readable(test[k].french_text), translate::join_tokens(greedy[k].words),
                translate::join_tokens(beam[k].words));
   }
 
-  // Attention of a few test messages of 4 or more words (their greedy decoding).
+  // The attention of a few test messages (their greedy decoding): a MIME
+  // type name first when there is one (French puts the noun first: the map
+  // shows the reordering), then messages of 5 or more words.
+  std::vector<size_t> picks;
+  for (size_t k = 0; k < test.size() && picks.empty(); ++k)
+    if (test[k].domain == "shared-mime-info" && test[k].english.size() >= 3) picks.push_back(k);
+  for (size_t k = 0; k < test.size() && int64_t(picks.size()) < o.heatmaps; ++k)
+    if (test[k].english.size() >= 5 && test[k].domain != "shared-mime-info") picks.push_back(k);
+  picks.resize(std::min(picks.size(), size_t(std::max<int64_t>(o.heatmaps, 0))));
   std::vector<std::string> images;
-  for (size_t k = 0; k < test.size() && int64_t(images.size()) < o.heatmaps; ++k)
-    if (test[k].english.size() >= 4 && !greedy[k].words.empty())
+  for (size_t k : picks)
+    if (!greedy[k].words.empty())
       images.push_back(draw_attention(dir / fmt::format("attention_{}.png", images.size() + 1), greedy[k], test[k]));
 
   fmt::print("results on the test split ({} messages), corpus BLEU x100 (lower-cased tokens):\n", test.size());
