@@ -8,11 +8,15 @@
 #include <fmt/format.h>
 
 #include "../core/error.hpp"
+#include "figure_parts.hpp"
 #include "write_file.hpp"
 
 namespace spool {
 
 namespace {
+
+using detail::extension, detail::hex, detail::kFrame, detail::kInk, detail::kPaper, detail::shorten,
+    detail::widest, detail::xml_text;
 
 constexpr const char* kOp = "write_heatmap";
 constexpr int64_t kMaxCells = 512;  // rows or cols: beyond it nobody reads the labels
@@ -21,7 +25,6 @@ constexpr int kMinCell = 10, kMaxCell = 100;
 constexpr int kMargin = 10, kGap = 6, kTitleHeight = 28, kBarGap = 16, kBarWidth = 14, kTickLength = 4,
               kTickGap = 2, kMinBarHeight = 100, kTitleScale = 2;
 constexpr size_t kMaxLabelChars = 16, kMaxTitleChars = 60;
-constexpr Rgb kPaper{255, 255, 255}, kInk{34, 34, 34}, kFrame{128, 128, 128};
 
 // viridis, matplotlib's table at 0, 1/8, ..., 1.
 constexpr std::array<Rgb, 9> kRamp = {{{0x44, 0x01, 0x54},
@@ -34,29 +37,12 @@ constexpr std::array<Rgb, 9> kRamp = {{{0x44, 0x01, 0x54},
                                        {0xad, 0xdc, 0x30},
                                        {0xfd, 0xe7, 0x25}}};
 
-// A text as drawn: past `max` characters, its first max - 3 and "...".
-std::string shorten(const std::string& text, size_t max) {
-  const std::vector<TextChar> chars = split_text(text);
-  if (chars.size() <= max) return text;
-  std::string out;
-  for (size_t i = 0; i + 3 < max; ++i) out += chars[i].bytes;
-  return out + "...";
-}
-
 std::vector<std::string> labels_or_indices(const std::vector<std::string>& given, int64_t n) {
   if (!given.empty()) return given;
   std::vector<std::string> out;
   for (int64_t i = 0; i < n; ++i) out.push_back(std::to_string(i));
   return out;
 }
-
-int widest(const std::vector<std::string>& texts) {
-  int w = 0;
-  for (const std::string& t : texts) w = std::max(w, Canvas::text_width(t));
-  return w;
-}
-
-std::string hex(Rgb c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b); }
 
 // Everything both formats draw, checked and measured once.
 struct Heatmap {
@@ -174,30 +160,6 @@ std::string render_png(const Heatmap& m) {
   return c.encode_png();
 }
 
-// Text for XML: markup characters escaped; bytes that are not UTF-8, control
-// characters and U+FFFE / U+FFFF (none allowed in XML) become U+FFFD.
-std::string xml_text(std::string_view text) {
-  std::string out;
-  for (const TextChar& ch : split_text(text)) {
-    const auto c = static_cast<unsigned char>(ch.bytes[0]);
-    if (!ch.valid || c < 0x20 || c == 0x7F || ch.bytes == "\xEF\xBF\xBE" || ch.bytes == "\xEF\xBF\xBF")
-      out += "\xEF\xBF\xBD";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '"')
-      out += "&quot;";
-    else if (c == '\'')
-      out += "&apos;";
-    else
-      out += ch.bytes;
-  }
-  return out;
-}
-
 // The same layout as the PNG; the font is any monospace one of the viewer's
 // (its advance, 0.6 em at 10 px, is close to the bitmap font's 6 px). A
 // shortened label keeps the whole one as a tooltip (once per label); each
@@ -258,15 +220,6 @@ std::string render_svg(const Heatmap& m) {
   }
   add("</svg>\n");
   return out;
-}
-
-// The lower-cased extension of the path's last component, with its dot.
-std::string extension(const std::string& path) {
-  const size_t slash = path.rfind('/'), dot = path.rfind('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
-  std::string ext = path.substr(dot);
-  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return ext;
 }
 
 }  // namespace

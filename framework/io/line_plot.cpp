@@ -8,11 +8,15 @@
 #include <fmt/format.h>
 
 #include "../core/error.hpp"
+#include "figure_parts.hpp"
 #include "write_file.hpp"
 
 namespace spool {
 
 namespace {
+
+using detail::extension, detail::hex, detail::kFrame, detail::kInk, detail::kPaper, detail::shorten,
+    detail::widest, detail::xml_text;
 
 constexpr const char* kOp = "write_line_plot";
 constexpr size_t kMaxSeries = 16, kMaxPoints = 1'000'000, kMaxNameChars = 40, kMaxTitleChars = 60,
@@ -23,7 +27,7 @@ constexpr int kMargin = 10, kTitleHeight = 28, kTitleScale = 2, kAxisTitle = 16,
               kLineWidth = 2;
 // The legend: rows of a colour sample and a name, inside a padded box.
 constexpr int kLegendInset = 8, kLegendPad = 6, kLegendRow = 14, kSampleWidth = 20, kSampleGap = 6;
-constexpr Rgb kPaper{255, 255, 255}, kInk{34, 34, 34}, kFrame{128, 128, 128}, kGrid{228, 228, 228};
+constexpr Rgb kGrid{228, 228, 228};
 
 // Okabe and Ito's palette, black first, yellow (the weakest on white) last.
 constexpr std::array<Rgb, 8> kPalette = {{{0x00, 0x00, 0x00},
@@ -34,23 +38,6 @@ constexpr std::array<Rgb, 8> kPalette = {{{0x00, 0x00, 0x00},
                                           {0x56, 0xB4, 0xE9},
                                           {0xCC, 0x79, 0xA7},
                                           {0xF0, 0xE4, 0x42}}};
-
-// A text as drawn: past `max` characters, its first max - 3 and "...".
-std::string shorten(const std::string& text, size_t max) {
-  const std::vector<TextChar> chars = split_text(text);
-  if (chars.size() <= max) return text;
-  std::string out;
-  for (size_t i = 0; i + 3 < max; ++i) out += chars[i].bytes;
-  return out + "...";
-}
-
-int widest(const std::vector<std::string>& texts) {
-  int w = 0;
-  for (const std::string& t : texts) w = std::max(w, Canvas::text_width(t));
-  return w;
-}
-
-std::string hex(Rgb c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b); }
 
 // An axis: the range drawn, and ticks at multiples of a round step (1, 2 or
 // 5 times a power of ten: the smallest that leaves at most 7 steps).
@@ -257,28 +244,6 @@ std::string render_png(const Plot& p) {
   return c.encode_png();
 }
 
-// Text for XML: markup characters escaped; bytes that are not UTF-8 and
-// control characters (not allowed in XML) become U+FFFD.
-std::string xml_text(std::string_view text) {
-  std::string out;
-  for (const TextChar& ch : split_text(text)) {
-    const auto c = static_cast<unsigned char>(ch.bytes[0]);
-    if (!ch.valid || c < 0x20 || c == 0x7F || ch.bytes == "\xEF\xBF\xBE" || ch.bytes == "\xEF\xBF\xBF")
-      out += "\xEF\xBF\xBD";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += ch.bytes;
-  }
-  return out;
-}
-
 // The PNG's layout with vector lines; the text in any monospace font of the
 // viewer's (0.6 em at 10 px is close to the bitmap font's 6 px advance).
 std::string render_svg(const Plot& p) {
@@ -351,15 +316,6 @@ std::string render_svg(const Plot& p) {
   }
   add("</svg>\n");
   return out;
-}
-
-// The lower-cased extension of the path's last component, with its dot.
-std::string extension(const std::string& path) {
-  const size_t slash = path.rfind('/'), dot = path.rfind('.');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
-  std::string ext = path.substr(dot);
-  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return ext;
 }
 
 }  // namespace
