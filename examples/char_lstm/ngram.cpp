@@ -49,8 +49,8 @@ NgramBaselines fit_ngrams(const std::vector<int64_t>& train, int64_t vocab, int6
   m.bigram.assign(V * V, 0.0);
   for (size_t p = 0; p < V; ++p)
     for (size_t c = size_t(first); c < V; ++c)
-      m.bigram[p * V + c] = from[p] > 0 ? std::max(pair[p * V + c] - D, 0.0) / from[p] + D * follows[p] / from[p] * lower[c]
-                                        : lower[c];
+      m.bigram[p * V + c] =
+          from[p] > 0 ? std::max(pair[p * V + c] - D, 0.0) / from[p] + D * follows[p] / from[p] * lower[c] : lower[c];
   return m;
 }
 
