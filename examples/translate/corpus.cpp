@@ -2,6 +2,8 @@
 
 #include <spool/spool.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <common/data.hpp>
 #include <filesystem>
 #include <set>
@@ -153,7 +155,7 @@ std::string join_tokens(const std::vector<std::string>& tokens) {
   std::string out;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const std::string& t = tokens[i];
-    const bool glue = i == 0 || out.back() == '\'' || out.back() == '(' || t == "," || t == "." || t == ")";
+    const bool glue = i == 0 || out.back() == '\'' || out.back() == '(' || t == "," || t == "." || t == "..." || t == ")";
     if (!glue) out += ' ';
     out += t;
   }

@@ -36,7 +36,7 @@ std::vector<Catalog> catalogs_named(const std::vector<std::string>& domains);
 // "&Open") loses its marker first. Case is kept: the vocabulary lowers it.
 std::vector<std::string> split_message(const std::string& message);
 // Tokens back to readable text: no space after an elision's apostrophe or
-// "(", none before ",", ".", ")".
+// "(", none before ",", ".", "...", ")".
 std::string join_tokens(const std::vector<std::string>& tokens);
 
 struct Pair {

@@ -14,6 +14,7 @@
 #include <spool/spool.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <common/cli.hpp>
 #include <common/data.hpp>
@@ -344,9 +345,9 @@ int train_mode(const ex::CommonOptions& common, Config cfg, TrainOptions o) {
                              valid = encode(valid_pairs, src_vocab, tgt_vocab),
                              test = encode(test_pairs, src_vocab, tgt_vocab);
   fmt::print("split by message: {} training, {} validation, {} test pairs\n", train.size(), valid.size(), test.size());
-  fmt::print("vocabularies (words seen {}+ times in training, lower-cased): English {} of {}, French {} of {} "
-             "(with padding, <unk>, <bos>, <eos>)\n",
-             o.min_count, src_vocab.vocab_size(), src_vocab.word_counts().size(), tgt_vocab.vocab_size(),
+  fmt::print("vocabularies (lower-cased words seen {}+ times in training): English {} of {} words, French {} of {} "
+             "(then <unk>)\n",
+             o.min_count, src_vocab.vocab_size() - 2, src_vocab.word_counts().size(), tgt_vocab.vocab_size() - 4,
              tgt_vocab.word_counts().size());
 
   src_vocab.save((dir / "source_vocab.json").string());
@@ -359,8 +360,8 @@ int train_mode(const ex::CommonOptions& common, Config cfg, TrainOptions o) {
 
   nn::Seq2Seq model(model_options(cfg, src_vocab.vocab_size(), tgt_vocab.vocab_size()));
   optim::Adam opt(model.parameters(), optim::AdamOptions(o.lr));
-  fmt::print("{} parameters; Adam lr {}, batches of {}, {} epochs\n", model.num_parameters(), o.lr, o.batch_size,
-             o.epochs);
+  fmt::print("{} parameters; Adam lr {}, batches of {}, {} epochs, training loss with label smoothing {}\n",
+             model.num_parameters(), o.lr, o.batch_size, o.epochs, o.label_smoothing);
 
   // Train; keep the weights of the best validation loss; halve the learning
   // rate when validation loss stops improving.
@@ -371,6 +372,7 @@ int train_mode(const ex::CommonOptions& common, Config cfg, TrainOptions o) {
   for (int64_t epoch = 1; epoch <= o.epochs; ++epoch) {
     const auto batches = bucketed_batches(train, o.batch_size, rng);
     ProgressBar bar(int64_t(batches.size()), fmt::format("Epoch {}/{}", epoch, o.epochs));
+    const double epoch_lr = lr;
     double sum = 0;
     int64_t tokens = 0;
     model.train();
@@ -388,15 +390,14 @@ int train_mode(const ex::CommonOptions& common, Config cfg, TrainOptions o) {
       bar.update(int64_t(i) + 1, {{"loss", sum / double(tokens)}});
     }
     const double val = evaluate_loss(model, valid);
-    const bool improved = val < best;
-    if (improved) {
+    if (val < best) {
       best = val;
       model.save(checkpoint);
     } else {
       lr /= 2;
       opt.set_lr(lr);
     }
-    bar.finish({{"loss", sum / double(tokens)}, {"val_loss", val}, {"lr", improved ? lr : lr * 2}});
+    bar.finish({{"loss", sum / double(tokens)}, {"val_loss", val}, {"lr", epoch_lr}});
   }
   const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   model.load(checkpoint);
@@ -535,9 +536,11 @@ int main(int argc, char** argv) {
     Config cfg;
     TrainOptions o;
     app.add_option("--locale-dir", o.locale_dir, "folder of the French .mo catalogues")->capture_default_str();
+    std::string domains;
+    for (const auto& c : translate::default_catalogs()) domains += (domains.empty() ? "" : ",") + c.domain;
     app.add_option("--catalogs", o.catalogs,
-                   "comma-separated gettext domains to read (e.g. coreutils,tar; default: the packages listed in "
-                   "corpus.cpp)");
+                   "comma-separated gettext domains to read from --locale-dir (default: " + domains +
+                       "; gold only when present)");
     app.add_option("--epochs", o.epochs, "training epochs")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--batch-size", o.batch_size, "message pairs per batch")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--lr", o.lr, "Adam learning rate (halved after an epoch without validation gain)")->capture_default_str();
@@ -552,7 +555,8 @@ int main(int argc, char** argv) {
     app.add_option("--max-vocab", o.max_vocab, "most words per vocabulary")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--test-size", o.test_size, "test messages")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--valid-size", o.valid_size, "validation messages")->capture_default_str()->check(CLI::PositiveNumber);
-    app.add_option("--beam", o.beam, "beam width for the beam-search row (and translate mode; 0 or 1: greedy)")->capture_default_str();
+    app.add_option("--beam", o.beam, "beam width (the results' beam row: at least 2; translate mode: 0 or 1 is greedy)")
+        ->capture_default_str();
     app.add_option("--length-penalty", o.length_penalty, "GNMT length penalty alpha of beam search")->capture_default_str();
     app.add_option("--samples", o.samples, "test translations printed")->capture_default_str();
     app.add_option("--heatmaps", o.heatmaps, "test messages whose attention is drawn (PNG in --dir)")->capture_default_str();
