@@ -214,11 +214,11 @@ std::vector<Translation> translate_all(nn::Seq2Seq& model, const std::vector<std
       if (sources[i + k].empty()) src[size_t(int64_t(k) * S)] = kUnk;  // nothing known: one <unk>
     }
     const Tensor x = tensor(src, {int64_t(n), S}), lengths = tensor(len, {int64_t(n)});
+    // Every message has a word: eos may not come first.
     std::vector<nn::Hypothesis> hyps;
     if (beam <= 1) {
       hyps = model.greedy(x, lengths, {.max_length = max_length, .min_length = 1});
     } else {
-      // Every message has a word: eos may not come first.
       for (auto& nbest : model.beam_search(x, lengths, {.beam_width = beam, .max_length = max_length,
                                                         .length_penalty = length_penalty, .min_length = 1}))
         hyps.push_back(std::move(nbest[0]));
