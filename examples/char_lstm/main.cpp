@@ -46,7 +46,7 @@ const std::vector<std::string> kDefaultCategories = {"computers", "science",   "
 
 struct ModelConfig {
   int64_t vocab = 0, embed = 64, hidden = 256, layers = 2;
-  double dropout = 0.1;
+  double dropout = 0.0;  // a few epochs underfit: dropout (0.1) cost 0.03 bits/char here
 };
 
 // Embedding -> 2-layer LSTM -> Dropout -> Linear over the characters.
