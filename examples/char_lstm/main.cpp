@@ -14,7 +14,9 @@
 // stop at the batch boundary. Validation runs the same way. The program
 // scores held-out quotations in bits per character next to a unigram and a
 // Kneser-Ney bigram model fitted on the training text, and exits 1 in a full
-// run when the LSTM does not beat both.
+// run when the LSTM does not beat both. The defaults (7 categories, 0.7 M
+// training characters, 4 epochs of 32 streams x 50 characters, hidden 256)
+// train in about 2.5 minutes on two cores.
 #include <spool/spool.hpp>
 
 #include <algorithm>
@@ -326,16 +328,14 @@ int main(int argc, char** argv) {
       std::shuffle(corpus.train.begin(), corpus.train.end(), order);
       return batchify(tok.texts_to_sequences({joined(corpus.train)})[0], batch);
     };
-    int64_t train_chars = 0;
-    for (const auto& q : corpus.train) train_chars += int64_t(q.size() + 3);
+    const std::vector<int64_t> train_ids = tok.texts_to_sequences({joined(corpus.train)})[0];
     fmt::print(
         "{} fortune files ({}): {} training quotations ({} characters), {} validation quotations; {} "
         "characters in the vocabulary\n",
-        categories.size(), fmt::join(categories, ","), corpus.train.size(), train_chars, corpus.validation.size(),
+        categories.size(), fmt::join(categories, ","), corpus.train.size(), train_ids.size(), corpus.validation.size(),
         config.vocab - 2);
 
     // ---- baselines, fitted on the training text only ----
-    const std::vector<int64_t> train_ids = tok.texts_to_sequences({joined(corpus.train)})[0];
     const auto pairs = scored_pairs(val_data);
     const NgramBaselines base = fit_ngrams(train_ids, config.vocab, /*first_real=*/1);
     const double unigram_nll = base.unigram_nll(pairs), bigram_nll = base.bigram_nll(pairs);
