@@ -6,6 +6,7 @@
 #include <cctype>
 #include <common/data.hpp>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 namespace translate {
@@ -170,14 +171,29 @@ std::string joined(const std::vector<std::string>& tokens) {
   return out;
 }
 
+// Minimal images (Docker's debian:*-slim) tell dpkg not to install
+// translations: installing the packages then brings no catalogues.
+std::string locale_exclusion_hint() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/etc/dpkg/dpkg.cfg.d", ec)) {
+    std::ifstream in(entry.path());
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("path-exclude", 0) == 0 && line.find("/usr/share/locale") != std::string::npos)
+        return fmt::format("; {} tells dpkg to leave out translations: remove that line, then reinstall them",
+                           entry.path().string());
+  }
+  return "";
+}
+
 }  // namespace
 
 std::vector<Pair> read_corpus(const std::string& dir, const std::vector<Catalog>& catalogs, int64_t max_tokens,
                               CorpusStats& stats) {
   if (!std::filesystem::is_directory(dir))
     throw DataError(fmt::format("no folder {}: the French catalogues live in {} (install Debian's {} and the "
-                                "others tools/setup lists)",
-                                dir, kLocaleDir, catalogs.empty() ? "coreutils" : catalogs.front().package));
+                                "others tools/setup lists){}",
+                                dir, kLocaleDir, catalogs.empty() ? "coreutils" : catalogs.front().package,
+                                locale_exclusion_hint()));
   // Lower-cases as the vocabulary will, to find repeated English messages.
   const spool::Tokenizer lower({.filters = ""});
   std::set<std::string> seen;
@@ -185,7 +201,11 @@ std::vector<Pair> read_corpus(const std::string& dir, const std::vector<Catalog>
   for (const Catalog& c : catalogs) {
     const std::string path = dir + "/" + c.domain + ".mo";
     if (c.optional && !std::filesystem::exists(path)) continue;
-    spool::examples::require_file(path, c.package, fmt::format("the French catalogue {}.mo", c.domain));
+    try {
+      spool::examples::require_file(path, c.package, fmt::format("the French catalogue {}.mo", c.domain));
+    } catch (const DataError& e) {
+      throw DataError(e.what() + locale_exclusion_hint());
+    }
     spool::SentencePairs messages;
     try {
       messages = spool::read_mo_catalog(path);
