@@ -250,7 +250,8 @@ std::pair<int64_t, int64_t> png_size(const std::string& path) {
 }
 
 // Attention of a decoded message: rows are output words (and <eos>),
-// columns the English words. Returns the image's absolute path, checked.
+// columns the English words. Returns the image's absolute path and its
+// size, read back from the file and checked against the layout.
 std::string draw_attention(const std::filesystem::path& path, const Translation& t, const Example& e) {
   std::vector<std::string> rows = t.words, cols = e.english;
   if (t.hypothesis.finished) rows.push_back("<eos>");
@@ -260,7 +261,7 @@ std::string draw_attention(const std::filesystem::path& path, const Translation&
   const auto [w, h] = png_size(path.string());
   SPOOL_CHECK(w == layout.width && h == layout.height, "translate", "{} is {}x{}, expected {}x{}", path.string(), w,
               h, layout.width, layout.height);
-  return std::filesystem::absolute(path).string();
+  return fmt::format("{} ({}x{} PNG)", std::filesystem::absolute(path).string(), w, h);
 }
 
 // A message of spaced tokens as text.
