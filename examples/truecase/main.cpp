@@ -84,7 +84,7 @@ struct Config {
             {"punctuation", punctuation}, {"upper_threshold", threshold}, {"vocabulary_bytes", vocab.bytes()},
             {"words", words.words()}};
   }
-  static Config from(const nlohmann::json& j) {
+  static Config from(const nlohmann::json& j, const std::string& path) try {
     Config c;
     c.embed = j.at("embed");
     c.word_embed = j.at("word_embed");
@@ -96,6 +96,8 @@ struct Config {
     c.vocab = Vocabulary::from_bytes(j.at("vocabulary_bytes").get<std::vector<int>>());
     c.words = WordVocabulary::from_words(j.at("words").get<std::vector<std::string>>());
     return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw ex::DataError(fmt::format("{} is not a truecase configuration ({}): train again", path, e.what()));
   }
 };
 
@@ -273,7 +275,6 @@ int train_mode(const ex::CommonOptions& common, const std::string& data_dir, Con
   DataLoader train(train_set, {.batch_size = batch_size, .shuffle = true, .seed = common.seed, .bucket_by_length = true});
   DataLoader val(val_set, {.batch_size = 64, .bucket_by_length = true});
   Tagger model = cfg.model();
-  fmt::print("{}\n", model.summary());
 
   const int64_t marks = cfg.mark_classes();
   auto loss_of = [&](const Batch& b) -> optim::StepOutput {
@@ -289,6 +290,7 @@ int train_mode(const ex::CommonOptions& common, const std::string& data_dir, Con
              {.epochs = epochs, .validation = &val, .clip_grad_norm = 1.0, .scheduler = &sched, .callbacks = {&best}});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   model.load(checkpoint);  // the best epoch's weights
+  fmt::print("{}\n", model.summary());
   std::vector<std::string> val_inputs;
   for (const Example& e : s.val) val_inputs.push_back(e.input);
   cfg.threshold = best_threshold(tag(model, cfg, val_inputs), s.val);
@@ -326,8 +328,8 @@ int train_mode(const ex::CommonOptions& common, const std::string& data_dir, Con
 
   const Scores model_case = score(gold_upper, pred_upper, 2), rule = score(gold_upper, rule_upper, 2),
                dict = score(gold_upper, dict_upper, 2);
-  fmt::print("capitals on the test split ({} texts, {} letters):\n",
-             inputs.size(), letters);
+  fmt::print("capitals on the test split ({} texts, {} letters; every system reads them lower-cased{}):\n",
+             inputs.size(), letters, cfg.punctuation ? " and without . , ? !" : "");
   print_table({"Upper", "lower"}, {"model", "rule", "rule + dictionary"},
               {pick(model_case, {1, 0}), pick(rule, {1, 0}), pick(dict, {1, 0})});
   fmt::print("  (truecasing dictionary: {} words not written in lower case)\n", dictionary.size());
@@ -335,7 +337,7 @@ int train_mode(const ex::CommonOptions& common, const std::string& data_dir, Con
   if (cfg.punctuation) {
     const Scores model_marks = score(gold_mark, tags.mark, marks), end = score(gold_mark, end_mark, marks);
     size_t chars = 0;
-    for (const auto& s_ : inputs) chars += s_.size();
+    for (const auto& text : inputs) chars += text.size();
     fmt::print("\nmarks after a character on the test split ({} characters):\n", chars);
     const std::vector<size_t> order = {1, 2, 3, 4, 0};  // the marks first, "none" last
     std::vector<std::string> names;
@@ -369,11 +371,13 @@ int train_mode(const ex::CommonOptions& common, const std::string& data_dir, Con
 int predict_mode(const ex::CommonOptions& common, const std::vector<std::string>& given) {
   ex::apply_common(common);
   const auto dir = std::filesystem::path(common.dir);
-  const Config cfg = Config::from(ex::load_json(dir / "config.json", "truecase --dir " + common.dir));
-  ex::require_file((dir / "model.safetensors").string(), "nothing: train first with truecase --dir " + common.dir,
-                   "the checkpoint");
+  const auto config = dir / "config.json";
+  const Config cfg = Config::from(ex::load_json(config, "truecase --dir " + common.dir), config.string());
+  const auto checkpoint = dir / "model.safetensors";
+  if (!std::filesystem::is_regular_file(checkpoint))
+    throw ex::DataError(fmt::format("no {} (train first: truecase --dir {} writes it)", checkpoint.string(), common.dir));
   Tagger model = cfg.model();
-  model.load((dir / "model.safetensors").string());
+  model.load(checkpoint.string());
   std::vector<std::string> inputs;
   for (const std::string& line : ex::inputs_or_stdin(given)) inputs.push_back(normalize(line, cfg.punctuation));
   std::vector<std::string> nonempty;
@@ -425,7 +429,9 @@ int main(int argc, char** argv) {
     app.add_flag("--punctuation", cfg.punctuation,
                  "restore the marks . , ? ! too: they are removed from the input (and so unseen by the baselines)");
     CLI::App* predict = app.add_subcommand("predict", "restore capitals (and punctuation) with the saved model");
-    predict->fallthrough();
+    predict->fallthrough();  // --dir and --threads may follow "predict"
+    predict->footer("The checkpoint is read from --dir (see truecase --help); --dir and --threads may also follow "
+                    "predict. Input is lower-cased (and, for a --punctuation model, its marks removed) first.");
     std::vector<std::string> texts;
     predict->add_option("text", texts, "texts to restore (default: one per line of standard input)");
     CLI11_PARSE(app, argc, argv);
