@@ -112,6 +112,28 @@ TEST_CASE("clipping: clip_grad_norm_ and clip_grad_value_ as PyTorch") {
   CHECK(p.grad().at<float>({1}) == 1.0f);
 }
 
+TEST_CASE("clipping: a large gradient is clipped to the same bits at 1, 2 and 4 threads, and to max_norm") {
+  const int threads = num_threads();
+  std::vector<std::vector<float>> grads;
+  std::vector<double> norms;
+  for (int t : {1, 2, 4}) {
+    set_num_threads(t);
+    manual_seed(5);
+    Tensor p = zeros({300, 1000}).requires_grad_(), q = zeros({7}).requires_grad_();
+    p.set_grad(randn({300, 1000}));
+    q.set_grad(transpose(randn({7, 1}), 0, 1).reshape({7}));
+    norms.push_back(optim::clip_grad_norm_({p, q}, 2.0));
+    grads.push_back(p.grad().to_vector<float>());
+    CHECK(norm(cat({p.grad().reshape({-1}), q.grad()})).item<float>() == doctest::Approx(2.0).epsilon(1e-5));
+  }
+  set_num_threads(threads);
+  CHECK(norms[0] == doctest::Approx(std::sqrt(300007.0)).epsilon(0.01));
+  CHECK(norms[1] == norms[0]);
+  CHECK(norms[2] == norms[0]);
+  CHECK(grads[1] == grads[0]);
+  CHECK(grads[2] == grads[0]);
+}
+
 TEST_CASE("initializers: seeded, with the bounds and spreads of torch.nn.init") {
   Tensor w = zeros({200, 300});
   manual_seed(1);
