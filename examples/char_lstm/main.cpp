@@ -405,7 +405,14 @@ int main(int argc, char** argv) {
                metrics::bits_per_character(bigram_nll), metrics::perplexity(bigram_nll));
     fmt::print("  unigram (add-one)      bits/char {:.3f}  perplexity {:.2f}\n",
                metrics::bits_per_character(unigram_nll), metrics::perplexity(unigram_nll));
-    fmt::print("checkpoint: {}\n", common.dir);
+    // The saved weights, reloaded into a fresh model, score the same.
+    CharLM reloaded(config);
+    reloaded.load((dir / "model.safetensors").string());
+    const double again = evaluate(reloaded, val_data, bptt);
+    fmt::print("checkpoint: {} (reloaded: {:.3f} bits/char)\n", common.dir, metrics::bits_per_character(again));
+    if (std::fabs(again - val_nll) > 1e-4 * std::max(1.0, val_nll))
+      throw std::runtime_error(
+          fmt::format("the reloaded checkpoint scores {:.6f} nats/char, not {:.6f}", again, val_nll));
 
     // ---- samples ----
     const std::vector<std::string> starts = {"The ", "A computer ", "Life is "};
