@@ -132,10 +132,74 @@ const std::array<Glyph, kGlyphs + 1>& font() {
   return table;
 }
 
-const Glyph& glyph_of(const TextChar& ch) {
-  const auto c = static_cast<unsigned char>(ch.bytes[0]);
-  const bool printable = ch.bytes.size() == 1 && c >= kFirst && c <= kLast;
-  return font()[printable ? c - kFirst : kGlyphs];
+// Beyond ASCII the font draws what European text needs most: accented Latin
+// letters as their base letter with the accent drawn in the two rows above a
+// lower-case letter (a capital has no room: it keeps its base letter, and Ç
+// its cedilla), and typographic punctuation as its ASCII look-alike (the
+// non-breaking space French puts before ':' as a space). Anything else is
+// the box.
+enum class Mark : uint8_t { None, Acute, Grave, Circumflex, Diaeresis, Tilde, Ring, Cedilla };
+struct Folded {
+  char base;
+  Mark mark;
+};
+
+// The Unicode code point of a well-formed sequence of at most 3 bytes.
+char32_t code_point(std::string_view b) {
+  const auto at = [&](size_t k) { return char32_t(static_cast<unsigned char>(b[k])); };
+  if (b.size() == 2) return (at(0) & 0x1F) << 6 | (at(1) & 0x3F);
+  if (b.size() == 3) return (at(0) & 0x0F) << 12 | (at(1) & 0x3F) << 6 | (at(2) & 0x3F);
+  return b.size() == 1 ? at(0) : 0;
+}
+
+// Latin-1's letters U+00C0 to U+00FF: the base letter and the mark, by row of
+// six (grave, acute, circumflex, tilde, diaeresis, ring) where they follow it.
+Folded fold(char32_t cp) {
+  constexpr Mark kVowelMarks[6] = {Mark::Grave, Mark::Acute, Mark::Circumflex, Mark::Tilde, Mark::Diaeresis, Mark::Ring};
+  const bool lower = cp >= 0xE0;
+  const char32_t u = lower ? cp - 0x20 : cp;  // the capital's code point
+  const auto letter = [&](char c) { return lower ? char(c - 'A' + 'a') : c; };
+  if (u >= 0xC0 && u <= 0xC5) return {letter('A'), kVowelMarks[u - 0xC0]};
+  if (u == 0xC7) return {letter('C'), Mark::Cedilla};
+  if (u >= 0xC8 && u <= 0xCB) return {letter('E'), kVowelMarks[u - 0xC8]};
+  if (u >= 0xCC && u <= 0xCF) return {letter('I'), kVowelMarks[u - 0xCC]};
+  if (u == 0xD1) return {letter('N'), Mark::Tilde};
+  if (u >= 0xD2 && u <= 0xD6) return {letter('O'), kVowelMarks[u - 0xD2]};
+  if (u >= 0xD9 && u <= 0xDC) return {letter('U'), kVowelMarks[u - 0xD9]};
+  if (u == 0xDD) return {letter('Y'), Mark::Acute};
+  if (cp == 0xFF) return {'y', Mark::Diaeresis};
+  switch (cp) {
+    case 0xA0: return {' ', Mark::None};  // no-break space
+    case 0xAB: return {'<', Mark::None};  // guillemets
+    case 0xBB: return {'>', Mark::None};
+    case 0x2010: case 0x2011: case 0x2013: case 0x2014: case 0x2212: return {'-', Mark::None};
+    case 0x2018: case 0x2019: case 0x2032: return {'\'', Mark::None};
+    case 0x201C: case 0x201D: return {'"', Mark::None};
+    case 0x202F: return {' ', Mark::None};  // narrow no-break space
+    default: return {0, Mark::None};
+  }
+}
+
+// The two rows of each mark: above a lower-case letter (rows 0-1), or below
+// (rows 7-8) for the cedilla.
+constexpr uint8_t kMarkRows[][2] = {{0b00000, 0b00000}, {0b00010, 0b00100}, {0b01000, 0b00100}, {0b00100, 0b01010},
+                                    {0b00000, 0b01010}, {0b01101, 0b10110}, {0b01110, 0b01010}, {0b00100, 0b01000}};
+
+Glyph glyph_of(const TextChar& ch) {
+  const char32_t cp = ch.valid ? code_point(ch.bytes) : 0;
+  if (cp >= kFirst && cp <= kLast) return font()[cp - kFirst];
+  const Folded f = cp >= 0x80 ? fold(cp) : Folded{0, Mark::None};
+  if (f.base == 0) return font()[kGlyphs];
+  Glyph g = font()[f.base - kFirst];
+  const uint8_t* rows = kMarkRows[static_cast<int>(f.mark)];
+  if (f.mark == Mark::Cedilla) {
+    g[7] |= rows[0];
+    g[8] |= rows[1];
+  } else if (f.mark != Mark::None && f.base >= 'a') {
+    g[0] = rows[0];  // replaces the dot of i
+    g[1] = rows[1];
+  }
+  return g;
 }
 
 // Bytes of the well-formed UTF-8 sequence at text[i] (Unicode's table of
@@ -285,7 +349,7 @@ void Canvas::draw_glyphs(int x, int y, std::string_view text, Rgb colour, int sc
   const int64_t s = scale;
   int64_t pen = 0;  // font pixels advanced along the text
   for (const TextChar& ch : split_text(text)) {
-    const Glyph& g = glyph_of(ch);
+    const Glyph g = glyph_of(ch);
     for (int r = 0; r < kGlyphH; ++r)
       for (int c = 0; c < kGlyphW; ++c) {
         if (!(g[r] >> (kGlyphW - 1 - c) & 1)) continue;

@@ -23,8 +23,10 @@ struct Rgb {
 };
 
 // One character of a text as draw_text draws it: a printable ASCII byte gets
-// its glyph; anything else (a whole UTF-8 sequence, a control byte, a byte
-// that is not valid UTF-8) is drawn as one placeholder box. `valid` is false
+// its glyph, an accented Latin-1 letter its base letter with the accent (on
+// lower case), typographic quotes, dashes, guillemets and no-break spaces
+// their ASCII look-alike; anything else (another UTF-8 sequence, a control
+// byte, a byte that is not valid UTF-8) is drawn as one placeholder box. `valid` is false
 // for bytes that are not UTF-8 (an SVG writer must not copy them).
 struct TextChar {
   std::string_view bytes;

@@ -119,12 +119,44 @@ TEST_CASE("heatmap Canvas: text width, glyphs, placeholder boxes, lines, clippin
     INFO("character " << ch);
     CHECK(canvas_image(one).ink(0, 0, 6, 10) > 0);
   }
-  // A non-ASCII character is an outlined box: 5 + 5 + 2 * 5 pixels.
+  // A character the font lacks (here the euro sign) is an outlined box: 5 + 5 + 2 * 5 pixels.
   Canvas box(6, 10, kWhite);
-  box.draw_text(0, 0, "\xC3\xA9", {0, 0, 0});
+  box.draw_text(0, 0, "\xE2\x82\xAC", {0, 0, 0});
   CHECK(canvas_image(box).ink(0, 0, 6, 10) == 20);
   CHECK(box.pixel(0, 0) == Rgb{0, 0, 0});
   CHECK(box.pixel(4, 6) == Rgb{0, 0, 0});
+  // Accented letters: the base letter below, the accent in the two rows
+  // above a lower-case one; a capital keeps its base letter; typographic
+  // punctuation draws as its ASCII look-alike.
+  const auto drawn = [](std::string_view text) {
+    Canvas one(6, 10, kWhite);
+    one.draw_text(0, 0, text, {0, 0, 0});
+    return one;
+  };
+  const Canvas e = drawn("e"), e_acute = drawn("\xC3\xA9"), e_grave = drawn("\xC3\xA8");
+  CHECK(canvas_image(e_acute).ink(0, 2, 6, 10) == canvas_image(e).ink(0, 2, 6, 10));
+  CHECK(e_acute.pixel(3, 0) == Rgb{0, 0, 0});  // acute: rising to the right
+  CHECK(e_acute.pixel(1, 0) == kWhite);
+  CHECK(e_grave.pixel(1, 0) == Rgb{0, 0, 0});
+  CHECK(e_grave.pixel(3, 0) == kWhite);
+  const Canvas c_cedilla = drawn("\xC3\xA7"), c_plain = drawn("c");
+  CHECK(canvas_image(c_cedilla).ink(0, 7, 6, 10) == 2);
+  CHECK(canvas_image(c_cedilla).ink(0, 0, 6, 7) == canvas_image(c_plain).ink(0, 0, 6, 7));
+  const Canvas E_acute = drawn("\xC3\x89"), E = drawn("E");
+  CHECK(canvas_image(E_acute).ink(0, 0, 6, 10) == canvas_image(E).ink(0, 0, 6, 10));
+  const Canvas apostrophe = drawn("\xE2\x80\x99"), ascii_apostrophe = drawn("'");
+  CHECK(canvas_image(apostrophe).ink(0, 0, 6, 10) == canvas_image(ascii_apostrophe).ink(0, 0, 6, 10));
+  CHECK(canvas_image(drawn("\xC2\xA0")).ink(0, 0, 6, 10) == 0);  // no-break space
+  const std::pair<const char*, const char*> letters[] = {
+      {"\xC3\xA0", "a"}, {"\xC3\xA2", "a"}, {"\xC3\xAA", "e"}, {"\xC3\xAB", "e"}, {"\xC3\xAE", "i"}, {"\xC3\xAF", "i"},
+      {"\xC3\xB4", "o"}, {"\xC3\xB9", "u"}, {"\xC3\xBB", "u"}, {"\xC3\xBC", "u"}, {"\xC3\xBF", "y"}, {"\xC3\xB1", "n"}};
+  for (const auto& [accented, base] : letters) {
+    INFO("accented " << accented);
+    const Image img = canvas_image(drawn(accented)), plain = canvas_image(drawn(base));
+    CHECK(img.ink(0, 0, 6, 2) > 0);  // an accent
+    for (int y = 2; y < 10; ++y)
+      for (int x = 0; x < 6; ++x) CHECK(img.ink(x, y, x + 1, y + 1) == plain.ink(x, y, x + 1, y + 1));
+  }
   // Text turned upwards: taller than wide, above its starting point.
   Canvas up(20, 40, kWhite);
   up.draw_text_up(2, 37, "abcd", {0, 0, 0});
