@@ -150,7 +150,8 @@ BowResult bow_logistic_regression(const TokenLists& train, const std::vector<int
         for (int64_t until : search.checkpoints) {
           for (; step < until; ++step) {
             opt.zero_grad();
-            Tensor loss = cross_entropy(model.forward(xtrain), y, {.weight = class_weights}) + optim::l2_penalty({model.weight}, l2);
+            Tensor loss = cross_entropy(model.forward(xtrain), y, {.weight = class_weights}) +
+                          optim::l2_penalty({model.weight}, l2);
             loss.backward();
             opt.step();
           }

@@ -32,9 +32,9 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
-#include <sstream>
 
 #include "bow.hpp"
 #include "common/cli.hpp"
@@ -47,22 +47,6 @@ using namespace classify_quotes;
 namespace ex = spool::examples;
 namespace fs = std::filesystem;
 
-namespace classify_quotes {
-void to_json(nlohmann::json& j, const ModelConfig& c) {
-  j = {{"vocab", c.vocab},     {"classes", c.classes}, {"embed", c.embed},     {"hidden", c.hidden},
-       {"d_model", c.d_model}, {"heads", c.heads},     {"ff", c.ff},           {"layers", c.layers},
-       {"max_len", c.max_len}, {"dropout", c.dropout}, {"word_dropout", c.word_dropout}};
-}
-void from_json(const nlohmann::json& j, ModelConfig& c) {
-  for (auto [name, field] : {std::pair{"vocab", &c.vocab}, {"classes", &c.classes}, {"embed", &c.embed},
-                             {"hidden", &c.hidden}, {"d_model", &c.d_model}, {"heads", &c.heads}, {"ff", &c.ff},
-                             {"layers", &c.layers}, {"max_len", &c.max_len}})
-    j.at(name).get_to(*field);
-  j.at("dropout").get_to(c.dropout);
-  j.at("word_dropout").get_to(c.word_dropout);
-}
-}  // namespace classify_quotes
-
 namespace {
 
 constexpr const char* kName = "classify_quotes";
@@ -73,8 +57,8 @@ struct Options {
   std::string data = ex::kFortuneDir;
   std::vector<std::string> categories{"computers", "politics", "startrek", "law", "drugs", "sports"};
   int64_t max_per_class = 0;  // 0: every quotation
-  int64_t min_count = 2;      // rarer training words become <unk> for the networks
-  int64_t epochs = 30, patience = 8, batch_size = 32;
+  int64_t min_count = 2;      // rarer words become <unk> for the networks
+  int64_t epochs = 30, patience = 5, batch_size = 32;
   double lr = 5e-3, weight_decay = 1e-2;
   double transformer_lr = 1e-3;  // attention layers diverge at the BiLSTM's rate
   bool balanced = true;  // class weights N / (C n_c) in the loss
@@ -215,7 +199,8 @@ class BestOnValidation : public optim::Callback {
 // Class probabilities [N, C] of a loader's examples, in order.
 template <typename Model>
 Tensor probabilities(Model& model, DataLoader& loader) {
-  const auto outs = optim::predict(model, loader, [&](const Batch& b) { return softmax(model.forward(b.input, b.lengths), -1); });
+  const auto outs =
+      optim::predict(model, loader, [&](const Batch& b) { return softmax(model.forward(b.input, b.lengths), -1); });
   return cat(outs, 0);
 }
 
@@ -359,8 +344,8 @@ int train_mode(Options& o) {
     bilstm.emb.weight.copy_(vectors);
     if (o.freeze) bilstm.emb.weight.requires_grad_(false);
   }
-  const Trained a = train("(a) Embedding -> BiLSTM -> attention pooling -> Linear", bilstm, o.lr, train_loader, val_loader,
-                          val_labels, class_weights, o, dir / "model.safetensors");
+  const Trained a = train("(a) Embedding -> BiLSTM -> attention pooling -> Linear", bilstm, o.lr, train_loader,
+                          val_loader, val_labels, class_weights, o, dir / "model.safetensors");
   manual_seed(o.common.seed);
   TransformerClassifier transformer(o.model);
   if (vectors.defined() && o.model.d_model == o.model.embed) {
@@ -369,7 +354,8 @@ int train_mode(Options& o) {
     if (o.freeze) transformer.emb.weight.requires_grad_(false);
   }
   const Trained b = train("(b) Embedding + positions -> TransformerEncoder -> masked mean -> Linear", transformer,
-                          o.transformer_lr, train_loader, val_loader, val_labels, class_weights, o, dir / "transformer.safetensors");
+                          o.transformer_lr, train_loader, val_loader, val_labels, class_weights, o,
+                          dir / "transformer.safetensors");
 
   // Baselines: the same split, the same tokens.
   fmt::print("\n");
@@ -510,8 +496,9 @@ int main(int argc, char** argv) {
   return ex::run_example(kName, [&] {
     Options o;
     CLI::App app{"Classifies quotations from Debian's fortunes by category: a BiLSTM with attention pooling and a "
-                 "Transformer encoder, trained and compared on the test split with a majority-class and a "
-                 "bag-of-words logistic-regression baseline; `predict` reloads the checkpoint"};
+                 "Transformer encoder (embeddings started from word vectors learned from the other quotations), "
+                 "compared on the test split with a majority-class and a bag-of-words logistic-regression "
+                 "baseline; `predict` reloads the checkpoint"};
     app.fallthrough();
     ex::add_common_options(app, o.common, "runs/classify_quotes");
     app.add_option("--data", o.data, "folder of the fortune files (Debian's fortunes package)")->capture_default_str();
@@ -528,11 +515,15 @@ int main(int argc, char** argv) {
     app.add_option("--transformer-lr", o.transformer_lr, "AdamW learning rate of the Transformer")
         ->capture_default_str();
     app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->capture_default_str();
-    app.add_option("--min-count", o.min_count, "training occurrences for a word to get its own embedding")
+    app.add_option("--min-count", o.min_count,
+                   "occurrences (in the quotations the word vectors learn from, else in the training split) for a "
+                   "word to get its own embedding")
         ->capture_default_str();
-    app.add_option("--embed", o.model.embed, "BiLSTM: embedding size")->capture_default_str();
+    app.add_option("--embed", o.model.embed, "embedding and word-vector size")->capture_default_str();
     app.add_option("--hidden", o.model.hidden, "BiLSTM: hidden size per direction")->capture_default_str();
-    app.add_option("--d-model", o.model.d_model, "Transformer: model width")->capture_default_str();
+    app.add_option("--d-model", o.model.d_model,
+                   "Transformer: model width (equal to --embed to start from the word vectors)")
+        ->capture_default_str();
     app.add_option("--layers", o.model.layers, "Transformer: encoder layers")->capture_default_str();
     app.add_option("--dropout", o.model.dropout, "dropout on embeddings and before the output layer")
         ->capture_default_str();
@@ -551,7 +542,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> quotes;
     CLI::App* predict = app.add_subcommand(
         "predict", "classify quotations with the checkpoint in --dir (arguments, or one per line on stdin)");
-    predict->add_option("--model", which, "bilstm or transformer")
+    predict
+        ->add_option("--model", which,
+                     "the network: bilstm (also prints the words its attention weighed most) or transformer")
         ->check(CLI::IsMember({"bilstm", "transformer"}))
         ->capture_default_str();
     predict->add_option("quotes", quotes, "quotations to classify");

@@ -1,8 +1,7 @@
 // The two quotation classifiers: token ids [B, T] (padded at the end) and
 // their lengths [B] -> class logits [B, C].
 //   (a) Embedding -> BiLSTM -> AttentionPooling -> Linear
-//   (b) Embedding + PositionalEncoding -> TransformerEncoder (pre-norm: LayerNorm
-//       before each block, steadier than post-norm without a warmup) -> masked mean -> Linear
+//   (b) Embedding + PositionalEncoding -> TransformerEncoder -> masked mean -> Linear
 #pragma once
 
 #include <spool/spool.hpp>
@@ -22,8 +21,19 @@ struct ModelConfig {
   double dropout = 0.5;       // on embeddings and before the output layer
   double word_dropout = 0.1;  // share of tokens replaced by <unk> while training
 };
-void to_json(nlohmann::json& j, const ModelConfig& c);
-void from_json(const nlohmann::json& j, ModelConfig& c);
+inline void to_json(nlohmann::json& j, const ModelConfig& c) {
+  j = {{"vocab", c.vocab},     {"classes", c.classes}, {"embed", c.embed},     {"hidden", c.hidden},
+       {"d_model", c.d_model}, {"heads", c.heads},     {"ff", c.ff},           {"layers", c.layers},
+       {"max_len", c.max_len}, {"dropout", c.dropout}, {"word_dropout", c.word_dropout}};
+}
+inline void from_json(const nlohmann::json& j, ModelConfig& c) {
+  for (auto [name, field] : {std::pair{"vocab", &c.vocab}, {"classes", &c.classes}, {"embed", &c.embed},
+                             {"hidden", &c.hidden}, {"d_model", &c.d_model}, {"heads", &c.heads}, {"ff", &c.ff},
+                             {"layers", &c.layers}, {"max_len", &c.max_len}})
+    j.at(name).get_to(*field);
+  j.at("dropout").get_to(c.dropout);
+  j.at("word_dropout").get_to(c.word_dropout);
+}
 
 // Index 1 is the tokenizer's <unk> (index 0 is padding).
 inline constexpr int64_t kUnk = 1;
@@ -71,14 +81,7 @@ struct TransformerClassifier : nn::Module {
         word_drop(c.word_dropout),
         emb(register_module("emb", nn::Embedding(nn::EmbeddingOptions(c.vocab, c.d_model).padding_idx(0)))),
         pos(register_module("pos", nn::PositionalEncoding(c.d_model, 0.1, c.max_len, /*batch_first=*/true))),
-        encoder(register_module(
-            "encoder", nn::TransformerEncoder(nn::TransformerEncoderOptions(nn::TransformerLayerOptions(c.d_model, c.heads)
-                                                                               .dim_feedforward(c.ff)
-                                                                               .dropout(0.1)
-                                                                               .batch_first(true)
-                                                                               .norm_first(true),
-                                                                           c.layers)
-                                                  .norm(true)))),
+        encoder(register_module("encoder", nn::TransformerEncoder(encoder_options(c)))),
         drop(register_module("drop", nn::Dropout(c.dropout))),
         out(register_module("out", nn::Linear(c.d_model, c.classes))) {}
 
@@ -93,6 +96,17 @@ struct TransformerClassifier : nn::Module {
     const Tensor keep = spool::unsqueeze(valid.to(spool::kFloat32), -1);                       // [B, T, 1]
     const Tensor mean = (h * keep).sum(1) / spool::unsqueeze(lengths.to(spool::kFloat32), -1);  // [B, D]
     return out(drop(mean));
+  }
+
+  // Pre-norm layers (LayerNorm before each block, and a final one): steadier
+  // than post-norm when trained without a learning-rate warmup.
+  static nn::TransformerEncoderOptions encoder_options(const ModelConfig& c) {
+    const auto layer = nn::TransformerLayerOptions(c.d_model, c.heads)
+                           .dim_feedforward(c.ff)
+                           .dropout(0.1)
+                           .batch_first(true)
+                           .norm_first(true);
+    return nn::TransformerEncoderOptions(layer, c.layers).norm(true);
   }
 
   double word_drop;
