@@ -36,6 +36,7 @@
 
 #include "common/cli.hpp"
 #include "common/data.hpp"
+#include "common/png.hpp"
 #include "data.hpp"
 #include "model.hpp"
 
@@ -83,18 +84,11 @@ std::vector<double> shifted(const std::vector<double>& y, int64_t from, int64_t 
   return {y.begin() + (from - by), y.begin() + (to - by)};
 }
 
-// PNG signature, then the IHDR chunk's width and height (big-endian).
+// The plot is there, a PNG of the size asked for.
 void check_png(const std::string& path, int width, int height) {
-  const std::string bytes = read_file(path, "forecast");
-  const auto be32 = [&](size_t at) {
-    uint32_t v = 0;
-    for (size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(bytes[at + i]);
-    return v;
-  };
-  if (bytes.size() < 24 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0 || bytes.compare(12, 4, "IHDR") != 0)
-    throw std::runtime_error(path + " is not a PNG file");
-  if (be32(16) != uint32_t(width) || be32(20) != uint32_t(height))
-    throw std::runtime_error(fmt::format("{} is {}x{}, not {}x{}", path, be32(16), be32(20), width, height));
+  const auto [w, h] = ex::png_size(path);
+  if (w != width || h != height)
+    throw std::runtime_error(fmt::format("{} is {}x{}, not {}x{}", path, w, h, width, height));
 }
 
 // The three forecasts of one evaluation, scored against the same values.

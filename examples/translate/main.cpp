@@ -18,6 +18,7 @@
 #include <cmath>
 #include <common/cli.hpp>
 #include <common/data.hpp>
+#include <common/png.hpp>
 #include <filesystem>
 #include <map>
 #include <numeric>
@@ -234,21 +235,6 @@ std::vector<std::vector<std::string>> words(const std::vector<Translation>& ts) 
   return out;
 }
 
-// Width and height from a PNG's IHDR chunk; an error unless the file starts
-// like a PNG.
-std::pair<int64_t, int64_t> png_size(const std::string& path) {
-  const std::string b = read_file(path, "translate");
-  const std::string signature = "\x89PNG\r\n\x1a\n";
-  SPOOL_CHECK(b.size() >= 24 && b.compare(0, 8, signature) == 0 && b.compare(12, 4, "IHDR") == 0, "translate",
-              "{} is not a PNG file", path);
-  auto u32 = [&](size_t at) {
-    int64_t v = 0;
-    for (size_t k = 0; k < 4; ++k) v = v << 8 | static_cast<unsigned char>(b[at + k]);
-    return v;
-  };
-  return {u32(16), u32(20)};
-}
-
 // Attention of a decoded message: rows are output words (and <eos>),
 // columns the English words. Returns the image's absolute path and its
 // size, read back from the file and checked against the layout.
@@ -258,7 +244,7 @@ std::string draw_attention(const std::filesystem::path& path, const Translation&
   const HeatmapOptions options{.title = translate::join_tokens(e.english)};
   write_heatmap(path.string(), t.hypothesis.attention, rows, cols, options);
   const HeatmapLayout layout = heatmap_layout(t.hypothesis.attention, rows, cols, options);
-  const auto [w, h] = png_size(path.string());
+  const auto [w, h] = ex::png_size(path.string());
   SPOOL_CHECK(w == layout.width && h == layout.height, "translate", "{} is {}x{}, expected {}x{}", path.string(), w,
               h, layout.width, layout.height);
   return fmt::format("{} ({}x{} PNG)", std::filesystem::absolute(path).string(), w, h);

@@ -3,79 +3,18 @@
 
 #include <spool/framework/io/read_file.hpp>
 
+#include "image_util.hpp"
 #include "test_util.hpp"
 
-// stb_image (Debian's libstb-dev) decodes the PNGs; its implementation is
-// compiled in this file only.
-#define STB_IMAGE_IMPLEMENTATION
-#define STB_IMAGE_STATIC
-#define STBI_ONLY_PNG
-#include <stb_image.h>  // third-party (libstb-dev)
-
 using namespace spool;
+using namespace spool::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "spool_heatmap_test";
-  fs::create_directories(dir);
-  return dir / name;
-}
-
-constexpr Rgb kWhite{255, 255, 255};
-
-// A decoded 8-bit RGB image.
-struct Image {
-  int width = 0, height = 0;
-  std::vector<uint8_t> rgb;
-  Rgb at(int x, int y) const {
-    REQUIRE_MESSAGE((x >= 0 && x < width && y >= 0 && y < height), "(" << x << ", " << y << ") is outside");
-    return get(x, y);
-  }
-  // Pixels in [x0, x1) x [y0, y1) that are not the background.
-  int ink(int x0, int y0, int x1, int y1, Rgb background = kWhite) const {
-    REQUIRE_MESSAGE((x0 >= 0 && x1 <= width && y0 >= 0 && y1 <= height), "region outside the image");
-    int n = 0;
-    for (int y = y0; y < y1; ++y)
-      for (int x = x0; x < x1; ++x) n += !(get(x, y) == background);
-    return n;
-  }
-  Rgb get(int x, int y) const {
-    const uint8_t* p = &rgb[(static_cast<size_t>(y) * width + x) * 3];
-    return {p[0], p[1], p[2]};
-  }
-};
-
-Image decode_png(const std::string& bytes) {
-  Image img;
-  int channels = 0;
-  unsigned char* data = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
-                                              static_cast<int>(bytes.size()), &img.width, &img.height, &channels, 3);
-  REQUIRE_MESSAGE(data != nullptr, stbi_failure_reason());
-  CHECK(channels == 3);
-  img.rgb.assign(data, data + static_cast<size_t>(img.width) * img.height * 3);
-  stbi_image_free(data);
-  return img;
-}
-
-Image canvas_image(const Canvas& c) {
-  Image img{c.width(), c.height(), {}};
-  for (int y = 0; y < c.height(); ++y)
-    for (int x = 0; x < c.width(); ++x) {
-      const Rgb p = c.pixel(x, y);
-      img.rgb.insert(img.rgb.end(), {p.r, p.g, p.b});
-    }
-  return img;
-}
+fs::path scratch(const std::string& name) { return spool::testing::scratch("spool_heatmap_test", name); }
 
 std::string hex(Rgb c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b); }
-
-size_t count(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
 
 // The fill="..." of every <rect class="cell" ...>, in file order.
 std::vector<std::string> cell_fills(const std::string& svg) {
@@ -353,7 +292,7 @@ TEST_CASE("write_heatmap: SVG has a rect per cell with its colour and the labels
 
   CHECK(svg.starts_with("<?xml"));
   CHECK(svg.find(fmt::format("width=\"{}\" height=\"{}\"", l.width, l.height)) != std::string::npos);
-  CHECK(count(svg, "<rect class=\"cell\"") == 6);
+  CHECK(occurrences(svg, "<rect class=\"cell\"") == 6);
   const std::vector<std::string> fills = cell_fills(svg);
   REQUIRE(fills.size() == 6);
   const std::vector<double> values = w.to_vector<double>();
@@ -379,7 +318,7 @@ TEST_CASE("write_heatmap: SVG has a rect per cell with its colour and the labels
   CHECK(svg.find("a&b") == std::string::npos);
   CHECK(svg.find('\xFF') == std::string::npos);
   // The colour bar and its range.
-  CHECK(count(svg, "<stop ") == 9);
+  CHECK(occurrences(svg, "<stop ") == 9);
   CHECK(svg.find(">0.5</text>") != std::string::npos);
   CHECK(svg.ends_with("</svg>\n"));
 }

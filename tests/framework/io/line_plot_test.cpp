@@ -7,72 +7,21 @@
 #include <spool/framework/io/line_plot.hpp>
 #include <spool/framework/io/read_file.hpp>
 
+#include "image_util.hpp"
 #include "test_util.hpp"
 
-// stb_image (Debian's libstb-dev) decodes the PNGs; static, so this file
-// and heatmap_test.cpp each compile their own copy.
-#define STB_IMAGE_IMPLEMENTATION
-#define STB_IMAGE_STATIC
-#define STBI_ONLY_PNG
-#include <stb_image.h>  // third-party (libstb-dev)
-
 using namespace spool;
+using namespace spool::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "spool_line_plot_test";
-  fs::create_directories(dir);
-  return dir / name;
-}
-
-constexpr Rgb kWhite{255, 255, 255};
-
-struct Image {
-  int width = 0, height = 0;
-  std::vector<uint8_t> rgb;
-  Rgb at(int x, int y) const {
-    REQUIRE_MESSAGE((x >= 0 && x < width && y >= 0 && y < height), "(" << x << ", " << y << ") is outside");
-    return get(x, y);
-  }
-  // Pixels in [x0, x1) x [y0, y1) that are `colour` (or, when not given,
-  // that are not white).
-  int count(int x0, int y0, int x1, int y1, const Rgb* colour = nullptr) const {
-    REQUIRE_MESSAGE((x0 >= 0 && x1 <= width && y0 >= 0 && y1 <= height), "region outside the image");
-    int n = 0;
-    for (int y = y0; y < y1; ++y)
-      for (int x = x0; x < x1; ++x) n += colour ? get(x, y) == *colour : !(get(x, y) == kWhite);
-    return n;
-  }
-  Rgb get(int x, int y) const {
-    const uint8_t* p = &rgb[(static_cast<size_t>(y) * width + x) * 3];
-    return {p[0], p[1], p[2]};
-  }
-};
-
-Image decode_png(const std::string& bytes) {
-  Image img;
-  int channels = 0;
-  unsigned char* data = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(bytes.data()),
-                                              static_cast<int>(bytes.size()), &img.width, &img.height, &channels, 3);
-  REQUIRE_MESSAGE(data != nullptr, stbi_failure_reason());
-  CHECK(channels == 3);
-  img.rgb.assign(data, data + static_cast<size_t>(img.width) * img.height * 3);
-  stbi_image_free(data);
-  return img;
-}
+fs::path scratch(const std::string& name) { return spool::testing::scratch("spool_line_plot_test", name); }
 
 std::vector<double> range(int n, double scale = 1) {
   std::vector<double> v;
   for (int i = 0; i < n; ++i) v.push_back(i * scale);
   return v;
-}
-
-size_t occurrences(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ TEST_CASE("ProgressBar: off a terminal only the summary line is printed, with th
   CHECK(out.find('\r') == std::string::npos);
 }
 
-TEST_CASE("ProgressBar: verbose = false prints nothing; no label prints the time first") {
+TEST_CASE("ProgressBar: verbose = false prints nothing, and no label puts the time first") {
   CHECK(captured_stdout([] {
           ProgressBar bar(3, "quiet", false);
           bar.update(3);
