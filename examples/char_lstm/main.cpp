@@ -295,8 +295,13 @@ int main(int argc, char** argv) {
 
     if (gen->parsed()) {
       const nlohmann::json cfg = ex::load_json(dir / "config.json", "char_lstm without generate");
+      const ModelConfig config = config_from(cfg, dir / "config.json");
+      for (const char* file : {"vocabulary.json", "model.safetensors"})
+        if (!std::filesystem::exists(dir / file))
+          throw ex::DataError(fmt::format("no {} (train first: char_lstm without generate writes it)",
+                                          (dir / file).string()));
       const Tokenizer tok = Tokenizer::load((dir / "vocabulary.json").string());
-      CharLM model(config_from(cfg, dir / "config.json"));
+      CharLM model(config);
       model.load((dir / "model.safetensors").string());
       for (const std::string& p : ex::inputs_or_stdin(prompts)) {
         fmt::print("{}\n%\n", sample(model, tok, p, so));
@@ -369,8 +374,8 @@ int main(int argc, char** argv) {
         Tensor loss = cross_entropy(reshape(logits, {-1, config.vocab}), reshape(data.narrow(1, at + 1, t), {-1}));
         opt.zero_grad();
         loss.backward();
-        optim::clip_grad_norm_(model.parameters(), clip);
-        opt.step();
+        // A non-finite gradient norm (one bad batch) skips the step, as fit does.
+        if (std::isfinite(optim::clip_grad_norm_(model.parameters(), clip))) opt.step();
         schedule.step();
         losses.push_back(loss.item<double>());
         sum += losses.back();

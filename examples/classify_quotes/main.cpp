@@ -442,8 +442,15 @@ int predict_mode(const Options& o, const std::string& which, const std::vector<s
   ex::apply_common(o.common);
   const fs::path dir = o.common.dir;
   const nlohmann::json config = ex::load_json(dir / "config.json", kTrainedBy);
-  const auto categories = config.at("categories").get<std::vector<std::string>>();
-  const auto mc = config.at("model").get<ModelConfig>();
+  std::vector<std::string> categories;
+  ModelConfig mc;
+  try {  // a config.json written by another example, or edited by hand
+    categories = config.at("categories").get<std::vector<std::string>>();
+    mc = config.at("model").get<ModelConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    throw ex::DataError(fmt::format("{} is not a classify_quotes configuration ({}); train again: {} writes it",
+                                    (dir / "config.json").string(), e.what(), kTrainedBy));
+  }
   const fs::path weights = dir / (which == "bilstm" ? "model.safetensors" : "transformer.safetensors");
   for (const fs::path& p : {dir / "tokenizer.json", weights})
     if (!fs::exists(p)) throw ex::DataError(fmt::format("no {} (train first: {} writes it)", p.string(), kTrainedBy));
@@ -507,11 +514,12 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--max-per-class", o.max_per_class, "use at most this many quotations per category (0: all)")
         ->capture_default_str();
-    app.add_option("--epochs", o.epochs, "most epochs per network")->capture_default_str();
+    app.add_option("--epochs", o.epochs, "most epochs per network")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--patience", o.patience, "stop after this many epochs without a better validation macro-F1")
-        ->capture_default_str();
-    app.add_option("--batch-size", o.batch_size, "quotations per training batch")->capture_default_str();
-    app.add_option("--lr", o.lr, "AdamW learning rate")->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_option("--batch-size", o.batch_size, "quotations per training batch")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--lr", o.lr, "AdamW learning rate")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--transformer-lr", o.transformer_lr, "AdamW learning rate of the Transformer")
         ->capture_default_str();
     app.add_option("--weight-decay", o.weight_decay, "AdamW's decoupled weight decay")->capture_default_str();
@@ -529,7 +537,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--word-dropout", o.model.word_dropout, "share of training tokens replaced by <unk>")
         ->capture_default_str();
-    app.add_option("--max-len", o.model.max_len, "tokens kept per quotation")->capture_default_str();
+    app.add_option("--max-len", o.model.max_len, "tokens kept per quotation")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--pretrain-epochs", o.pretrain_epochs,
                    "skip-gram epochs for word vectors from the other quotations (0: random embeddings)")
         ->capture_default_str();

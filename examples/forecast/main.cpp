@@ -161,8 +161,8 @@ Report run_series(const forecast::Series& s, const Setup& setup, const ex::Commo
       opt.zero_grad();
       Tensor loss = mse_loss(model.forward(b.input), b.target);
       loss.backward();
-      optim::clip_grad_norm_(model.parameters(), 1.0);
-      opt.step();
+      // A non-finite gradient norm (one bad batch) skips the step, as fit does.
+      if (std::isfinite(optim::clip_grad_norm_(model.parameters(), 1.0))) opt.step();
       sum += loss.item<double>() * double(b.size);
       seen += b.size;
     }

@@ -55,7 +55,7 @@ const std::vector<Catalog>& default_catalogs() {
 std::vector<Catalog> catalogs_named(const std::vector<std::string>& domains) {
   std::vector<Catalog> out;
   for (const std::string& d : domains) {
-    Catalog c{d, "the package that ships " + d + ".mo (dpkg -S " + d + ".mo)"};
+    Catalog c{d, ""};  // not one of the default domains: its package is unknown here
     for (const Catalog& known : default_catalogs())
       if (known.domain == d) c = {d, known.package};  // asked for by name: required
     out.push_back(c);
@@ -201,6 +201,10 @@ std::vector<Pair> read_corpus(const std::string& dir, const std::vector<Catalog>
   for (const Catalog& c : catalogs) {
     const std::string path = dir + "/" + c.domain + ".mo";
     if (c.optional && !std::filesystem::exists(path)) continue;
+    if (c.package.empty() && !std::filesystem::exists(path))
+      throw DataError(fmt::format("the French catalogue {}.mo not found at {} (not one of the default domains: "
+                                  "`dpkg -S {}.mo` names the package that ships it, where it is installed)",
+                                  c.domain, path, c.domain));
     try {
       spool::examples::require_file(path, c.package, fmt::format("the French catalogue {}.mo", c.domain));
     } catch (const DataError& e) {
@@ -210,8 +214,8 @@ std::vector<Pair> read_corpus(const std::string& dir, const std::vector<Catalog>
     try {
       messages = spool::read_mo_catalog(path);
     } catch (const spool::Error& e) {
-      throw DataError(fmt::format("{} is not a valid .mo catalogue ({}): reinstall Debian's {}", path, e.what(),
-                                  c.package));
+      throw DataError(fmt::format("{} is not a valid .mo catalogue ({}): {}", path, e.what(),
+                                  c.package.empty() ? "replace it" : "reinstall Debian's " + c.package));
     }
     for (auto& [id, text] : messages) {
       ++stats.messages;

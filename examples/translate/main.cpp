@@ -368,8 +368,8 @@ int train_mode(const ex::CommonOptions& common, Config cfg, TrainOptions o) {
       opt.zero_grad();
       Tensor loss = model.loss(model(b.source, b.lengths, b.target_in), b.target_out, o.label_smoothing);
       loss.backward();
-      optim::clip_grad_norm_(model.parameters(), o.clip);
-      opt.step();
+      // A non-finite gradient norm (one bad batch) skips the step, as fit does.
+      if (std::isfinite(optim::clip_grad_norm_(model.parameters(), o.clip))) opt.step();
       const double l = loss.item<double>();
       step_losses.push_back(l);
       sum += l * double(b.target_tokens);

@@ -152,20 +152,23 @@ char32_t code_point(std::string_view b) {
   return b.size() == 1 ? at(0) : 0;
 }
 
-// Latin-1's letters U+00C0 to U+00FF: the base letter and the mark, by row of
-// six (grave, acute, circumflex, tilde, diaeresis, ring) where they follow it.
+// Latin-1's letters U+00C0 to U+00FF: the base letter and the mark, in
+// Unicode's order (grave, acute, circumflex, tilde, diaeresis, ring; E, I and U
+// without tilde and ring).
 Folded fold(char32_t cp) {
   constexpr Mark kVowelMarks[6] = {Mark::Grave, Mark::Acute, Mark::Circumflex, Mark::Tilde, Mark::Diaeresis, Mark::Ring};
+  // E, I and U have no tilde form: their fourth letter is the diaeresis.
+  constexpr Mark kFourMarks[4] = {Mark::Grave, Mark::Acute, Mark::Circumflex, Mark::Diaeresis};
   const bool lower = cp >= 0xE0;
   const char32_t u = lower ? cp - 0x20 : cp;  // the capital's code point
   const auto letter = [&](char c) { return lower ? char(c - 'A' + 'a') : c; };
   if (u >= 0xC0 && u <= 0xC5) return {letter('A'), kVowelMarks[u - 0xC0]};
   if (u == 0xC7) return {letter('C'), Mark::Cedilla};
-  if (u >= 0xC8 && u <= 0xCB) return {letter('E'), kVowelMarks[u - 0xC8]};
-  if (u >= 0xCC && u <= 0xCF) return {letter('I'), kVowelMarks[u - 0xCC]};
+  if (u >= 0xC8 && u <= 0xCB) return {letter('E'), kFourMarks[u - 0xC8]};
+  if (u >= 0xCC && u <= 0xCF) return {letter('I'), kFourMarks[u - 0xCC]};
   if (u == 0xD1) return {letter('N'), Mark::Tilde};
   if (u >= 0xD2 && u <= 0xD6) return {letter('O'), kVowelMarks[u - 0xD2]};
-  if (u >= 0xD9 && u <= 0xDC) return {letter('U'), kVowelMarks[u - 0xD9]};
+  if (u >= 0xD9 && u <= 0xDC) return {letter('U'), kFourMarks[u - 0xD9]};
   if (u == 0xDD) return {letter('Y'), Mark::Acute};
   if (cp == 0xFF) return {'y', Mark::Diaeresis};
   switch (cp) {

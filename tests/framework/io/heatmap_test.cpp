@@ -89,6 +89,15 @@ TEST_CASE("heatmap Canvas: text width, glyphs, placeholder boxes, lines, clippin
   const std::pair<const char*, const char*> letters[] = {
       {"\xC3\xA0", "a"}, {"\xC3\xA2", "a"}, {"\xC3\xAA", "e"}, {"\xC3\xAB", "e"}, {"\xC3\xAE", "i"}, {"\xC3\xAF", "i"},
       {"\xC3\xB4", "o"}, {"\xC3\xB9", "u"}, {"\xC3\xBB", "u"}, {"\xC3\xBC", "u"}, {"\xC3\xBF", "y"}, {"\xC3\xB1", "n"}};
+  // The diaeresis of e, i and u is two dots (Unicode has no e, i or u with
+  // tilde in Latin-1: their fourth accented form is the diaeresis).
+  for (const char* dots : {"\xC3\xAB", "\xC3\xAF", "\xC3\xBC", "\xC3\xB6", "\xC3\xA4"}) {
+    INFO("diaeresis " << dots);
+    const Image img = canvas_image(drawn(dots));
+    CHECK(img.ink(0, 0, 6, 1) == 0);
+    CHECK(img.ink(0, 1, 6, 2) == 2);
+  }
+  CHECK(canvas_image(drawn("\xC3\xB5")).ink(0, 0, 6, 2) == 6);  // o tilde: a wave
   for (const auto& [accented, base] : letters) {
     INFO("accented " << accented);
     const Image img = canvas_image(drawn(accented)), plain = canvas_image(drawn(base));
