@@ -10,6 +10,7 @@
 // strings greedily and with beam search, prints a few, and draws the
 // attention of one of them. It exits non-zero when greedy decoding gets
 // fewer than 95% of the held-out strings exactly right.
+#include <CLI/CLI.hpp>
 #include <spool/spool.hpp>
 
 #include <algorithm>
@@ -63,17 +64,13 @@ Examples batch_of(const std::vector<std::vector<int64_t>>& strings) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{"An attention encoder-decoder learns to reverse strings of digits"};
   int64_t steps = 300;
   std::string heatmap = "reverse_attention.png";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--steps") steps = std::atoll(argv[i + 1]);
-    else if (flag == "--heatmap") heatmap = argv[i + 1];
-    else {
-      fmt::print(stderr, "usage: seq2seq_reverse [--steps N] [--heatmap FILE.png|FILE.svg]\n");
-      return 2;
-    }
-  }
+  app.add_option("--steps", steps, "training steps of 64 strings")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--heatmap", heatmap, "where to draw the attention of one held-out string (.png or .svg)")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   manual_seed(1);
   std::mt19937_64 g(2);
   std::set<std::vector<int64_t>> held_out_set;

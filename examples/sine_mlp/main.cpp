@@ -1,5 +1,6 @@
 // Fits y = sin(x) on [-pi, pi] with a two-layer tanh network, written with
 // raw tensors and a hand-written SGD step: the PyTorch training loop in C++.
+#include <CLI/CLI.hpp>
 #include <spool/spool.hpp>
 
 #include <chrono>
@@ -8,7 +9,10 @@
 using namespace spool;
 
 int main(int argc, char** argv) {
-  const int epochs = argc > 1 ? std::atoi(argv[1]) : 5000;
+  CLI::App app{"Fits y = sin(x) with a two-layer tanh network and a hand-written SGD step"};
+  int epochs = 5000;
+  app.add_option("epochs", epochs, "full-batch SGD steps")->capture_default_str()->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
   manual_seed(0);
   const int64_t n = 256, hidden = 32;
   Tensor x = reshape(arange(-M_PI, M_PI, 2 * M_PI / n, kFloat32), {n, 1});
