@@ -261,19 +261,9 @@ std::string readable(const std::string& spaced) {
   return translate::join_tokens(tokens);
 }
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i <= s.size();) {
-    size_t j = s.find(',', i);
-    if (j == std::string::npos) j = s.size();
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 struct TrainOptions {
-  std::string locale_dir = translate::kLocaleDir, catalogs;
+  std::string locale_dir = translate::kLocaleDir;
+  std::vector<std::string> catalogs;  // domains; empty: the default list
   int64_t epochs = 10, batch_size = 64, min_count = 2, max_vocab = 4000, test_size = 1000, valid_size = 500;
   double lr = 2e-3, clip = 1.0, label_smoothing = 0.1, length_penalty = 0.6;
   int64_t beam = 5, samples = 8, heatmaps = 3;
@@ -297,7 +287,7 @@ int train_mode(const ex::CommonOptions& common, Config cfg, TrainOptions o) {
   // The corpus: catalogues -> short plain messages -> one translation per
   // English message -> a seeded split by message.
   const auto catalogs = o.catalogs.empty() ? translate::default_catalogs()
-                                           : translate::catalogs_named(split_list(o.catalogs));
+                                           : translate::catalogs_named(o.catalogs);
   translate::CorpusStats stats;
   std::vector<Pair> pairs = translate::read_corpus(o.locale_dir, catalogs, cfg.max_tokens, stats);
   std::map<std::string, int64_t> packages;
@@ -527,7 +517,8 @@ int main(int argc, char** argv) {
     for (const auto& c : translate::default_catalogs()) domains += (domains.empty() ? "" : ",") + c.domain;
     app.add_option("--catalogs", o.catalogs,
                    "comma-separated gettext domains to read from --locale-dir (default: " + domains +
-                       "; gold only when present)");
+                       "; gold only when present)")
+        ->delimiter(',');
     app.add_option("--epochs", o.epochs, "training epochs")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--batch-size", o.batch_size, "message pairs per batch")->capture_default_str()->check(CLI::PositiveNumber);
     app.add_option("--lr", o.lr, "Adam learning rate (halved after an epoch without validation gain)")->capture_default_str();

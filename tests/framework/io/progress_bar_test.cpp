@@ -1,3 +1,4 @@
+#include <pty.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -52,4 +53,34 @@ TEST_CASE("ProgressBar: verbose = false prints nothing, and no label puts the ti
   CHECK(out.back() == '\n');
   CHECK(out.find("s") != std::string::npos);
   CHECK(out.find(" - ") == std::string::npos);
+}
+
+TEST_CASE("ProgressBar: on a terminal the bar is redrawn in place, then cleared for the summary") {
+  int master = -1, slave = -1;
+  REQUIRE(::openpty(&master, &slave, nullptr, nullptr, nullptr) == 0);
+  std::fflush(stdout);
+  const int saved = ::dup(STDOUT_FILENO);
+  ::dup2(slave, STDOUT_FILENO);
+  {
+    ProgressBar bar(4, "Epoch 1/1");
+    const bool drawing = bar.drawing();
+    bar.update(2, {{"loss", 0.5}});
+    bar.update(4, {{"loss", 0.25}});  // the last step is drawn however soon it comes
+    bar.finish({{"loss", 0.25}});
+    std::fflush(stdout);
+    ::dup2(saved, STDOUT_FILENO);
+    CHECK(drawing);
+  }
+  ::close(saved);
+  ::close(slave);
+  std::string out(4096, '\0');
+  const ssize_t n = ::read(master, out.data(), out.size());
+  ::close(master);
+  REQUIRE(n > 0);
+  out.resize(size_t(n));
+  CHECK(out.find("\rEpoch 1/1 [============............] 2/4") != std::string::npos);
+  CHECK(out.find("loss 0.5000") != std::string::npos);
+  CHECK(out.find("[========================] 4/4") != std::string::npos);
+  CHECK(out.find("\r\033[KEpoch 1/1 - ") != std::string::npos);
+  CHECK(out.find(" - loss: 0.25") != std::string::npos);
 }
