@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "../framework/core/kernels.hpp"
-#include "../framework/core/simd.hpp"
 #include "../framework/core/threading.hpp"
+#include "../framework/core/vector_math.hpp"
 #include "ops.hpp"
 #include "unary_parts.hpp"
 
@@ -21,37 +21,6 @@ namespace {
 // the shape, so results do not depend on the thread count.
 int64_t softmax_grain(const kernels::Lanes& l) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(1, l.n * l.inner)); }
 
-// One softmax (or log_softmax) lane of n elements at stride 1: exp once per
-// element, vectorized; the max makes exp overflow-free.
-template <bool Log, typename T>
-void softmax_row(const T* x, T* y, int64_t n) {
-  using batch = xsimd::batch<T>;
-  constexpr int64_t W = batch::size;
-  T m = -INFINITY;
-  for (int64_t k = 0; k < n; ++k) m = std::max(m, x[k]);
-  batch sum_v(T(0));
-  const batch m_v(m);
-  int64_t k = 0;
-  for (; k + W <= n; k += W) {
-    const batch e = xsimd::exp(batch::load_unaligned(x + k) - m_v);
-    if constexpr (!Log) e.store_unaligned(y + k);
-    sum_v += e;
-  }
-  T s = xsimd::hadd(sum_v);
-  for (; k < n; ++k) {
-    const T e = std::exp(x[k] - m);
-    if constexpr (!Log) y[k] = e;
-    s += e;
-  }
-  if constexpr (Log) {
-    const T lse = m + std::log(s);
-    for (k = 0; k < n; ++k) y[k] = x[k] - lse;
-  } else {
-    const T inv = T(1) / s;
-    for (k = 0; k < n; ++k) y[k] *= inv;
-  }
-}
-
 template <bool Log>
 Tensor softmax_forward(const Tensor& input, int dim) {
   Tensor x = input.is_contiguous() ? input : kernels::contiguous_copy(input);
@@ -60,10 +29,11 @@ Tensor softmax_forward(const Tensor& input, int dim) {
   SPOOL_DISPATCH_FLOAT(x.dtype(), Log ? "log_softmax" : "softmax", [&] {
     const scalar_t* xp = x.data_ptr<scalar_t>();
     scalar_t* yp = y.data_ptr<scalar_t>();
+    const auto row = kernels::vector_kernels().of<scalar_t>().softmax_row;
     parallel_for(l.outer, softmax_grain(l), [&](int64_t o0, int64_t o1) {
       for (int64_t o = o0; o < o1; ++o) {
         if (l.inner == 1) {  // the last dim: contiguous lanes
-          softmax_row<Log>(xp + o * l.n, yp + o * l.n, l.n);
+          row(xp + o * l.n, yp + o * l.n, l.n, Log);
           continue;
         }
         for (int64_t i = 0; i < l.inner; ++i) {
@@ -103,10 +73,7 @@ Tensor softmax_backward(const Tensor& gy_in, const Tensor& y, int dim) {
           const int64_t base = o * l.n;
           scalar_t s = 0;
           for (int64_t k = 0; k < l.n; ++k) s += g[base + k];
-          const xsimd::batch<scalar_t> s_v(s);
-          kernels::map_simd2(g + base, yp + base, out + base, l.n,
-                             [&](auto gv, auto yv) { return gv - xsimd::exp(yv) * s_v; },
-                             [&](scalar_t gj, scalar_t yj) { return gj - std::exp(yj) * s; });
+          kernels::vector_kernels().of<scalar_t>().log_softmax_grad_row(g + base, yp + base, s, out + base, l.n);
           continue;
         }
         for (int64_t i = 0; i < l.inner; ++i) {
@@ -130,11 +97,7 @@ Tensor softmax_backward(const Tensor& gy_in, const Tensor& y, int dim) {
 }  // namespace
 
 Tensor sigmoid(const Tensor& a) {
-  Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "sigmoid", [&] {
-    return kernels::map1_simd<scalar_t>(
-        a, [](auto v) { return decltype(v)(1) / (decltype(v)(1) + xsimd::exp(-v)); },
-        [](scalar_t x) { return scalar_t(1) / (scalar_t(1) + std::exp(-x)); });
-  });
+  Tensor y = kernels::map_vector(a, kernels::VecOp::Sigmoid, "sigmoid");
   // d/dx sigmoid = y (1 - y)
   return record("sigmoid", y, {&a}, [y = SavedTensor("sigmoid", y)](const Tensor& gy) -> Grads {
     return {map_grad("sigmoid_backward", gy, y, [](auto g, auto s) { return g * s * (decltype(s)(1) - s); })};
@@ -142,9 +105,7 @@ Tensor sigmoid(const Tensor& a) {
 }
 
 Tensor tanh(const Tensor& a) {
-  Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "tanh", [&] {
-    return kernels::map1_simd<scalar_t>(a, [](auto v) { return xsimd::tanh(v); }, [](scalar_t x) { return std::tanh(x); });
-  });
+  Tensor y = kernels::map_vector(a, kernels::VecOp::Tanh, "tanh");
   // d/dx tanh = 1 - y^2
   return record("tanh", y, {&a}, [y = SavedTensor("tanh", y)](const Tensor& gy) -> Grads {
     return {map_grad("tanh_backward", gy, y, [](auto g, auto s) { return g * (decltype(s)(1) - s * s); })};

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "../framework/core/kernels.hpp"
-#include "../framework/core/simd.hpp"
+#include "../framework/core/vector_math.hpp"
 #include "ops.hpp"
 #include "unary_parts.hpp"
 
@@ -153,9 +153,7 @@ Tensor neg(const Tensor& a) {
 }
 
 Tensor exp(const Tensor& a) {
-  Tensor y = SPOOL_DISPATCH_FLOAT(a.dtype(), "exp", [&] {
-    return kernels::map1_simd<scalar_t>(a, [](auto v) { return xsimd::exp(v); }, [](scalar_t x) { return std::exp(x); });
-  });
+  Tensor y = kernels::map_vector(a, kernels::VecOp::Exp, "exp");
   // d/dx e^x = e^x
   return record("exp", y, {&a}, [y = SavedTensor("exp", y)](const Tensor& gy) -> Grads { return {gy * y}; });
 }

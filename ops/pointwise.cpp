@@ -16,8 +16,8 @@
 #include "../framework/core/dtype.hpp"
 #include "../framework/core/error.hpp"
 #include "../framework/core/kernels.hpp"
-#include "../framework/core/simd.hpp"
 #include "../framework/core/threading.hpp"
+#include "../framework/core/vector_math.hpp"
 #include "linear_parts.hpp"
 
 namespace spool {
@@ -298,12 +298,31 @@ Layout plan(const PointwiseProgram& p, const TensorList& inputs) {
 // values are kept for backward: a block's length, in whole cache lines.
 int64_t value_stride(const Layout& l) { return (std::min(kBlock, l.cols) + 15) / 16 * 16; }
 
+// The elementwise kernel of an instruction other than Input and Const.
+kernels::VecOp vec_op(PwOp op) {
+  switch (op) {
+    case PwOp::Add: return kernels::VecOp::Add;
+    case PwOp::Sub: return kernels::VecOp::Sub;
+    case PwOp::Mul: return kernels::VecOp::Mul;
+    case PwOp::Div: return kernels::VecOp::Div;
+    case PwOp::Neg: return kernels::VecOp::Neg;
+    case PwOp::Sigmoid: return kernels::VecOp::Sigmoid;
+    case PwOp::Tanh: return kernels::VecOp::Tanh;
+    case PwOp::Relu: return kernels::VecOp::Relu;
+    case PwOp::Exp: return kernels::VecOp::Exp;
+    case PwOp::Log: return kernels::VecOp::Log;
+    case PwOp::Input:
+    case PwOp::Const: break;
+  }
+  throw Error("Pointwise: an input or constant has no elementwise kernel");
+}
+
 // Runs the program over blocks; value i of the block sits at v + i * stride.
 template <typename T>
 class Evaluator {
  public:
   Evaluator(const PointwiseProgram& p, const Layout& l, const TensorList& inputs, int64_t stride = kBlock)
-      : p_(p), l_(l), inputs_(inputs), stride_(stride) {}
+      : p_(p), l_(l), inputs_(inputs), stride_(stride), vk_(kernels::vector_kernels().of<T>()) {}
 
   // Evaluates every live instruction over block `unit`: val[i] points at
   // value i (into the input itself when its elements are adjacent, else into
@@ -328,41 +347,10 @@ class Evaluator {
       const T* y = val[i];
       const T* a = in.a >= 0 ? val[in.a] : nullptr;
       const T* b = in.b >= 0 ? val[in.b] : nullptr;
-      // to(a or b, assign, f): adjoint of the operand gets f(j) assigned or added.
-      auto to = [&](int operand, bool assign, auto f) {
-        T* d = adj[operand];
-        if (assign) {
-          for (int64_t j = 0; j < n; ++j) d[j] = f(j);
-        } else {
-          for (int64_t j = 0; j < n; ++j) d[j] += f(j);
-        }
-      };
-      switch (in.op) {
-        case PwOp::Input:
-        case PwOp::Const: break;
-        case PwOp::Add:
-          to(in.a, in.assign_a, [&](int64_t j) { return gi[j]; });
-          to(in.b, in.assign_b, [&](int64_t j) { return gi[j]; });
-          break;
-        case PwOp::Sub:
-          to(in.a, in.assign_a, [&](int64_t j) { return gi[j]; });
-          to(in.b, in.assign_b, [&](int64_t j) { return -gi[j]; });
-          break;
-        case PwOp::Mul:
-          to(in.a, in.assign_a, [&](int64_t j) { return gi[j] * b[j]; });
-          to(in.b, in.assign_b, [&](int64_t j) { return gi[j] * a[j]; });
-          break;
-        case PwOp::Div:
-          to(in.a, in.assign_a, [&](int64_t j) { return gi[j] / b[j]; });
-          to(in.b, in.assign_b, [&](int64_t j) { return -gi[j] * y[j] / b[j]; });
-          break;
-        case PwOp::Neg: to(in.a, in.assign_a, [&](int64_t j) { return -gi[j]; }); break;
-        case PwOp::Relu: to(in.a, in.assign_a, [&](int64_t j) { return a[j] > 0 ? gi[j] : T(0); }); break;
-        case PwOp::Sigmoid: to(in.a, in.assign_a, [&](int64_t j) { return gi[j] * y[j] * (T(1) - y[j]); }); break;
-        case PwOp::Tanh: to(in.a, in.assign_a, [&](int64_t j) { return gi[j] * (T(1) - y[j] * y[j]); }); break;
-        case PwOp::Exp: to(in.a, in.assign_a, [&](int64_t j) { return gi[j] * y[j]; }); break;
-        case PwOp::Log: to(in.a, in.assign_a, [&](int64_t j) { return gi[j] / a[j]; }); break;
-      }
+      if (in.op == PwOp::Input || in.op == PwOp::Const) continue;
+      const kernels::VecOp op = vec_op(in.op);
+      vk_.adjoint(op, 0, in.assign_a, gi, a, b, y, adj[in.a], n);
+      if (in.b >= 0) vk_.adjoint(op, 1, in.assign_b, gi, a, b, y, adj[in.b], n);
     }
   }
 
@@ -392,25 +380,7 @@ class Evaluator {
           break;
         }
         case PwOp::Const: std::fill(r, r + n, static_cast<T>(in.value)); break;
-        case PwOp::Add: for (int64_t j = 0; j < n; ++j) r[j] = a[j] + b[j]; break;
-        case PwOp::Sub: for (int64_t j = 0; j < n; ++j) r[j] = a[j] - b[j]; break;
-        case PwOp::Mul: for (int64_t j = 0; j < n; ++j) r[j] = a[j] * b[j]; break;
-        case PwOp::Div: for (int64_t j = 0; j < n; ++j) r[j] = a[j] / b[j]; break;
-        case PwOp::Neg: for (int64_t j = 0; j < n; ++j) r[j] = -a[j]; break;
-        case PwOp::Relu: for (int64_t j = 0; j < n; ++j) r[j] = a[j] > 0 ? a[j] : T(0); break;
-        case PwOp::Sigmoid:
-          kernels::map_simd(a, r, n, [](auto x) { return decltype(x)(1) / (decltype(x)(1) + xsimd::exp(-x)); },
-                    [](T x) { return T(1) / (T(1) + std::exp(-x)); });
-          break;
-        case PwOp::Tanh:
-          kernels::map_simd(a, r, n, [](auto x) { return xsimd::tanh(x); }, [](T x) { return std::tanh(x); });
-          break;
-        case PwOp::Exp:
-          kernels::map_simd(a, r, n, [](auto x) { return xsimd::exp(x); }, [](T x) { return std::exp(x); });
-          break;
-        case PwOp::Log:
-          kernels::map_simd(a, r, n, [](auto x) { return xsimd::log(x); }, [](T x) { return std::log(x); });
-          break;
+        default: vk_.apply(vec_op(in.op), a, b != nullptr ? b : a, r, n); break;
       }
     }
     return n;
@@ -420,6 +390,7 @@ class Evaluator {
   const Layout& l_;
   const TensorList& inputs_;
   int64_t stride_;
+  const kernels::TypedVectorKernels<T>& vk_;
 };
 
 // Per-thread block buffers (values, adjoints), reused across calls.

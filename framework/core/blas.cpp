@@ -67,7 +67,7 @@ BlasOperand blas_operand(const Tensor& t) {
 // faster: AMD EPYC with Cooperlake kernels), spool's own (gemm.hpp)
 // otherwise: OpenBLAS 0.3.21 picks its SSE3 "Prescott" kernels on processors
 // its table does not know (Intel Sapphire / Emerald Rapids), 4-8x slower.
-// SPOOL_GEMM=openblas or =spool decides instead; SPOOL_GEMM_KERNEL (one of
+// SPOOL_GEMM=openblas or =spool decides instead; SPOOL_ISA (forcing one of
 // spool's sets) implies spool.
 bool openblas_core_is_fast(const std::string& core, const std::string& own) {
   auto any_of = [&](std::initializer_list<const char*> names) {
@@ -84,7 +84,7 @@ bool decide_own_kernels() {
   if (choice != nullptr && std::string(choice) == "spool") return true;
   SPOOL_CHECK(choice == nullptr || *choice == '\0', "gemm", "SPOOL_GEMM must be \"spool\" or \"openblas\", got \"{}\"",
               choice);
-  const char* forced = std::getenv("SPOOL_GEMM_KERNEL");
+  const char* forced = std::getenv("SPOOL_ISA");
   if (forced != nullptr && *forced != '\0') return true;
   return !openblas_core_is_fast(openblas_get_corename(), gemm_kernels().name);
 }

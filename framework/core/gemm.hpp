@@ -1,12 +1,9 @@
 // spool's own product kernels and the one place that decides which runs.
-// The kernel is compiled for AVX-512, AVX2 + FMA and SSE2, and the best one
-// the processor has is picked at run time (cpuid through xsimd), so a
-// portable build (-DSPOOL_NATIVE=OFF) runs as fast as a native one, and no
-// table of known processor models is involved (Debian's OpenBLAS 0.3.21
-// picks its SSE3 kernels on Intel Sapphire / Emerald Rapids).
-//
-// SPOOL_GEMM_KERNEL=avx512|avx2|sse2 forces one (tests run every kernel the
-// machine has; a kernel the processor lacks is refused).
+// The kernel is compiled for AVX-512, AVX2 + FMA and SSE2, and isa.hpp picks
+// the best one the processor has at run time (cpuid), so no table of known
+// processor models is involved (Debian's OpenBLAS 0.3.21 picks its SSE3
+// kernels on Intel Sapphire / Emerald Rapids). Tests run every set the
+// machine has.
 #pragma once
 
 #include <cstdint>
@@ -73,11 +70,11 @@ struct KernelSet {
   }
 };
 
-// The kernels in use: the best the processor has, or SPOOL_GEMM_KERNEL's.
+// The kernels in use: those of chosen_isa().
 const KernelSet& gemm_kernels();
 // Every kernel set this processor can run, best first (for tests and tools/bench).
 std::vector<const KernelSet*> available_gemm_kernels();
-// Kernels of one name ("avx512", "avx2", "sse2"), or an error naming what the processor has.
+// Kernels of one instruction set by name ("avx512", "avx2", "sse2"), or an error naming what the processor has.
 const KernelSet& gemm_kernels(const std::string& name);
 
 namespace gemm_impl {

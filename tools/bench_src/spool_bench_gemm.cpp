@@ -1,5 +1,5 @@
 // GFLOP/s of spool's products for the shapes recurrent layers and attention
-// run, with whichever kernel this process uses (SPOOL_GEMM_KERNEL forces one
+// run, with whichever kernel this process uses (SPOOL_ISA forces one
 // of spool's, SPOOL_GEMM=openblas OpenBLAS), and the machine's 2-thread
 // peak as the best of the candidates on a 2048^3 product: spool's kernel
 // split across TBB, and OpenBLAS running its own 2 threads.

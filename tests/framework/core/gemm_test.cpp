@@ -95,7 +95,7 @@ TEST_CASE("gemm kernels: every instruction set, dtype and transpose against a fl
 }
 
 TEST_CASE("gemm: the kernel in use is the best available, products are the same bits at 1, 2 and 4 threads") {
-  const char* forced = std::getenv("SPOOL_GEMM_KERNEL");
+  const char* forced = std::getenv("SPOOL_ISA");
   if (forced == nullptr || *forced == '\0') CHECK(std::string(gemm_kernels().name) == available_gemm_kernels().front()->name);
   CHECK_ERROR(gemm_kernels("avx9"), "gemm", "avx9", "sse2");
   manual_seed(32);

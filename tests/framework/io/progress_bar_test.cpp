@@ -14,8 +14,9 @@ using namespace spool;
 namespace {
 
 // What fn prints on standard output (redirected to a file: not a terminal).
+// The file is this process's own: ctest runs each case as a process, in parallel.
 std::string captured_stdout(const std::function<void()>& fn) {
-  const auto path = std::filesystem::temp_directory_path() / "spool_progress_bar_test.txt";
+  const auto path = std::filesystem::temp_directory_path() / ("spool_progress_bar_test_" + std::to_string(::getpid()) + ".txt");
   std::fflush(stdout);
   const int saved = ::dup(STDOUT_FILENO);
   REQUIRE(std::freopen(path.c_str(), "w", stdout) != nullptr);
