@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "isa.hpp"
+
 namespace spool::kernels {
 
 // A strided matrix operand: element (i, j) at data[i * rs + j * cs].
@@ -56,19 +58,8 @@ struct TypedKernels {
   int64_t kc_block, nc_block, a_scratch;
 };
 
-struct KernelSet {
-  const char* name;
-  TypedKernels<float> f32;
-  TypedKernels<double> f64;
-  template <typename T>
-  const TypedKernels<T>& of() const {
-    if constexpr (sizeof(T) == 4) {
-      return f32;
-    } else {
-      return f64;
-    }
-  }
-};
+// A class, not an alias, so that headers can declare it.
+struct KernelSet : KernelsByDtype<TypedKernels> {};
 
 // The kernels in use: those of chosen_isa().
 const KernelSet& gemm_kernels();

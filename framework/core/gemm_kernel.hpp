@@ -324,7 +324,7 @@ TypedKernels<T> typed_kernels() {
 // The table gemm.cpp dispatches through, for one instruction set.
 template <class Arch>
 KernelSet make_kernel_set(const char* name) {
-  return {name, typed_kernels<Arch, float>(), typed_kernels<Arch, double>()};
+  return {{name, typed_kernels<Arch, float>(), typed_kernels<Arch, double>()}};
 }
 
 }  // namespace

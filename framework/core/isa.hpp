@@ -24,4 +24,44 @@ Isa chosen_isa();
 // The set called `name`, or an Error from `who` naming the sets this processor runs.
 Isa isa_named(const std::string& name, const char* who);
 
+// One instruction set's kernels of one kind: Typed<T> holds their function
+// pointers for one dtype.
+template <template <typename> class Typed>
+struct KernelsByDtype {
+  const char* name;
+  Typed<float> f32;
+  Typed<double> f64;
+  template <typename T>
+  const Typed<T>& of() const {
+    if constexpr (sizeof(T) == 4) {
+      return f32;
+    } else {
+      return f64;
+    }
+  }
+};
+
+// One kind's entry points, one per instruction set (each defined in its
+// *_<isa>.cpp): the set for an Isa, and every set this processor runs.
+template <typename Set>
+struct PerIsa {
+  const Set& (*avx512)();
+  const Set& (*avx2)();
+  const Set& (*sse2)();
+
+  const Set& operator()(Isa isa) const {
+    switch (isa) {
+      case Isa::avx512: return avx512();
+      case Isa::avx2: return avx2();
+      case Isa::sse2: break;
+    }
+    return sse2();
+  }
+  std::vector<const Set*> available() const {
+    std::vector<const Set*> out;
+    for (Isa isa : available_isas()) out.push_back(&(*this)(isa));
+    return out;
+  }
+};
+
 }  // namespace spool::kernels

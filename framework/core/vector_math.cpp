@@ -2,34 +2,21 @@
 
 #include "dtype.hpp"
 #include "error.hpp"
-#include "isa.hpp"
 #include "kernels.hpp"
 
 namespace spool::kernels {
 
 namespace {
-
-const VectorKernelSet& kernels_for(Isa isa) {
-  switch (isa) {
-    case Isa::avx512: return vector_impl::avx512_kernels();
-    case Isa::avx2: return vector_impl::avx2_kernels();
-    case Isa::sse2: break;
-  }
-  return vector_impl::sse2_kernels();
-}
-
+constexpr PerIsa<VectorKernelSet> kSets{&vector_impl::avx512_kernels, &vector_impl::avx2_kernels,
+                                        &vector_impl::sse2_kernels};
 }  // namespace
 
 const VectorKernelSet& vector_kernels() {
-  static const VectorKernelSet& chosen = kernels_for(chosen_isa());
+  static const VectorKernelSet& chosen = kSets(chosen_isa());
   return chosen;
 }
 
-std::vector<const VectorKernelSet*> available_vector_kernels() {
-  std::vector<const VectorKernelSet*> out;
-  for (Isa isa : available_isas()) out.push_back(&kernels_for(isa));
-  return out;
-}
+std::vector<const VectorKernelSet*> available_vector_kernels() { return kSets.available(); }
 
 Tensor map_vector(const Tensor& a, VecOp op, const char* name) {
   SPOOL_CHECK(op != VecOp::Add && op != VecOp::Sub && op != VecOp::Mul && op != VecOp::Div, name,

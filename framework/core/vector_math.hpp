@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "isa.hpp"
 #include "tensor.hpp"
 
 namespace spool::kernels {
@@ -31,19 +32,7 @@ struct TypedVectorKernels {
   void (*log_softmax_grad_row)(const T* g, const T* y, T s, T* out, int64_t n);
 };
 
-struct VectorKernelSet {
-  const char* name;
-  TypedVectorKernels<float> f32;
-  TypedVectorKernels<double> f64;
-  template <typename T>
-  const TypedVectorKernels<T>& of() const {
-    if constexpr (sizeof(T) == 4) {
-      return f32;
-    } else {
-      return f64;
-    }
-  }
-};
+struct VectorKernelSet : KernelsByDtype<TypedVectorKernels> {};
 
 // The kernels in use: those of chosen_isa().
 const VectorKernelSet& vector_kernels();

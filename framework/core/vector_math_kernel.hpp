@@ -166,7 +166,7 @@ struct Vec {
 
 template <class Arch>
 VectorKernelSet make_vector_kernel_set(const char* name) {
-  return {name, Vec<Arch, float>::kernels(), Vec<Arch, double>::kernels()};
+  return {{name, Vec<Arch, float>::kernels(), Vec<Arch, double>::kernels()}};
 }
 
 #undef SPOOL_VEC_INLINE
