@@ -11,9 +11,11 @@
 // across threads, so results are bitwise the same at any thread count.
 #pragma once
 
+#include <immintrin.h>
 #include <xsimd/xsimd.hpp>
 
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "gemm.hpp"
@@ -43,6 +45,55 @@ struct Kernel {
   static constexpr int64_t MC = 16 * MR;  // an mc x kc block of A stays in L2
   static constexpr int64_t NC = 4096;     // a kc x nc block of B in the last-level cache
 
+  // Side of the square blocks transpose_tile turns: 8 floats or 4 doubles
+  // with AVX (256-bit registers, also under AVX-512), 4 or 2 with SSE2.
+  static constexpr bool kAvx = !std::is_same_v<Arch, xsimd::sse2>;
+  static constexpr int64_t TB = (kAvx ? 32 : 16) / sizeof(T);
+
+  // dst[c * ldd + r] = src[r * ld + c] for r, c < TB: TB rows loaded, TB stored.
+  static void transpose_tile(const T* src, int64_t ld, T* dst, int64_t ldd) {
+    if constexpr (kAvx && sizeof(T) == 4) {
+      __m256 r[8], t[8];
+      for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * ld);
+      for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+      }
+      for (int h = 0; h < 8; h += 4)
+        for (int i = 0; i < 2; ++i) {
+          r[h + 2 * i] = _mm256_shuffle_ps(t[h + i], t[h + i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+          r[h + 2 * i + 1] = _mm256_shuffle_ps(t[h + i], t[h + i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        }
+      for (int i = 0; i < 4; ++i) {
+        _mm256_storeu_ps(dst + i * ldd, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (i + 4) * ldd, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+      }
+    } else if constexpr (kAvx) {
+      __m256d r[4], t[4];
+      for (int i = 0; i < 4; ++i) r[i] = _mm256_loadu_pd(src + i * ld);
+      for (int i = 0; i < 4; i += 2) {
+        t[i] = _mm256_unpacklo_pd(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_pd(r[i], r[i + 1]);
+      }
+      for (int i = 0; i < 2; ++i) {
+        _mm256_storeu_pd(dst + i * ldd, _mm256_permute2f128_pd(t[i], t[i + 2], 0x20));
+        _mm256_storeu_pd(dst + (i + 2) * ldd, _mm256_permute2f128_pd(t[i], t[i + 2], 0x31));
+      }
+    } else if constexpr (sizeof(T) == 4) {
+      __m128 r0 = _mm_loadu_ps(src), r1 = _mm_loadu_ps(src + ld), r2 = _mm_loadu_ps(src + 2 * ld),
+             r3 = _mm_loadu_ps(src + 3 * ld);
+      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+      _mm_storeu_ps(dst, r0);
+      _mm_storeu_ps(dst + ldd, r1);
+      _mm_storeu_ps(dst + 2 * ldd, r2);
+      _mm_storeu_ps(dst + 3 * ldd, r3);
+    } else {
+      const __m128d r0 = _mm_loadu_pd(src), r1 = _mm_loadu_pd(src + ld);
+      _mm_storeu_pd(dst, _mm_unpacklo_pd(r0, r1));
+      _mm_storeu_pd(dst + ldd, _mm_unpackhi_pd(r0, r1));
+    }
+  }
+
   // dst: panels of NR columns of B[k0 : k0 + kc, n0 : n0 + nc], each kc x NR
   // (row k holds NR values, zero past the last column).
   static void pack_b(const Operand<T>& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, T* dst) {
@@ -55,8 +106,14 @@ struct Kernel {
           V::load_unaligned(src + k * b.rs).store_unaligned(panel + k * NR);
           V::load_unaligned(src + k * b.rs + W).store_unaligned(panel + k * NR + W);
         }
-      } else if (b.rs == 1) {  // columns contiguous (a transposed weight): down each column
-        for (int64_t j = 0; j < cols; ++j)
+      } else if (b.rs == 1) {  // columns contiguous (a transposed weight): TB x TB blocks transposed in registers
+        const int64_t cols_t = cols / TB * TB, kc_t = kc / TB * TB;
+        for (int64_t j = 0; j < cols_t; j += TB) {
+          for (int64_t k = 0; k < kc_t; k += TB) transpose_tile(src + j * b.cs + k, b.cs, panel + k * NR + j, NR);
+          for (int64_t k = kc_t; k < kc; ++k)
+            for (int64_t jj = j; jj < j + TB; ++jj) panel[k * NR + jj] = src[jj * b.cs + k];
+        }
+        for (int64_t j = cols_t; j < cols; ++j)
           for (int64_t k = 0; k < kc; ++k) panel[k * NR + j] = src[j * b.cs + k];
         for (int64_t k = 0; k < kc; ++k)
           for (int64_t j = cols; j < NR; ++j) panel[k * NR + j] = T(0);
