@@ -94,6 +94,46 @@ struct Kernel {
     }
   }
 
+  // out[u] = the sum of acc[u]'s lanes for u < TB, in a fixed order. With
+  // AVX: each register folded to 256 bits, then a tree of horizontal adds
+  // across the TB registers; with SSE2 through memory and one transpose.
+  static void lane_sums(const V* acc, T* out) {
+    if constexpr (kAvx && sizeof(T) == 4) {
+      __m256 h[8];
+      for (int u = 0; u < 8; ++u) {
+        if constexpr (W == 16) {
+          const __m512 r = acc[u];
+          h[u] = _mm256_add_ps(_mm512_castps512_ps256(r), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(r), 1)));
+        } else {
+          h[u] = acc[u];
+        }
+      }
+      const __m256 t0 = _mm256_hadd_ps(h[0], h[1]), t1 = _mm256_hadd_ps(h[2], h[3]), t2 = _mm256_hadd_ps(h[4], h[5]),
+                   t3 = _mm256_hadd_ps(h[6], h[7]);
+      const __m256 u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
+      _mm256_storeu_ps(out, _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31)));
+    } else if constexpr (kAvx) {
+      __m256d h[4];
+      for (int u = 0; u < 4; ++u) {
+        if constexpr (W == 8) {
+          const __m512d r = acc[u];
+          h[u] = _mm256_add_pd(_mm512_castpd512_pd256(r), _mm512_extractf64x4_pd(r, 1));
+        } else {
+          h[u] = acc[u];
+        }
+      }
+      const __m256d t0 = _mm256_hadd_pd(h[0], h[1]), t1 = _mm256_hadd_pd(h[2], h[3]);
+      _mm256_storeu_pd(out, _mm256_add_pd(_mm256_permute2f128_pd(t0, t1, 0x20), _mm256_permute2f128_pd(t0, t1, 0x31)));
+    } else {
+      alignas(64) T buf[TB * W], tr[TB * TB];
+      for (int64_t u = 0; u < TB; ++u) acc[u].store_aligned(buf + u * W);
+      transpose_tile(buf, W, tr, TB);  // tr[l * TB + u]: lane l of acc[u] (W == TB with SSE2)
+      for (int64_t u = 0; u < TB; ++u) out[u] = tr[u];
+      for (int64_t l = 1; l < TB; ++l)
+        for (int64_t u = 0; u < TB; ++u) out[u] += tr[l * TB + u];
+    }
+  }
+
   // dst: panels of NR columns of B[k0 : k0 + kc, n0 : n0 + nc], each kc x NR
   // (row k holds NR values, zero past the last column).
   static void pack_b(const Operand<T>& b, int64_t k0, int64_t kc, int64_t n0, int64_t nc, T* dst) {
@@ -250,11 +290,48 @@ struct Kernel {
 
   static T finish(T acc, const T* c, T alpha, T beta) { return beta != T(0) ? alpha * acc + beta * *c : alpha * acc; }
 
+  // NV registers of columns of one row of c, c[j : j + NV * W] = a_row @
+  // B[:, j : ...] with B's rows contiguous: P partial sums over k per
+  // register (k mod P), so that at least 8 accumulators hide the FMA latency
+  // however narrow the product; they are added in a fixed order.
+  template <int64_t NV>
+  static void row_chunk(const Problem<T>& p, const T* a, int64_t j, T* c) {
+    constexpr int64_t P = NV >= 8 ? 1 : 8 / NV;
+    V acc[P][NV];
+    for (int64_t q = 0; q < P; ++q)
+      for (int64_t v = 0; v < NV; ++v) acc[q][v] = V(T(0));
+    int64_t k = 0;
+    for (; k + P <= p.k; k += P)
+      for (int64_t q = 0; q < P; ++q) {
+        const V ak(a[(k + q) * p.a.cs]);
+        const T* b = p.b.data + (k + q) * p.b.rs + j;
+        for (int64_t v = 0; v < NV; ++v) acc[q][v] = xsimd::fma(ak, V::load_unaligned(b + v * W), acc[q][v]);
+      }
+    for (int64_t q = 0; k < p.k; ++k, ++q) {
+      const V ak(a[k * p.a.cs]);
+      const T* b = p.b.data + k * p.b.rs + j;
+      for (int64_t v = 0; v < NV; ++v) acc[q][v] = xsimd::fma(ak, V::load_unaligned(b + v * W), acc[q][v]);
+    }
+    for (int64_t v = 0; v < NV; ++v) {
+      V sum = acc[0][v];
+      for (int64_t q = 1; q < P; ++q) sum += acc[q][v];
+      V r = sum * V(p.alpha);
+      if (p.beta != T(0)) r = xsimd::fma(V(p.beta), V::load_unaligned(c + v * W), r);
+      r.store_unaligned(c + v * W);
+    }
+  }
+
+  template <int64_t... NV>
+  static void row_chunk_of(std::integer_sequence<int64_t, NV...>, int64_t nv, const Problem<T>& p, const T* a,
+                           int64_t j, T* c) {
+    ((nv == NV + 1 ? (row_chunk<NV + 1>(p, a, j, c), 0) : 0), ...);
+  }
+
   // A few rows (a batch of one or two sequences): B read where it lies, since
   // packing it would cost as much as the product. Rows of B contiguous: each
-  // row of c is a sum of rows of B, 8 registers of columns at a time; columns
-  // of B contiguous (a transposed weight) and a's rows contiguous: dot
-  // products, 4 columns at a time. False when neither layout applies.
+  // row of c is a sum of rows of B, up to 8 registers of columns at a time;
+  // columns of B contiguous (a transposed weight) and a's rows contiguous:
+  // dot products, TB columns at a time. False when neither layout applies.
   static bool few_rows(const Problem<T>& p) {
     if (p.m > 4) return false;
     if (p.b.cs == 1) {
@@ -263,27 +340,10 @@ struct Kernel {
         const T* a = p.a.data + i * p.a.rs;
         T* c = p.c + i * p.ldc;
         int64_t j = 0;
-        for (; j + U * W <= p.n; j += U * W) {
-          V acc[U];
-          for (int64_t u = 0; u < U; ++u) acc[u] = V(T(0));
-          for (int64_t k = 0; k < p.k; ++k) {
-            const V ak(a[k * p.a.cs]);
-            const T* b = p.b.data + k * p.b.rs + j;
-            for (int64_t u = 0; u < U; ++u) acc[u] = xsimd::fma(ak, V::load_unaligned(b + u * W), acc[u]);
-          }
-          for (int64_t u = 0; u < U; ++u) {
-            V r = acc[u] * V(p.alpha);
-            if (p.beta != T(0)) r = xsimd::fma(V(p.beta), V::load_unaligned(c + j + u * W), r);
-            r.store_unaligned(c + j + u * W);
-          }
-        }
-        for (; j + W <= p.n; j += W) {
-          V acc(T(0));
-          for (int64_t k = 0; k < p.k; ++k)
-            acc = xsimd::fma(V(a[k * p.a.cs]), V::load_unaligned(p.b.data + k * p.b.rs + j), acc);
-          V r = acc * V(p.alpha);
-          if (p.beta != T(0)) r = xsimd::fma(V(p.beta), V::load_unaligned(c + j), r);
-          r.store_unaligned(c + j);
+        while (j + W <= p.n) {
+          const int64_t nv = min(U, (p.n - j) / W);
+          row_chunk_of(std::make_integer_sequence<int64_t, U>(), nv, p, a, j, c + j);
+          j += nv * W;
         }
         for (; j < p.n; ++j) {
           T acc = 0;
@@ -294,28 +354,41 @@ struct Kernel {
       return true;
     }
     if (p.b.rs == 1 && p.a.cs == 1) {
-      constexpr int64_t U = 4;
+      // U columns at a time, one accumulator each, their lanes summed
+      // together through one TB x TB transpose; the last columns one by one.
+      constexpr int64_t U = TB;
+      const int64_t kv = p.k / W * W;
       for (int64_t i = 0; i < p.m; ++i) {
         const T* a = p.a.data + i * p.a.rs;
         T* c = p.c + i * p.ldc;
-        for (int64_t j0 = 0; j0 < p.n; j0 += U) {
-          const int64_t cols = min(U, p.n - j0);
+        int64_t j0 = 0;
+        for (; j0 + U <= p.n; j0 += U) {
           V acc[U];
           for (int64_t u = 0; u < U; ++u) acc[u] = V(T(0));
-          int64_t k = 0;
-          for (; k + W <= p.k; k += W) {
+          for (int64_t k = 0; k < kv; k += W) {
             const V ak = V::load_unaligned(a + k);
-            for (int64_t u = 0; u < cols; ++u)
+            for (int64_t u = 0; u < U; ++u)
               acc[u] = xsimd::fma(ak, V::load_unaligned(p.b.data + (j0 + u) * p.b.cs + k), acc[u]);
           }
-          for (int64_t u = 0; u < cols; ++u) {
-            alignas(64) T lanes[W];  // (xsimd 8.1's AVX-512 hadd needs AVX512DQ)
-            acc[u].store_aligned(lanes);
-            T s = 0;
-            for (int64_t l = 0; l < W; ++l) s += lanes[l];
-            for (int64_t kk = k; kk < p.k; ++kk) s += a[kk] * p.b.data[(j0 + u) * p.b.cs + kk];
+          alignas(64) T sums[U];
+          lane_sums(acc, sums);
+          for (int64_t u = 0; u < U; ++u) {
+            const T* bj = p.b.data + (j0 + u) * p.b.cs;
+            T s = sums[u];
+            for (int64_t k = kv; k < p.k; ++k) s += a[k] * bj[k];
             c[j0 + u] = finish(s, c + j0 + u, p.alpha, p.beta);
           }
+        }
+        for (; j0 < p.n; ++j0) {
+          const T* bj = p.b.data + j0 * p.b.cs;
+          V acc(T(0));
+          for (int64_t k = 0; k < kv; k += W) acc = xsimd::fma(V::load_unaligned(a + k), V::load_unaligned(bj + k), acc);
+          alignas(64) T lanes[W];  // (xsimd 8.1's AVX-512 hadd needs AVX512DQ)
+          acc.store_aligned(lanes);
+          T s = 0;
+          for (int64_t l = 0; l < W; ++l) s += lanes[l];
+          for (int64_t k = kv; k < p.k; ++k) s += a[k] * bj[k];
+          c[j0] = finish(s, c + j0, p.alpha, p.beta);
         }
       }
       return true;

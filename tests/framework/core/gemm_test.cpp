@@ -83,8 +83,12 @@ TEST_CASE("gemm kernels: every instruction set, dtype and transpose against a fl
   REQUIRE(!sets.empty());
   CHECK(std::string(sets.back()->name) == "sse2");
   // Around the register tiles (up to 12 x 32) and the cache blocks (kc 192 / 256, nc 4096).
-  const std::vector<std::array<int64_t, 3>> shapes{{1, 1, 1},   {1, 33, 7},   {5, 17, 3},    {12, 32, 192},
-                                                   {13, 31, 193}, {7, 64, 257}, {29, 40, 300}, {2, 4100, 5}};
+  // Up to 4 rows take the direct paths: sums of B's rows in chunks of 1 to 8
+  // registers (56, 80, 100 columns give every chunk width on some set), dot
+  // products for a transposed B (37 columns, 70 inner: column groups, tails).
+  const std::vector<std::array<int64_t, 3>> shapes{
+      {1, 1, 1},     {1, 33, 7},   {3, 37, 70},   {4, 16, 64},   {1, 56, 40},  {1, 80, 9},   {2, 100, 33},
+      {5, 17, 3},    {12, 32, 192}, {13, 31, 193}, {7, 64, 257}, {29, 40, 300}, {2, 4100, 5}};
   for (const KernelSet* set : sets)
     for (const auto& [m, n, k] : shapes)
       for (int t = 0; t < 4; ++t) {
