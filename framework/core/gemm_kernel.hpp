@@ -215,6 +215,10 @@ struct Kernel {
                    T alpha, T beta) {
     V lo[R], hi[R];
     for (int64_t i = 0; i < R; ++i) lo[i] = hi[i] = V(T(0));
+    // c's tile is read and written once the sums are done: fetched now, it
+    // arrives while they run (a large c leaves the caches between k-blocks).
+    for (int64_t i = 0; i < R; ++i)
+      for (int64_t j = 0; j < cols; j += 64 / int64_t(sizeof(T))) __builtin_prefetch(c + i * ldc + j, 0, 2);
     for (int64_t k = 0; k < kc; ++k) {
       const V b0 = V::load_unaligned(bp + k * NR), b1 = V::load_unaligned(bp + k * NR + W);
       const T* ak = ap + k * aks;
