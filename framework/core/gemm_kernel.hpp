@@ -47,7 +47,7 @@ struct Kernel {
 
   // Side of the square blocks transpose_tile turns: 8 floats or 4 doubles
   // with AVX (256-bit registers, also under AVX-512), 4 or 2 with SSE2.
-  static constexpr bool kAvx = !std::is_same_v<Arch, xsimd::sse2>;
+  static constexpr bool kAvx = !std::is_base_of_v<xsimd::sse2, Arch>;  // avx2, avx512f: not SSE-family sets
   static constexpr int64_t TB = (kAvx ? 32 : 16) / sizeof(T);
 
   // dst[c * ldd + r] = src[r * ld + c] for r, c < TB: TB rows loaded, TB stored.
@@ -217,8 +217,10 @@ struct Kernel {
     for (int64_t i = 0; i < R; ++i) lo[i] = hi[i] = V(T(0));
     // c's tile is read and written once the sums are done: fetched now, it
     // arrives while they run (a large c leaves the caches between k-blocks).
-    for (int64_t i = 0; i < R; ++i)
+    for (int64_t i = 0; i < R; ++i) {
       for (int64_t j = 0; j < cols; j += 64 / int64_t(sizeof(T))) __builtin_prefetch(c + i * ldc + j, 0, 2);
+      __builtin_prefetch(c + i * ldc + cols - 1, 0, 2);  // a row not aligned to a line ends in one more
+    }
     for (int64_t k = 0; k < kc; ++k) {
       const V b0 = V::load_unaligned(bp + k * NR), b1 = V::load_unaligned(bp + k * NR + W);
       const T* ak = ap + k * aks;
@@ -300,7 +302,7 @@ struct Kernel {
   // however narrow the product; they are added in a fixed order.
   template <int64_t NV>
   static void row_chunk(const Problem<T>& p, const T* a, int64_t j, T* c) {
-    constexpr int64_t P = NV >= 8 ? 1 : 8 / NV;
+    constexpr int64_t P = (8 + NV - 1) / NV;
     V acc[P][NV];
     for (int64_t q = 0; q < P; ++q)
       for (int64_t v = 0; v < NV; ++v) acc[q][v] = V(T(0));

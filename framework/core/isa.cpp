@@ -1,7 +1,5 @@
 #include "isa.hpp"
 
-#include <xsimd/xsimd.hpp>
-
 #include <cstdlib>
 
 #include "error.hpp"
@@ -18,10 +16,14 @@ const char* isa_name(Isa isa) {
 }
 
 std::vector<Isa> available_isas() {
-  const auto cpu = xsimd::available_architectures();
+  // GCC's checks read cpuid and also whether the operating system saves the
+  // wider registers (XGETBV): a virtual machine may report AVX-512 in cpuid
+  // with its state turned off, and its instructions would then fault.
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   std::vector<Isa> out;
-  if (cpu.avx512f && cpu.fma3_avx2) out.push_back(Isa::avx512);
-  if (cpu.fma3_avx2) out.push_back(Isa::avx2);
+  if (avx2 && __builtin_cpu_supports("avx512f")) out.push_back(Isa::avx512);
+  if (avx2) out.push_back(Isa::avx2);
   out.push_back(Isa::sse2);  // every x86-64 has SSE2
   return out;
 }

@@ -2,7 +2,8 @@
 // that picks which of them runs. Kernels written over xsimd are compiled once
 // per set (files named *_avx512.cpp, *_avx2.cpp, *_sse2.cpp, each with its own
 // -march in CMakeLists.txt) and the best set the processor has is chosen at
-// run time from cpuid, so a portable build (-DSPOOL_NATIVE=OFF) runs as fast
+// run time (cpuid, and whether the OS enables the registers), so a portable
+// build (-DSPOOL_NATIVE=OFF) runs as fast
 // as a native one.
 //
 // SPOOL_ISA=avx512|avx2|sse2 forces one set for every kernel (a set the

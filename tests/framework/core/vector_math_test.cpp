@@ -161,6 +161,11 @@ TEST_CASE("vector kernels: map_vector takes strided rows and any strides, names 
   for (const Tensor& t : {x, rows, cols}) {
     CHECK(allclose(map_vector(t, VecOp::Tanh, "tanh"), t.to(kFloat64).tanh().to(kFloat32), 1e-6, 1e-6));
     CHECK(allclose(map_vector(t, VecOp::Exp, "exp"), t.to(kFloat64).exp().to(kFloat32), 1e-5, 1e-6));
+    // float64 through the same kernels: against the scalar formula.
+    const Tensor d = t.to(kFloat64);
+    const Tensor s = map_vector(d, VecOp::Sigmoid, "sigmoid");
+    const auto sv = s.to_vector<double>(), dv = d.contiguous().to_vector<double>();
+    for (size_t i = 0; i < dv.size(); ++i) CHECK(std::abs(sv[i] - 1 / (1 + std::exp(-dv[i]))) < 1e-15);
   }
   CHECK_ERROR(map_vector(arange(0, 4), VecOp::Tanh, "tanh"), "tanh", "floating");
   CHECK_ERROR(map_vector(x, VecOp::Add, "add"), "add", "unary");

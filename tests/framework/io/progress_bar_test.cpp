@@ -1,6 +1,7 @@
 #include <pty.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -78,7 +79,16 @@ TEST_CASE("ProgressBar: on a terminal the bar is redrawn in place, then cleared 
   // drained (with the slave side closed, read then fails with EIO).
   std::string out;
   char buf[1024];
-  for (ssize_t n; (n = ::read(master, buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
+  for (;;) {
+    const ssize_t n = ::read(master, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, size_t(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
   ::close(master);
   REQUIRE(!out.empty());
   CHECK(out.find("\rEpoch 1/1 [============............] 2/4") != std::string::npos);
