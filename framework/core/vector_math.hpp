@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "isa.hpp"
-#include "tensor.hpp"
+
+namespace spool {
+class Tensor;  // declared only: the per-set kernel files see no Tensor code
+}  // namespace spool
 
 namespace spool::kernels {
 
