@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "gemm.hpp"
+#include "lane_sum.hpp"
 
 namespace spool::kernels::gemm_impl {
 // Internal linkage: each gemm_<isa>.cpp gets its own copy, compiled with its
@@ -389,10 +390,7 @@ struct Kernel {
           const T* bj = p.b.data + j0 * p.b.cs;
           V acc(T(0));
           for (int64_t k = 0; k < kv; k += W) acc = xsimd::fma(V::load_unaligned(a + k), V::load_unaligned(bj + k), acc);
-          alignas(64) T lanes[W];  // (xsimd 8.1's AVX-512 hadd needs AVX512DQ)
-          acc.store_aligned(lanes);
-          T s = 0;
-          for (int64_t l = 0; l < W; ++l) s += lanes[l];
+          T s = lane_sum(acc);
           for (int64_t k = kv; k < p.k; ++k) s += a[k] * bj[k];
           c[j0] = finish(s, c + j0, p.alpha, p.beta);
         }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "lane_sum.hpp"
 #include "vector_math.hpp"
 
 namespace spool::kernels::vector_impl {
@@ -138,11 +139,7 @@ struct Vec {
       if (!log_result) e.store_unaligned(y + k);
       sum_v += e;
     }
-    // Lanes summed through memory: xsimd 8.1's hadd needs AVX-512 DQ.
-    alignas(64) T lanes[W];
-    sum_v.store_aligned(lanes);
-    T s = 0;
-    for (int64_t l = 0; l < W; ++l) s += lanes[l];
+    T s = lane_sum(sum_v);
     for (; k < n; ++k) {
       const T e = exp(x[k] - m);
       if (!log_result) y[k] = e;
